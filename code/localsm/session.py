@@ -1,0 +1,107 @@
+"""The SDK side: a `sagemaker.local.LocalSession` wired to the local training service.
+
+The SDK's own local mode runs jobs synchronously in Docker and its `logs_for_job` does
+nothing. Here jobs run in the background, so this session streams a job's log while it runs
+(as `fit(wait=True)` does on AWS) and waits on jobs without the SDK's 5-second polling.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# The SDK's config loader reports at INFO level that no config file exists: noise in local mode.
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+
+import boto3  # noqa: E402
+from sagemaker.local import LocalSession  # noqa: E402
+from sagemaker.session import _check_job_status  # noqa: E402
+
+from localsm.client import LocalSageMakerClient  # noqa: E402
+
+# SDK defaults for local mode: no telemetry call home.
+SDK_CONFIG = {
+    "SchemaVersion": "1.0",
+    "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
+}
+WAKE_UP_SECONDS = 0.05
+
+
+class LocalSageMakerSession(LocalSession):
+    """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker)."""
+
+    def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
+        self._jobs_dir = Path(jobs_dir)
+        boto_session = boto_session or boto3.Session(region_name=region)
+        super().__init__(boto_session=boto_session, sagemaker_config=SDK_CONFIG)
+        self.config = {"local": {"local_code": True}}
+
+    def _initialize(self, boto_session, sagemaker_client, sagemaker_runtime_client, **kwargs):
+        super()._initialize(boto_session, sagemaker_client, sagemaker_runtime_client, **kwargs)
+        self.sagemaker_client = LocalSageMakerClient(self, self._jobs_dir)
+
+    # ------------------------------------------------------------------ waiting
+
+    def logs_for_job(self, job_name, wait=False, poll=5, log_type="All", timeout=None):
+        """Print the job's log (and its status changes); with `wait`, follow it to the end."""
+        client: LocalSageMakerClient = self.sagemaker_client
+        job = client.job(job_name)
+        if job is None:  # a job from an earlier session: print what it left
+            description = client.describe_training_job(job_name)
+            log = client.jobs_dir / job_name / "training.log"
+            if log.is_file():
+                sys.stdout.write(log.read_text())
+            if wait:
+                _check_job_status(job_name, description, "TrainingJobStatus")
+            return description
+        position = 0
+        try:
+            while True:
+                finished = job.done
+                position = _print_new_log(job.log_path, position)
+                if finished or not wait:
+                    break
+                job.wait(WAKE_UP_SECONDS)
+        except KeyboardInterrupt:
+            print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
+            job.stop()
+            job.wait()
+            raise
+        description = job.describe()
+        if wait:
+            _check_job_status(job_name, description, "TrainingJobStatus")
+            seconds = description.get("TrainingTimeInSeconds")
+            if seconds is not None:
+                print(f"Training seconds: {seconds}\nBillable seconds: {seconds} (local: free)")
+        return description
+
+    def wait_for_job(self, job, poll=5):
+        """Block until the training job ends (no polling sleep), then check its status."""
+        client: LocalSageMakerClient = self.sagemaker_client
+        running = client.job(job)
+        if running is not None:
+            try:
+                running.wait()
+            except KeyboardInterrupt:
+                running.stop()
+                running.wait()
+                raise
+        description = client.describe_training_job(job)
+        _check_job_status(job, description, "TrainingJobStatus")
+        return description
+
+
+def _print_new_log(path: Path, position: int) -> int:
+    """Print what was appended to `path` since `position`; returns the new position."""
+    with open(path, "rb") as log:
+        log.seek(position)
+        chunk = log.read()
+    # Print whole lines only; a partial last line waits for the next call.
+    cut = chunk.rfind(b"\n") + 1
+    if cut:
+        sys.stdout.write(chunk[:cut].decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+    return position + cut

@@ -1,0 +1,524 @@
+"""Script-mode training entry point for XGBoost on Amazon SageMaker (and locally).
+
+The same file runs in three places:
+
+* on SageMaker, inside the XGBoost framework container (``framework_version="1.7-1"``):
+  the training toolkit passes every hyperparameter as ``--name value`` and describes the
+  job through ``SM_*`` environment variables (``SM_CHANNEL_TRAIN``, ``SM_MODEL_DIR``, ...);
+* in this repository's local mode, which sets the same variables;
+* from a shell: ``python code/xgboost_train.py --train dataset/... --validation dataset/...
+  --model-dir outputs/model``.
+
+What it does: k-fold cross-validation on the train channel picks the number of boosting
+rounds, a final model is fitted on the whole train channel with that many rounds and scored
+on the validation channel. The final scores are printed in XGBoost's evaluation-log format,
+``[<round>]<TAB>train-auc:0.93...<TAB>validation-auc:0.92...``, in full precision, which is
+what SageMaker's metric definitions for the XGBoost image (and a tuning job) read.
+
+The model is saved in XGBoost's own JSON format (never pickle). ``model_fn``, ``input_fn``,
+``predict_fn`` and ``output_fn`` let the same file serve predictions: CSV in, probabilities out.
+
+Any input problem ends the script with exit code 1 and a one-line reason, printed to stderr
+and written to ``$SM_OUTPUT_DIR/failure``, the file SageMaker turns into ``FailureReason``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+MODEL_FILE_NAME = "xgboost-model.json"
+METRICS_FILE_NAME = "metrics.json"
+HISTORY_FILE_NAME = "eval_history.json"
+LABEL_COLUMN_NAMES = ("income", "label")
+
+BINARY_OBJECTIVES = ("binary:logistic", "binary:logitraw", "binary:hinge")
+OBJECTIVES = BINARY_OBJECTIVES + ("reg:squarederror", "reg:logistic", "count:poisson")
+TREE_METHODS = ("auto", "exact", "approx", "hist")
+# XGBoost's evaluation metrics for the objectives above; `error@0.6` style thresholds too.
+EVAL_METRICS = (
+    "auc",
+    "aucpr",
+    "logloss",
+    "error",
+    "rmse",
+    "rmsle",
+    "mae",
+    "mape",
+    "poisson-nloglik",
+)
+MAXIMIZED_METRICS = ("auc", "aucpr")
+
+
+class TrainingError(Exception):
+    """A problem the user can fix (bad data, bad hyperparameter); it becomes FailureReason."""
+
+
+# --------------------------------------------------------------------------------------------
+# Hyperparameters
+# --------------------------------------------------------------------------------------------
+
+
+def _number(kind: type, low: float | None, high: float | None, low_open: bool = False):
+    """An argparse `type` that parses `kind` and checks low <= value <= high (or low < value)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text) if kind is float else int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        too_low = low is not None and (value <= low if low_open else value < low)
+        too_high = high is not None and value > high
+        if too_low or too_high:
+            left = "(" if low_open else "["
+            lo = "-inf" if low is None else f"{low:g}"
+            hi = "+inf)" if high is None else f"{high:g}]"
+            raise argparse.ArgumentTypeError(f"{text} is not in {left}{lo}, {hi}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _choice(options: tuple[str, ...]):
+    def parse(text: str) -> str:
+        if text not in options:
+            raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(options)}")
+        return text
+
+    return parse
+
+
+def _metric_list(text: str) -> list[str]:
+    metrics = [m.strip() for m in text.split(",") if m.strip()]
+    if not metrics:
+        raise argparse.ArgumentTypeError("give at least one metric, e.g. auc")
+    for metric in metrics:
+        base = metric.split("@", 1)[0]
+        if base not in EVAL_METRICS:
+            raise argparse.ArgumentTypeError(
+                f"{metric!r} is not a supported metric; use one of {', '.join(EVAL_METRICS)}"
+            )
+    return metrics
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises TrainingError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        message = message.replace("unrecognized arguments", "unknown hyperparameter(s)")
+        raise TrainingError(f"{message} (run with --help to list the accepted hyperparameters)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Command-line / hyperparameter interface (SageMaker passes hyperparameters this way)."""
+    p = _Parser(
+        description="Train XGBoost with k-fold cross-validation (SageMaker script mode).",
+        allow_abbrev=False,
+    )
+    hp = p.add_argument_group("hyperparameters (SageMaker passes them as --name value)")
+    hp.add_argument(
+        "--num_round",
+        type=_number(int, 1, None),
+        default=100,
+        help="maximum boosting rounds; cross-validation may pick fewer",
+    )
+    hp.add_argument("--max_depth", type=_number(int, 0, None), default=6)
+    hp.add_argument(
+        "--eta",
+        type=_number(float, 0, 1, low_open=True),
+        default=0.3,
+        help="learning rate, in (0, 1]",
+    )
+    hp.add_argument(
+        "--gamma",
+        type=_number(float, 0, None),
+        default=0.0,
+        help="minimum loss reduction to split a leaf",
+    )
+    hp.add_argument("--min_child_weight", type=_number(float, 0, None), default=1.0)
+    hp.add_argument("--subsample", type=_number(float, 0, 1, low_open=True), default=1.0)
+    hp.add_argument("--colsample_bytree", type=_number(float, 0, 1, low_open=True), default=1.0)
+    hp.add_argument("--objective", type=_choice(OBJECTIVES), default="binary:logistic")
+    hp.add_argument(
+        "--eval_metric",
+        type=_metric_list,
+        default=["auc"],
+        help="comma-separated; the last one drives early stopping",
+    )
+    hp.add_argument(
+        "--nfold", type=_number(int, 2, None), default=5, help="folds of the cross-validation"
+    )
+    hp.add_argument(
+        "--early_stopping_rounds",
+        type=_number(int, 1, None),
+        default=None,
+        help="stop the cross-validation after this many rounds without progress",
+    )
+    hp.add_argument("--seed", type=_number(int, 0, None), default=42)
+    hp.add_argument("--tree_method", type=_choice(TREE_METHODS), default="hist")
+    hp.add_argument(
+        "--nthread",
+        type=_number(int, 1, None),
+        default=None,
+        help="CPU threads (default: all; OMP_NUM_THREADS is honoured)",
+    )
+    io_ = p.add_argument_group("data and output (defaults come from SageMaker's SM_* variables)")
+    io_.add_argument(
+        "--train",
+        default=os.environ.get("SM_CHANNEL_TRAIN"),
+        help="CSV file or folder of CSV files (default: $SM_CHANNEL_TRAIN)",
+    )
+    io_.add_argument(
+        "--validation",
+        default=os.environ.get("SM_CHANNEL_VALIDATION"),
+        help="CSV file or folder (default: $SM_CHANNEL_VALIDATION)",
+    )
+    io_.add_argument(
+        "--model-dir",
+        "--model_dir",
+        dest="model_dir",
+        default=os.environ.get("SM_MODEL_DIR"),
+        help="where the model is saved (default: $SM_MODEL_DIR)",
+    )
+    io_.add_argument(
+        "--output-data-dir",
+        "--output_data_dir",
+        dest="output_data_dir",
+        default=os.environ.get("SM_OUTPUT_DATA_DIR"),
+        help="where metrics.json goes (default: $SM_OUTPUT_DATA_DIR, else model dir)",
+    )
+    return p
+
+
+def xgboost_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The booster parameters: every tuned hyperparameter reaches XGBoost (gamma included)."""
+    params = {
+        "objective": args.objective,
+        "eval_metric": list(args.eval_metric),
+        "eta": args.eta,
+        "max_depth": args.max_depth,
+        "gamma": args.gamma,
+        "min_child_weight": args.min_child_weight,
+        "subsample": args.subsample,
+        "colsample_bytree": args.colsample_bytree,
+        "tree_method": args.tree_method,
+        "seed": args.seed,
+        "verbosity": 1,
+    }
+    if args.nthread is not None:
+        params["nthread"] = args.nthread
+    return params
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+def channel_files(path: str | None, channel: str) -> list[Path]:
+    """The data files of a channel: one file, or every non-hidden file under a folder."""
+    flag = f"--{channel}"
+    if not path:
+        raise TrainingError(
+            f"no {channel} data: pass {flag} PATH or run with SM_CHANNEL_{channel.upper()} set"
+        )
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise TrainingError(f"{channel} channel not found: {root} does not exist (check {flag})")
+    files = sorted(
+        f
+        for f in root.rglob("*")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(root).parts)
+    )
+    if not files:
+        raise TrainingError(f"{channel} channel is empty: no data file in {root}")
+    return files
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_csv_file(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """One CSV file -> (features, labels, feature names or None).
+
+    The label is the first column, or the column named `income`/`label` when the file has a
+    header row. A header is detected when the first row holds something that is not a number.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            first = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        raise TrainingError(f"{path}: not a UTF-8 text CSV file") from None
+    if first is None:
+        return np.empty((0, 0)), np.empty(0), None
+    has_header = any(cell.strip() and not _is_number(cell) for cell in first)
+    frame = pd.read_csv(
+        path,
+        header=0 if has_header else None,
+        dtype=str,
+        keep_default_na=False,
+        skipinitialspace=True,
+    )
+    first_data_line = 2 if has_header else 1
+    if frame.shape[1] < 2:
+        raise TrainingError(
+            f"{path}: found {frame.shape[1]} column(s); expected the label followed by at "
+            "least one feature column"
+        )
+    names = [str(c).strip() for c in frame.columns] if has_header else None
+    label_pos = 0
+    if names:
+        lowered = [n.lower() for n in names]
+        label_pos = next((lowered.index(n) for n in LABEL_COLUMN_NAMES if n in lowered), 0)
+    values = np.empty(frame.shape, dtype=np.float64)
+    for pos in range(frame.shape[1]):
+        column = frame.iloc[:, pos].str.strip()
+        numeric = pd.to_numeric(column.replace("", np.nan), errors="coerce")
+        bad = numeric.isna() & (column != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            what = f"column {names[pos]!r}" if names else f"column {pos + 1}"
+            raise TrainingError(
+                f"{path}, line {row + first_data_line}, {what}: {column.iloc[row]!r} is not a "
+                "number; every feature must be numeric (encode text columns first, see "
+                "dataset/prepare.py)"
+            )
+        values[:, pos] = numeric.to_numpy(dtype=np.float64)
+    labels = values[:, label_pos]
+    missing = np.flatnonzero(np.isnan(labels))
+    if missing.size:
+        raise TrainingError(
+            f"{path}, line {int(missing[0]) + first_data_line}: the label is missing "
+            f"(label column: {names[label_pos] if names else 'the first column'})"
+        )
+    features = np.delete(values, label_pos, axis=1)
+    feature_names = [n for i, n in enumerate(names) if i != label_pos] if names else None
+    return features, labels, feature_names
+
+
+def load_channel(path: str | None, channel: str) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """All files of a channel, stacked; they must agree on the number of feature columns."""
+    parts = [(f, *read_csv_file(f)) for f in channel_files(path, channel)]
+    parts = [p for p in parts if p[2].size]
+    if not parts:
+        raise TrainingError(f"{channel} channel has no data rows ({path})")
+    width = parts[0][1].shape[1]
+    for f, x, _, _ in parts:
+        if x.shape[1] != width:
+            raise TrainingError(
+                f"{f}: {x.shape[1]} feature columns, but {parts[0][0]} has {width}; all files "
+                f"of the {channel} channel must have the same columns"
+            )
+    names = next((p[3] for p in parts if p[3]), None)
+    return (np.vstack([p[1] for p in parts]), np.concatenate([p[2] for p in parts]), names)
+
+
+def check_labels(labels: np.ndarray, objective: str, channel: str) -> None:
+    """Binary objectives need labels 0/1; reg:logistic needs labels in [0, 1]."""
+    if objective in BINARY_OBJECTIVES:
+        bad = labels[(labels != 0) & (labels != 1)]
+        if bad.size:
+            raise TrainingError(
+                f"{channel} labels must be 0 or 1 for objective {objective}, found "
+                f"{bad[0]:g}; put the label in the first column and encode it as 0/1"
+            )
+    elif objective == "reg:logistic" and ((labels < 0) | (labels > 1)).any():
+        raise TrainingError(f"{channel} labels must lie in [0, 1] for objective reg:logistic")
+    elif objective == "count:poisson" and (labels < 0).any():
+        raise TrainingError(f"{channel} labels must be >= 0 for objective count:poisson")
+
+
+_VALID_NAME = re.compile(r"^[^\[\]<,]+$")
+
+
+def make_dmatrix(x: np.ndarray, y: np.ndarray, names: list[str] | None) -> xgb.DMatrix:
+    usable = names if names and all(_VALID_NAME.match(n) for n in names) else None
+    return xgb.DMatrix(x, label=y, feature_names=usable)
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+def cross_validate(params: dict[str, Any], dtrain: xgb.DMatrix, args: argparse.Namespace):
+    """k-fold cross-validation; returns (rounds to use, CV summary of the driving metric)."""
+    metric = args.eval_metric[-1]
+    history = xgb.cv(
+        params,
+        dtrain,
+        num_boost_round=args.num_round,
+        nfold=args.nfold,
+        stratified=args.objective in BINARY_OBJECTIVES,
+        early_stopping_rounds=args.early_stopping_rounds,
+        seed=args.seed,
+        as_pandas=True,
+    )
+    column = history[f"test-{metric}-mean"]
+    maximize = metric.split("@")[0] in MAXIMIZED_METRICS
+    best = int(column.idxmax() if maximize else column.idxmin())
+    summary = {
+        "folds": args.nfold,
+        "metric": metric,
+        "rounds": best + 1,
+        "mean": float(column.iloc[best]),
+        "std": float(history[f"test-{metric}-std"].iloc[best]),
+    }
+    return best + 1, summary
+
+
+def evaluation_line(round_index: int, scores: dict[str, dict[str, float]]) -> str:
+    """An XGBoost evaluation-log line with full-precision values."""
+    cells = [
+        f"{data}-{metric}:{value!r}" for data, m in scores.items() for metric, value in m.items()
+    ]
+    return f"[{round_index}]\t" + "\t".join(cells)
+
+
+def train(args: argparse.Namespace) -> dict[str, Any]:
+    """Cross-validate, fit the final model, save model + metrics; returns the metrics."""
+    if not args.model_dir:
+        raise TrainingError("no model directory: pass --model-dir DIR or set SM_MODEL_DIR")
+    params = xgboost_params(args)
+    x_train, y_train, names = load_channel(args.train, "train")
+    check_labels(y_train, args.objective, "train")
+    dtrain = make_dmatrix(x_train, y_train, names)
+    evals = [(dtrain, "train")]
+    if args.validation:
+        x_val, y_val, _ = load_channel(args.validation, "validation")
+        if x_val.shape[1] != x_train.shape[1]:
+            raise TrainingError(
+                f"validation data has {x_val.shape[1]} feature columns, train data has "
+                f"{x_train.shape[1]}; both channels must have the same columns"
+            )
+        check_labels(y_val, args.objective, "validation")
+        evals.append((make_dmatrix(x_val, y_val, names), "validation"))
+    else:
+        print("No validation channel: only train scores will be reported.", file=sys.stderr)
+    print(f"train: {x_train.shape[0]} rows x {x_train.shape[1]} features", flush=True)
+
+    rounds, cv_summary = cross_validate(params, dtrain, args)
+    print(
+        f"{args.nfold}-fold cross-validation chose {rounds} of {args.num_round} rounds "
+        f"(test {cv_summary['metric']} {cv_summary['mean']:.6f} +/- {cv_summary['std']:.6f})",
+        flush=True,
+    )
+    history: dict[str, dict[str, list[float]]] = {}
+    booster = xgb.train(
+        params,
+        dtrain,
+        num_boost_round=rounds,
+        evals=evals,
+        evals_result=history,
+        verbose_eval=False,
+    )
+    final = {data: {m: float(v[-1]) for m, v in per.items()} for data, per in history.items()}
+    print(evaluation_line(rounds - 1, final), flush=True)
+
+    model_dir = Path(args.model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(model_dir / MODEL_FILE_NAME))
+    metrics = {
+        "rounds": rounds,
+        "cross_validation": cv_summary,
+        **final,
+        "hyperparameters": {
+            k: v
+            for k, v in vars(args).items()
+            if k not in ("train", "validation", "model_dir", "output_data_dir")
+        },
+    }
+    out_dir = Path(args.output_data_dir or args.model_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / METRICS_FILE_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
+    (out_dir / HISTORY_FILE_NAME).write_text(json.dumps(history) + "\n")
+    return metrics
+
+
+def write_failure(reason: str) -> None:
+    """Leave the reason where SageMaker looks for it ($SM_OUTPUT_DIR/failure)."""
+    output_dir = os.environ.get("SM_OUTPUT_DIR")
+    if output_dir:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        (Path(output_dir) / "failure").write_text(reason + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        train(build_parser().parse_args(argv))
+    except TrainingError as error:
+        reason = " ".join(str(error).split())
+        print(f"error: {reason}", file=sys.stderr)
+        write_failure(reason)
+        return 1
+    except xgb.core.XGBoostError as error:
+        reason = "XGBoost error: " + " ".join(str(error).split())[:1000]
+        print(reason, file=sys.stderr)
+        write_failure(reason)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Serving (SageMaker's XGBoost serving stack calls these four functions)
+# --------------------------------------------------------------------------------------------
+
+
+def model_fn(model_dir: str) -> xgb.Booster:
+    """Load the model saved by `train` (JSON, no pickle)."""
+    booster = xgb.Booster()
+    booster.load_model(str(Path(model_dir) / MODEL_FILE_NAME))
+    return booster
+
+
+def input_fn(request_body: str | bytes, request_content_type: str) -> xgb.DMatrix:
+    """CSV rows of features (no label) -> DMatrix."""
+    if request_content_type.split(";")[0].strip() != "text/csv":
+        raise ValueError(f"content type {request_content_type!r} is not supported; send text/csv")
+    if isinstance(request_body, bytes):
+        request_body = request_body.decode("utf-8")
+    rows = np.loadtxt(io.StringIO(request_body), delimiter=",", ndmin=2, dtype=np.float64)
+    return xgb.DMatrix(rows)
+
+
+def predict_fn(input_data: xgb.DMatrix, model: xgb.Booster) -> np.ndarray:
+    """Probabilities of the positive class (label 1) for binary:logistic."""
+    return model.predict(input_data, validate_features=False)
+
+
+def output_fn(prediction: np.ndarray, accept: str = "text/csv") -> tuple[str, str]:
+    """Predictions as CSV (one per line) or JSON."""
+    accept = (accept or "text/csv").split(";")[0].strip()
+    if accept == "application/json":
+        return json.dumps({"predictions": [float(p) for p in prediction]}), accept
+    if accept in ("text/csv", "*/*"):
+        return "\n".join(repr(float(p)) for p in prediction) + "\n", "text/csv"
+    raise ValueError(
+        f"accept type {accept!r} is not supported; ask for text/csv or application/json"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,388 @@
+"""The local training service behind the unmodified SageMaker SDK, end to end and offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sagemaker
+import xgboost as xgb
+from botocore.exceptions import ClientError
+from sagemaker.estimator import Estimator
+from sagemaker.exceptions import UnexpectedStatusException
+from sagemaker.inputs import TrainingInput
+from sagemaker.xgboost import XGBoost
+
+import lab
+from conftest import CODE
+from localsm import LocalSageMakerSession
+
+ROLE = lab.LOCAL_ROLE
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def session(tmp_path) -> LocalSageMakerSession:
+    return LocalSageMakerSession(jobs_dir=tmp_path / "jobs", region=REGION)
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory) -> dict[str, str]:
+    """A small, learnable binary problem as label-first CSVs (file:// URIs)."""
+    folder = tmp_path_factory.mktemp("data")
+    rng = np.random.default_rng(7)
+    uris = {}
+    for name, rows in (("train", 600), ("validation", 200)):
+        x = rng.normal(size=(rows, 4))
+        y = (x[:, 0] + 0.5 * x[:, 1] + 0.3 * rng.normal(size=rows) > 0).astype(int)
+        path = folder / f"{name}.csv"
+        np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt="%.6g")
+        uris[name] = path.as_uri()
+    return uris
+
+
+def builtin_estimator(session, tmp_path, **hyperparameters) -> Estimator:
+    image = sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
+    estimator = Estimator(
+        image_uri=image,
+        role=ROLE,
+        instance_count=1,
+        instance_type="local",
+        output_path=(tmp_path / "models").as_uri(),
+        sagemaker_session=session,
+    )
+    estimator.set_hyperparameters(**hyperparameters)
+    return estimator
+
+
+def script_estimator(session, tmp_path, source_dir=CODE, entry_point="xgboost_train.py", **hps):
+    return XGBoost(
+        entry_point=entry_point,
+        source_dir=str(source_dir),
+        framework_version="1.7-1",
+        role=ROLE,
+        instance_count=1,
+        instance_type="local",
+        output_path=(tmp_path / "models").as_uri(),
+        sagemaker_session=session,
+        hyperparameters=hps,
+    )
+
+
+def csv_channels(uris: dict[str, str]) -> dict[str, TrainingInput]:
+    return {k: TrainingInput(uris[k], content_type="text/csv") for k in ("train", "validation")}
+
+
+def model_files(model_data: str) -> dict[str, bytes]:
+    path = Path(model_data.removeprefix("file://"))
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+# ------------------------------------------------------------------------- script mode
+
+
+def test_script_mode_end_to_end(session, tmp_path, small_data, capsys):
+    estimator = script_estimator(session, tmp_path, num_round=15, nfold=3, eta=0.3)
+    estimator.fit({"train": small_data["train"], "validation": small_data["validation"]})
+    out = capsys.readouterr().out
+    assert "Training - Training in progress." in out and "Completed - Training job completed" in out
+    assert "validation-auc:" in out
+    name = estimator.latest_training_job.name
+    description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert description["TrainingJobStatus"] == "Completed"
+    assert description["SecondaryStatus"] == "Completed"
+    statuses = [t["Status"] for t in description["SecondaryStatusTransitions"]]
+    assert statuses == ["Starting", "Downloading", "Training", "Uploading", "Completed"]
+    metrics = {m["MetricName"]: m["Value"] for m in description["FinalMetricDataList"]}
+    assert metrics["validation:auc"] > 0.8  # the XGBoost image's predefined definitions
+    assert estimator.model_data == description["ModelArtifacts"]["S3ModelArtifacts"]
+    expected = tmp_path / "models" / name / "output" / "model.tar.gz"
+    assert estimator.model_data == expected.as_uri()
+    files = model_files(estimator.model_data)
+    booster = xgb.Booster()
+    booster.load_model(bytearray(files["xgboost-model.json"]))
+    assert booster.num_features() == 4
+    assert (expected.parent / "output.tar.gz").is_file()
+    # The /opt/ml layout and the toolkit's contract, as the job saw it.
+    ml = tmp_path / "jobs" / name / "ml"
+    hyperparameters = json.loads((ml / "input/config/hyperparameters.json").read_text())
+    assert hyperparameters["sagemaker_program"] == '"xgboost_train.py"'
+    data_config = json.loads((ml / "input/config/inputdataconfig.json").read_text())
+    assert set(data_config["train"]) >= {"TrainingInputMode", "S3DistributionType"}
+    resource = json.loads((ml / "input/config/resourceconfig.json").read_text())
+    assert resource["current_host"] == "algo-1" and resource["hosts"] == ["algo-1"]
+    assert (ml / "code" / "xgboost_train.py").is_file()
+    assert (ml / "input" / "data" / "train" / "train.csv").is_file()
+
+
+def test_toolkit_environment_and_arguments(session, tmp_path, small_data):
+    """The entry point sees SM_* variables and sorted `--key value` arguments."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "show_env.py").write_text(
+        "import json, os, sys\n"
+        "keys = sorted(k for k in os.environ if k.startswith('SM_'))\n"
+        "env = {k: os.environ[k] for k in keys}\n"
+        "out = os.path.join(os.environ['SM_MODEL_DIR'], 'seen.json')\n"
+        "json.dump({'argv': sys.argv[1:], 'env': env, 'cwd': os.getcwd()}, open(out, 'w'))\n"
+    )
+    estimator = script_estimator(
+        session, tmp_path, source, "show_env.py", b=2, alpha=0.5, flag=True, name="x y"
+    )
+    estimator.fit({"train": small_data["train"]}, logs="None")
+    seen = json.loads(model_files(estimator.model_data)["seen.json"])
+    assert seen["argv"] == ["--alpha", "0.5", "-b", "2", "--flag", "True", "--name", "x y"]
+    env = seen["env"]
+    ml = tmp_path / "jobs" / estimator.latest_training_job.name / "ml"
+    assert env["SM_CHANNEL_TRAIN"] == str(ml / "input" / "data" / "train")
+    assert env["SM_MODEL_DIR"] == str(ml / "model")
+    assert env["SM_OUTPUT_DATA_DIR"] == str(ml / "output" / "data")
+    assert env["SM_CHANNELS"] == '["train"]'
+    assert json.loads(env["SM_HPS"]) == {"alpha": 0.5, "b": 2, "flag": True, "name": "x y"}
+    assert env["SM_HP_NAME"] == "x y" and env["SM_HP_B"] == "2"
+    assert env["SM_USER_ENTRY_POINT"] == "show_env.py"
+    assert env["SM_MODULE_NAME"] == "show_env"
+    assert env["SM_CURRENT_HOST"] == "algo-1"
+    assert json.loads(env["SM_USER_ARGS"]) == seen["argv"]
+    assert seen["cwd"] == str(ml / "code")
+
+
+def test_fit_without_waiting_then_describe(session, tmp_path, small_data, capsys):
+    estimator = script_estimator(session, tmp_path, num_round=10, nfold=2)
+    estimator.fit({"train": small_data["train"]}, wait=False)
+    name = estimator.latest_training_job.name
+    first = session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert first["TrainingJobStatus"] == "InProgress"
+    assert "TrainingEndTime" not in first
+    estimator.latest_training_job.wait(logs="None")
+    final = session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert final["TrainingJobStatus"] == "Completed"
+    assert final["TrainingEndTime"] >= final["TrainingStartTime"] >= final["CreationTime"]
+    # A job can be attached to later, as the tuner's best_estimator() does.
+    attached = XGBoost.attach(name, sagemaker_session=session)
+    assert attached.model_data == estimator.model_data
+    listed = session.sagemaker_client.list_training_jobs(NameContains=name)
+    assert [s["TrainingJobName"] for s in listed["TrainingJobSummaries"]] == [name]
+
+
+def test_crashing_entry_point_fails_with_reason(session, tmp_path, small_data):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "crash.py").write_text("raise RuntimeError('boom: the script crashed')\n")
+    estimator = script_estimator(session, tmp_path, source, "crash.py")
+    with pytest.raises(UnexpectedStatusException) as raised:
+        estimator.fit({"train": small_data["train"]}, logs="None")
+    assert "ExecuteUserScriptError" in str(raised.value)
+    assert "boom: the script crashed" in str(raised.value)
+    description = session.sagemaker_client.describe_training_job(
+        TrainingJobName=estimator.latest_training_job.name
+    )
+    assert description["TrainingJobStatus"] == "Failed"
+    assert "ExitCode 1" in description["FailureReason"]
+    assert "ModelArtifacts" not in description
+    assert not (tmp_path / "models" / estimator.latest_training_job.name).exists()
+
+
+def test_entry_point_failure_file_becomes_reason(session, tmp_path, small_data):
+    """Our training script writes $SM_OUTPUT_DIR/failure; that is the FailureReason."""
+    estimator = script_estimator(session, tmp_path, eta=1.5)
+    with pytest.raises(UnexpectedStatusException, match=r"argument --eta: 1.5 is not in"):
+        estimator.fit({"train": small_data["train"]}, logs="None")
+
+
+def raw_request(name: str, data_uri: str, tmp_path: Path, **hyperparameters: str) -> dict:
+    """A CreateTrainingJob request as the SDK sends it, for cases the SDK itself would block."""
+    return {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {
+            "TrainingImage": sagemaker.image_uris.retrieve("xgboost", REGION, "1.7-1"),
+            "TrainingInputMode": "File",
+        },
+        "RoleArn": ROLE,
+        "InputDataConfig": [
+            {
+                "ChannelName": "train",
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": data_uri}},
+            }
+        ],
+        "OutputDataConfig": {"S3OutputPath": (tmp_path / "models").as_uri()},
+        "ResourceConfig": {"InstanceType": "local", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+        "HyperParameters": hyperparameters,
+    }
+
+
+def test_missing_entry_point(session, tmp_path, small_data):
+    """The SDK checks the entry point exists; the service checks again when it copies it."""
+    client = session.sagemaker_client
+    request = raw_request(
+        "no-entry-point",
+        small_data["train"],
+        tmp_path,
+        sagemaker_program='"train.py"',
+        sagemaker_submit_directory=json.dumps(tmp_path.as_uri()),
+    )
+    client.create_training_job(**request)
+    with pytest.raises(UnexpectedStatusException, match="entry point 'train.py' not found"):
+        session.wait_for_job("no-entry-point")
+
+
+def test_missing_channel_data(session, tmp_path):
+    estimator = script_estimator(session, tmp_path)
+    with pytest.raises(UnexpectedStatusException, match="no data for channel 'train'"):
+        estimator.fit({"train": (tmp_path / "nothing-here.csv").as_uri()}, logs="None")
+
+
+# ------------------------------------------------------------------------- request checks
+
+
+def test_invalid_and_duplicate_job_names(session, tmp_path, small_data):
+    estimator = script_estimator(session, tmp_path, num_round=5, nfold=2)
+    with pytest.raises(ClientError) as raised:
+        estimator.fit({"train": small_data["train"]}, job_name="bad_name!", wait=False)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "regular expression pattern" in str(raised.value)
+    estimator.fit({"train": small_data["train"]}, job_name="lab-job-1", wait=False)
+    with pytest.raises(ClientError, match="must be unique") as raised:
+        estimator.fit({"train": small_data["train"]}, job_name="lab-job-1", wait=False)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    session.wait_for_job("lab-job-1")
+
+
+def test_request_validated_against_the_service_model(session):
+    client = session.sagemaker_client
+    with pytest.raises(ClientError, match='Missing required parameter in input: "RoleArn"'):
+        client.create_training_job(
+            TrainingJobName="x",
+            AlgorithmSpecification={"TrainingImage": "sagemaker-xgboost:1.7-1"},
+            OutputDataConfig={"S3OutputPath": "file:///tmp"},
+            ResourceConfig={"InstanceType": "local", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        )
+    with pytest.raises(ClientError, match="not found"):
+        client.describe_training_job(TrainingJobName="no-such-job")
+
+
+def test_unknown_image_is_refused_with_a_way_out(session, tmp_path, small_data):
+    estimator = Estimator(
+        image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/my-image:latest",
+        role=ROLE,
+        instance_count=1,
+        instance_type="local",
+        output_path=(tmp_path / "models").as_uri(),
+        sagemaker_session=session,
+    )
+    with pytest.raises(ClientError, match="XGBoost images only") as raised:
+        estimator.fit({"train": small_data["train"]})
+    assert "mode='sagemaker'" in str(raised.value)
+
+
+# ------------------------------------------------------------------------- stopping
+
+
+SLEEPER = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+with open(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "..", "..", "..", "pids"), "w") as f:
+    f.write(f"{os.getpid()} {child.pid}")
+print("sleeping", flush=True)
+time.sleep(300)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too (it only waits for its parent to read its exit code).
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "sleeper.py").write_text(SLEEPER)
+    estimator = script_estimator(session, tmp_path, source, "sleeper.py")
+    estimator.fit({"train": small_data["train"]}, wait=False)
+    name = estimator.latest_training_job.name
+    pids_file = tmp_path / "jobs" / name / "ml" / "pids"
+    deadline = time.time() + 30
+    while not pids_file.exists() or not pids_file.read_text():
+        assert time.time() < deadline, "the job never started"
+        time.sleep(0.05)
+    return name, [int(p) for p in pids_file.read_text().split()]
+
+
+def test_stop_training_job_ends_the_process_tree(session, tmp_path, small_data):
+    name, pids = _start_sleeper(session, tmp_path, small_data)
+    assert all(_alive(p) for p in pids)
+    session.sagemaker_client.stop_training_job(TrainingJobName=name)
+    session.sagemaker_client.job(name).wait(30)
+    description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert description["TrainingJobStatus"] == "Stopped"
+    assert "ModelArtifacts" not in description
+    assert not any(_alive(p) for p in pids)
+    assert not (tmp_path / "models" / name).exists()
+
+
+def test_ctrl_c_while_following_the_log_stops_the_job(session, tmp_path, small_data):
+    name, pids = _start_sleeper(session, tmp_path, small_data)
+    # Simulate Ctrl-C in the notebook while fit() follows the log.
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            session.logs_for_job(name, wait=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert description["TrainingJobStatus"] == "Stopped"
+    assert not any(_alive(p) for p in pids)
+
+
+def test_max_runtime_stops_the_job(session, tmp_path, small_data):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "slow.py").write_text("import time\ntime.sleep(60)\n")
+    estimator = script_estimator(session, tmp_path, source, "slow.py")
+    estimator.max_run = 1
+    estimator.fit({"train": small_data["train"]}, logs="None")  # Stopped only warns
+    description = session.sagemaker_client.describe_training_job(
+        TrainingJobName=estimator.latest_training_job.name
+    )
+    assert description["TrainingJobStatus"] == "Stopped"
+    assert description["SecondaryStatus"] == "MaxRuntimeExceeded"
+
+
+# ------------------------------------------------------------------------- lab.setup
+
+
+def test_lab_setup_local(tmp_path, capsys):
+    setup = lab.setup("local", output_dir=str(tmp_path / "out"))
+    assert "Mode: local" in capsys.readouterr().out
+    assert setup.mode == "local" and setup.instance_type == "local"
+    assert setup.role == "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
+    assert setup.train_uri == lab.bundled_csv("train").as_uri()
+    assert setup.output_path == (tmp_path / "out" / "models").as_uri()
+    assert isinstance(setup.session, LocalSageMakerSession)
+    with pytest.raises(lab.LabSetupError, match="not found"):
+        lab.setup("local", train=str(tmp_path / "missing.csv"))
+    with pytest.raises(lab.LabSetupError, match="unknown mode"):
+        lab.setup("cloud")
+
+
+def test_lab_auto_mode(monkeypatch, tmp_path):
+    monkeypatch.setattr(lab, "SAGEMAKER_METADATA", tmp_path / "resource-metadata.json")
+    assert lab.detect_mode()[0] == "local"
+    (tmp_path / "resource-metadata.json").write_text("{}")
+    assert lab.detect_mode()[0] == "sagemaker"
