@@ -9,6 +9,7 @@ local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session(
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 # The lab uses SDK v2 on purpose (see README.md); its v3 notice would only distract here.
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# ... and its config loader's INFO lines ("Not applying SDK defaults from ...") too.
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_DIR = REPO / "code"

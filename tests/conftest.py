@@ -27,3 +27,49 @@ def bundled() -> dict[str, Path]:
         paths[split] = DATASET / f"adult_data_processed_{split}.csv"
         paths[f"{split}_wheaders"] = DATASET / f"adult_data_processed_{split}_wheaders.csv"
     return paths
+
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to reach the network; the lab must run offline."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Every test runs with outbound sockets blocked (loopback and Unix sockets still work).
+
+    Attempts are recorded as well as refused, so a call whose error some library swallows
+    (telemetry, say) still fails the test.
+    """
+    import socket
+
+    attempts: list[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def allowed(sock, address) -> bool:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return True
+        host = address[0] if isinstance(address, tuple) else str(address)
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    def guard(real):
+        def connect(sock, address):
+            if not allowed(sock, address):
+                attempts.append(repr(address))
+                raise NetworkBlocked(f"network access blocked in tests: {address!r}")
+            return real(sock, address)
+
+        return connect
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in (None, "localhost", "::1") and not str(host).startswith("127."):
+            attempts.append(f"getaddrinfo({host!r})")
+            raise NetworkBlocked(f"network access blocked in tests: lookup of {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guard(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guard(real_connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield attempts
+    assert not attempts, f"the test tried to reach the network: {attempts}"

@@ -307,6 +307,16 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
+def _all_gone(pids: list[int], seconds: float = 5.0) -> bool:
+    """Signals are asynchronous: give the killed processes a moment to disappear."""
+    deadline = time.time() + seconds
+    while any(_alive(p) for p in pids):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
     source = tmp_path / "src"
     source.mkdir()
@@ -330,7 +340,7 @@ def test_stop_training_job_ends_the_process_tree(session, tmp_path, small_data):
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
     assert "ModelArtifacts" not in description
-    assert not any(_alive(p) for p in pids)
+    assert _all_gone(pids)
     assert not (tmp_path / "models" / name).exists()
 
 
@@ -347,7 +357,7 @@ def test_ctrl_c_while_following_the_log_stops_the_job(session, tmp_path, small_d
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert not any(_alive(p) for p in pids)
+    assert _all_gone(pids)
 
 
 def test_max_runtime_stops_the_job(session, tmp_path, small_data):
@@ -386,3 +396,29 @@ def test_lab_auto_mode(monkeypatch, tmp_path):
     assert lab.detect_mode()[0] == "local"
     (tmp_path / "resource-metadata.json").write_text("{}")
     assert lab.detect_mode()[0] == "sagemaker"
+
+
+# ------------------------------------------------------------------------- s3:// in local mode
+
+
+def test_s3_channels_and_output_through_boto3(tmp_path, small_data, monkeypatch):
+    """Local jobs read s3:// channels and write s3:// outputs with the session's boto3 (moto)."""
+    from moto import mock_aws
+
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs", region=REGION)
+        s3 = session.boto_session.client("s3")
+        s3.create_bucket(Bucket="lab-bucket")
+        body = Path(small_data["train"].removeprefix("file://")).read_bytes()
+        s3.put_object(Bucket="lab-bucket", Key="data/train/part-1.csv", Body=body)
+        estimator = script_estimator(session, tmp_path, num_round=5, nfold=2)
+        estimator.output_path = "s3://lab-bucket/output"
+        estimator.fit({"train": "s3://lab-bucket/data/train/"}, logs="None")
+        name = estimator.latest_training_job.name
+        assert estimator.model_data == f"s3://lab-bucket/output/{name}/output/model.tar.gz"
+        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="lab-bucket")["Contents"]}
+        assert f"output/{name}/output/model.tar.gz" in keys
+        staged = tmp_path / "jobs" / name / "ml" / "input" / "data" / "train" / "part-1.csv"
+        assert staged.read_bytes() == body

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from localsm import jobs, metrics, toolkit
+from localsm import jobs, metrics, toolkit, tuning
 from localsm.validation import client_error, validate
 
 LOCAL_ACCOUNT = "000000000000"
@@ -55,7 +55,9 @@ class LocalSageMakerClient:
         self.jobs_dir = Path(jobs_dir).resolve()
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self.region = sagemaker_session.boto_region_name
+        self.account = LOCAL_ACCOUNT
         self._jobs: dict[str, jobs.TrainingJob] = {}
+        self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ training jobs
@@ -92,24 +94,29 @@ class LocalSageMakerClient:
         job.start()
         return job
 
-    def _check_supported(self, request: dict) -> None:
+    def _check_supported(self, request: dict, operation: str = "CreateTrainingJob") -> None:
+        """Local mode covers the SageMaker XGBoost images, on one `local` instance."""
         spec = request["AlgorithmSpecification"]
         image = spec.get("TrainingImage", "")
         if not metrics.is_xgboost_image(image):
             raise client_error(
-                "CreateTrainingJob",
+                operation,
                 f"Local mode runs the SageMaker XGBoost images only (built-in algorithm and "
                 f"script mode), not {image or spec.get('AlgorithmName', 'this algorithm')!r}. "
                 "Run this job on SageMaker (lab.setup(mode='sagemaker')), or use the SDK's "
                 "Docker-based local mode for other images.",
             )
-        if request["ResourceConfig"].get("InstanceType") == "local_gpu":
-            raise client_error("CreateTrainingJob", "instance type local_gpu is not supported "
-                               "by this local mode; use 'local'")  # fmt: skip
-        if toolkit.is_script_mode(request.get("HyperParameters", {})) and not request[
-            "HyperParameters"
-        ].get("sagemaker_submit_directory"):
-            raise client_error("CreateTrainingJob", "script mode needs sagemaker_submit_directory")
+        resources = request.get("ResourceConfig") or request.get(
+            "HyperParameterTuningResourceConfig", {}
+        )
+        if resources.get("InstanceType") == "local_gpu":
+            raise client_error(operation, "instance type local_gpu is not supported by this "
+                               "local mode; use 'local'")  # fmt: skip
+        hyperparameters = request.get("HyperParameters") or request.get("StaticHyperParameters", {})
+        if toolkit.is_script_mode(hyperparameters) and not hyperparameters.get(
+            "sagemaker_submit_directory"
+        ):
+            raise client_error(operation, "script mode needs sagemaker_submit_directory")
 
     def job(self, name: str) -> jobs.TrainingJob | None:
         with self._lock:
@@ -169,6 +176,105 @@ class LocalSageMakerClient:
             names = set(self._jobs)
         names |= {p.name for p in self.jobs_dir.iterdir() if (p / jobs.DESCRIPTION_NAME).is_file()}
         return sorted(names)
+
+    # ------------------------------------------------------------------ tuning jobs
+
+    def create_hyper_parameter_tuning_job(self, **request: Any) -> dict[str, str]:
+        operation = "CreateHyperParameterTuningJob"
+        validate(operation, _as_validatable(request))
+        tuning.validate_request(request)
+        self._check_supported(request["TrainingJobDefinition"], operation)
+        name = request["HyperParameterTuningJobName"]
+        with self._lock:
+            if name in self._tuning_jobs or tuning.load_saved(self.jobs_dir, name):
+                raise client_error(
+                    operation,
+                    "Job name must be unique within an AWS account and region, and a job with "
+                    f"this name already exists ({name}). Pass another job_name to fit().",
+                    code="ResourceInUse",
+                )
+            job = tuning.TuningJob(copy.deepcopy(request), self)
+            self._tuning_jobs[name] = job
+        job.start()
+        return {"HyperParameterTuningJobArn": job.arn}
+
+    def tuning_job(self, name: str) -> tuning.TuningJob | None:
+        with self._lock:
+            return self._tuning_jobs.get(name)
+
+    def _saved_tuning_job(self, operation: str, name: str) -> dict:
+        saved = tuning.load_saved(self.jobs_dir, name)
+        if saved is None:
+            raise client_error(
+                operation, f"Amazon SageMaker can't find a tuning job with name {name}",
+                code="ResourceNotFound",
+            )  # fmt: skip
+        return saved
+
+    def describe_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
+        operation = "DescribeHyperParameterTuningJob"
+        validate(operation, {"HyperParameterTuningJobName": HyperParameterTuningJobName})
+        job = self.tuning_job(HyperParameterTuningJobName)
+        if job is not None:
+            return job.describe()
+        return self._saved_tuning_job(operation, HyperParameterTuningJobName)["description"]
+
+    def list_training_jobs_for_hyper_parameter_tuning_job(
+        self,
+        HyperParameterTuningJobName: str,  # noqa: N803
+        **params: Any,
+    ) -> dict[str, Any]:
+        operation = "ListTrainingJobsForHyperParameterTuningJob"
+        validate(operation, {"HyperParameterTuningJobName": HyperParameterTuningJobName, **params})
+        job = self.tuning_job(HyperParameterTuningJobName)
+        if job is not None:
+            summaries = job.training_job_summaries()
+        else:
+            summaries = self._saved_tuning_job(operation, HyperParameterTuningJobName)["summaries"]
+        summaries = tuning.sort_summaries(summaries, params)
+        return paginate(summaries, "TrainingJobSummaries", params)
+
+    def stop_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
+        operation = "StopHyperParameterTuningJob"
+        validate(operation, {"HyperParameterTuningJobName": HyperParameterTuningJobName})
+        job = self.tuning_job(HyperParameterTuningJobName)
+        if job is None:
+            self._saved_tuning_job(operation, HyperParameterTuningJobName)
+            return {}
+        job.stop()
+        return {}
+
+    def list_hyper_parameter_tuning_jobs(self, **params: Any) -> dict[str, Any]:
+        validate("ListHyperParameterTuningJobs", params)
+        with self._lock:
+            running = {name: job.summary() for name, job in self._tuning_jobs.items()}
+        folder = self.jobs_dir / tuning.TUNING_FOLDER
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            if path.stem not in running:
+                description = tuning.load_saved(self.jobs_dir, path.stem)["description"]
+                config = description["HyperParameterTuningJobConfig"]
+                running[path.stem] = {
+                    **{k: description[k] for k in (
+                        "HyperParameterTuningJobName", "HyperParameterTuningJobArn",
+                        "HyperParameterTuningJobStatus", "CreationTime", "LastModifiedTime",
+                        "TrainingJobStatusCounters", "ObjectiveStatusCounters",
+                    ) if k in description},
+                    "Strategy": config["Strategy"],
+                    "ResourceLimits": config.get("ResourceLimits", {}),
+                }  # fmt: skip
+        summaries = list(running.values())
+        if "NameContains" in params:
+            summaries = [
+                s for s in summaries if params["NameContains"] in s["HyperParameterTuningJobName"]
+            ]
+        if "StatusEquals" in params:
+            summaries = [
+                s for s in summaries if s["HyperParameterTuningJobStatus"] == params["StatusEquals"]
+            ]
+        key = {"Name": "HyperParameterTuningJobName", "Status": "HyperParameterTuningJobStatus"}
+        sort_key = key.get(params.get("SortBy", ""), "CreationTime")
+        summaries.sort(key=lambda s: s[sort_key], reverse=params.get("SortOrder") != "Ascending")
+        return paginate(summaries, "HyperParameterTuningJobSummaries", params)
 
     # ------------------------------------------------------------------ tags
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -195,6 +196,7 @@ class TrainingJob:
         self.model_uri: str | None = None
         self.extra: dict[str, Any] = {}  # e.g. DebugRuleEvaluationStatuses
         self._log_lines: list[tuple[datetime, str]] = []
+        self._metric_cache: dict[str, tuple[int, list[float]]] = {}
         self._process: subprocess.Popen | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -407,6 +409,24 @@ class TrainingJob:
         objective = self.request.get("HyperParameters", {}).get("_tuning_objective_metric", "")
         text = "\n".join(metrics.cloudwatch_line(line) for _, line in self._log_lines)
         return metrics.definitions_for(spec, text, (objective,) if objective else ())
+
+    def running_metric(self, name: str) -> list[float]:
+        """Every value of metric `name` the job has logged so far (for early stopping)."""
+        definitions = [d for d in self._metric_definitions() if d["Name"] == name]
+        if not definitions:
+            return []
+        regex = re.compile(definitions[0]["Regex"])
+        position, values = self._metric_cache.get(name, (0, []))
+        lines = self._log_lines[position:]
+        for _, line in lines:
+            match = regex.search(metrics.cloudwatch_line(line))
+            if match and match.groups():
+                try:
+                    values.append(float(match.group(1)))
+                except ValueError:
+                    pass
+        self._metric_cache[name] = (position + len(lines), values)
+        return list(values)
 
     def _timeout(self) -> None:
         self.extra["timed_out"] = True

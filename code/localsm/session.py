@@ -35,6 +35,11 @@ class LocalSageMakerSession(LocalSession):
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         self._jobs_dir = Path(jobs_dir)
+        # Creating any boto3 client resolves credentials; with none configured, botocore asks
+        # the EC2 metadata service (a network call, and seconds of timeouts off EC2). The SDK
+        # creates such clients itself (Estimator's TensorBoardApp), so switch that probe off
+        # for the process. Credentials from the environment or ~/.aws still work (s3:// data).
+        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         boto_session = boto_session or boto3.Session(region_name=region)
         super().__init__(boto_session=boto_session, sagemaker_config=SDK_CONFIG)
         self.config = {"local": {"local_code": True}}
@@ -92,6 +97,44 @@ class LocalSageMakerSession(LocalSession):
         description = client.describe_training_job(job)
         _check_job_status(job, description, "TrainingJobStatus")
         return description
+
+    def wait_for_tuning_job(self, job, poll=5):
+        """Block until the tuning job ends, with a progress bar (jobs done, best objective)."""
+        client: LocalSageMakerClient = self.sagemaker_client
+        tuning_job = client.tuning_job(job)
+        if tuning_job is not None and not tuning_job.done:
+            try:
+                _follow_tuning_job(tuning_job)
+            except KeyboardInterrupt:
+                print(f"\nInterrupted: stopping tuning job {job} and its training jobs ...")
+                tuning_job.stop()
+                tuning_job.wait()
+                raise
+        description = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
+        _check_job_status(job, description, "HyperParameterTuningJobStatus")
+        return description
+
+
+def _follow_tuning_job(tuning_job) -> None:
+    """A tqdm bar (plain text, so it reads the same in JupyterLab and in papermill output)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=tuning_job.total, desc=tuning_job.name, unit="job", file=sys.stdout,
+               mininterval=0.5, ascii=True)  # fmt: skip
+    try:
+        while True:
+            finished = tuning_job.wait(WAKE_UP_SECONDS * 4)
+            summaries = tuning_job.training_job_summaries()
+            done = sum(s["TrainingJobStatus"] != "InProgress" for s in summaries)
+            bar.update(done - bar.n)
+            best = tuning_job.best()
+            if best is not None:
+                value = best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+                bar.set_postfix_str(f"best {tuning_job.objective_name}={value:.6f}", refresh=False)
+            if finished:
+                break
+    finally:
+        bar.close()
 
 
 def _print_new_log(path: Path, position: int) -> int:

@@ -1,0 +1,512 @@
+"""Hyperparameter tuning jobs, locally: SageMaker's strategies on optuna's samplers.
+
+- Random: optuna `RandomSampler(seed)`. Same idea as SageMaker's; other random numbers.
+- Bayesian: optuna `TPESampler(seed)` (tree-structured Parzen estimator); SageMaker models
+  the objective with a Gaussian process instead, so the points it picks differ.
+- Grid: optuna `GridSampler` over every combination, in an order shuffled by the seed.
+- Hyperband: `RandomSampler` + `HyperbandPruner`, fed with the objective values the jobs log
+  while they run; SageMaker's Hyperband also moves resources between brackets.
+
+`TrainingJobEarlyStoppingType="Auto"` stops a job whose running objective is worse than the
+median of earlier jobs at the same step (optuna `MedianPruner`); `Off` never stops one.
+Jobs run at most `min(MaxParallelTrainingJobs, cores)` at a time, with
+`cores // parallel` XGBoost threads each, so running jobs x threads <= cores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import re
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from localsm import jobs, metrics
+from localsm.validation import client_error
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+TUNING_FOLDER = "tuning-jobs"
+MONITOR_SECONDS = 0.2
+NO_OBJECTIVE = (
+    "No objective metrics found after running training job. Check that the training log "
+    "prints the objective metric '{metric}' in a form its metric definition's regex matches."
+)
+
+
+# ------------------------------------------------------------------------------ ranges
+
+
+def _ranges(config: dict) -> list[tuple[str, str, dict]]:
+    """[(kind, name, range)] for the Integer, Continuous and Categorical parameter ranges."""
+    ranges = config.get("ParameterRanges", {})
+    found = []
+    for kind in ("Integer", "Continuous", "Categorical"):
+        for item in ranges.get(f"{kind}ParameterRanges", []) or []:
+            found.append((kind, item["Name"], item))
+    return found
+
+
+def validate_request(request: dict) -> None:
+    """Refuse, before any job starts, a tuning request that makes no sense."""
+
+    def fail(message: str) -> None:
+        raise client_error("CreateHyperParameterTuningJob", message)
+
+    config = request["HyperParameterTuningJobConfig"]
+    definition = request.get("TrainingJobDefinition")
+    if definition is None:
+        fail("local mode supports one TrainingJobDefinition (TrainingJobDefinitions: use AWS)")
+    strategy = config["Strategy"]
+    ranges = _ranges(config)
+    if not ranges:
+        fail("ParameterRanges is empty: give at least one Integer, Continuous or Categorical range")
+    names = [name for _, name, _ in ranges]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        fail(f"hyperparameter(s) {', '.join(duplicated)} appear in more than one range")
+    static = set(definition.get("StaticHyperParameters", {}))
+    both = sorted(static & set(names))
+    if both:
+        fail(
+            f"hyperparameter(s) {', '.join(both)} are both static and tuned: remove them from "
+            "the estimator's hyperparameters or from the ranges"
+        )
+    for kind, name, item in ranges:
+        if kind == "Categorical":
+            if not item.get("Values"):
+                fail(f"categorical range {name!r} has no values")
+            continue
+        try:
+            low, high = float(item["MinValue"]), float(item["MaxValue"])
+        except ValueError:
+            fail(f"range {name!r}: MinValue and MaxValue must be numbers")
+        if kind == "Integer" and (low != int(low) or high != int(high)):
+            fail(f"integer range {name!r}: MinValue and MaxValue must be integers")
+        if low > high:
+            fail(f"range {name!r}: MinValue {item['MinValue']} is greater than MaxValue "
+                 f"{item['MaxValue']}")  # fmt: skip
+        scaling = item.get("ScalingType", "Auto")
+        if scaling == "Logarithmic" and low <= 0:
+            fail(f"range {name!r}: logarithmic scaling needs MinValue > 0 (got {low:g})")
+        if scaling == "ReverseLogarithmic":
+            if kind == "Integer":
+                fail(f"range {name!r}: reverse logarithmic scaling is for continuous ranges")
+            if not (0 <= low and high < 1):
+                fail(f"range {name!r}: reverse logarithmic scaling needs 0 <= MinValue and "
+                     "MaxValue < 1")  # fmt: skip
+        if strategy == "Grid" and kind == "Continuous":
+            fail(f"the Grid strategy needs Integer or Categorical ranges; {name!r} is continuous")
+    limits = config.get("ResourceLimits", {})
+    total = limits.get("MaxNumberOfTrainingJobs")
+    parallel = limits.get("MaxParallelTrainingJobs", 1)
+    if total is None and strategy != "Grid":
+        fail("ResourceLimits.MaxNumberOfTrainingJobs is required for this strategy")
+    if total is not None and parallel > total:
+        fail(f"MaxParallelTrainingJobs ({parallel}) is greater than MaxNumberOfTrainingJobs "
+             f"({total})")  # fmt: skip
+    objective = config["HyperParameterTuningJobObjective"]["MetricName"]
+    spec = definition["AlgorithmSpecification"]
+    defined = [d["Name"] for d in spec.get("MetricDefinitions") or []]
+    if defined and objective not in defined:
+        fail(f"objective metric {objective!r} has no metric definition; defined: {defined}")
+    if not defined and not (
+        metrics.is_xgboost_image(spec.get("TrainingImage", ""))
+        and re.fullmatch(r"(train|validation):[\w@.\-]+", objective)
+    ):
+        fail(
+            f"objective metric {objective!r} has no metric definition: pass metric_definitions "
+            "to the tuner, or use an XGBoost metric such as validation:auc"
+        )
+
+
+def _grid(ranges: list[tuple[str, str, dict]]) -> dict[str, list]:
+    grid = {}
+    for kind, name, item in ranges:
+        if kind == "Categorical":
+            grid[name] = list(item["Values"])
+        else:
+            grid[name] = list(range(int(float(item["MinValue"])), int(float(item["MaxValue"])) + 1))
+    return grid
+
+
+class _GridSampler(optuna.samplers.GridSampler):
+    """optuna's GridSampler minus its `study.stop()` once the grid is covered: that call only
+    works inside `study.optimize`, and we drive the study with ask/tell."""
+
+    def after_trial(self, study, trial, state, values) -> None:
+        pass
+
+
+def _sample(trial: optuna.Trial, kind: str, name: str, item: dict) -> str:
+    """One value for a range, as the string SageMaker would send."""
+    if kind == "Categorical":
+        return trial.suggest_categorical(name, list(item["Values"]))
+    low, high = float(item["MinValue"]), float(item["MaxValue"])
+    scaling = item.get("ScalingType", "Auto")
+    if kind == "Integer":
+        return str(trial.suggest_int(name, int(low), int(high), log=scaling == "Logarithmic"))
+    if scaling == "ReverseLogarithmic":  # dense near MaxValue: sample 1 - x on a log scale
+        value = 1 - trial.suggest_float(f"{name}__reverse", 1 - high, 1 - low, log=True)
+        trial.set_user_attr(name, value)
+        return repr(value)
+    return repr(trial.suggest_float(name, low, high, log=scaling == "Logarithmic"))
+
+
+# ------------------------------------------------------------------------------ the job
+
+
+class TuningJob:
+    """One tuning job: asks optuna for hyperparameters, runs training jobs, tells results."""
+
+    def __init__(self, request: dict, client: Any) -> None:
+        self.request = request
+        self.client = client
+        self.name: str = request["HyperParameterTuningJobName"]
+        self.arn = (
+            f"arn:aws:sagemaker:{client.region}:{client.account}:hyper-parameter-tuning-job/"
+            f"{self.name.lower()}"
+        )
+        config = request["HyperParameterTuningJobConfig"]
+        self.config = config
+        self.strategy = config["Strategy"]
+        objective = config["HyperParameterTuningJobObjective"]
+        self.objective_name: str = objective["MetricName"]
+        self.maximize = objective["Type"] == "Maximize"
+        self.ranges = _ranges(config)
+        limits = config.get("ResourceLimits", {})
+        grid_size = math.prod(len(v) for v in _grid(self.ranges).values())
+        if self.strategy == "Grid":
+            self.total = min(grid_size, limits.get("MaxNumberOfTrainingJobs") or grid_size)
+        else:
+            self.total = limits["MaxNumberOfTrainingJobs"]
+        cores = os.cpu_count() or 1
+        self.parallel = max(1, min(limits.get("MaxParallelTrainingJobs", 1), cores, self.total))
+        self.threads = max(1, cores // self.parallel)
+        self.max_runtime = limits.get("MaxRuntimeInSeconds")
+        self.status = "InProgress"
+        self.failure_reason: str | None = None
+        self.created = jobs.now()
+        self.ended = None
+        self.summaries: list[dict] = []  # one per training job, in launch order
+        self._study = self._create_study()
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._finished: queue.Queue = queue.Queue()
+        self._lock = threading.RLock()
+        self._thread = threading.Thread(target=self._run, name=f"tuning-{self.name}", daemon=True)
+
+    def _create_study(self) -> optuna.Study:
+        seed = self.config.get("RandomSeed")
+        if self.strategy == "Bayesian":
+            sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(self.total, 3))
+        elif self.strategy == "Grid":
+            sampler = _GridSampler(_grid(self.ranges), seed=seed)
+        else:
+            sampler = optuna.samplers.RandomSampler(seed=seed)
+        if self.strategy == "Hyperband":
+            hyperband = self.config.get("StrategyConfig", {}).get("HyperbandStrategyConfig", {})
+            pruner = optuna.pruners.HyperbandPruner(
+                min_resource=hyperband.get("MinResource", 1),
+                max_resource=hyperband.get("MaxResource", "auto"),
+            )
+        elif self.config.get("TrainingJobEarlyStoppingType") == "Auto":
+            pruner = optuna.pruners.MedianPruner(n_startup_trials=2)
+        else:
+            pruner = optuna.pruners.NopPruner()
+        direction = "maximize" if self.maximize else "minimize"
+        return optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
+
+    # ------------------------------------------------------------------ running
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def stop(self) -> None:
+        with self._lock:
+            if not self.done and self.status == "InProgress":
+                self.status = "Stopping"
+        self._stop.set()
+
+    def _run(self) -> None:
+        running: dict[str, tuple[jobs.TrainingJob, optuna.Trial, int]] = {}
+        launched = 0
+        try:
+            while launched < self.total or running:
+                if self._stop.is_set() or self._out_of_time():
+                    for job, _, _ in running.values():
+                        job.stop()
+                while (
+                    not self._stop.is_set()
+                    and len(running) < self.parallel
+                    and (launched < self.total)
+                ):
+                    launched += 1
+                    job, trial = self._launch(launched)
+                    running[job.name] = (job, trial, 0)
+                try:
+                    finished = self._finished.get(timeout=MONITOR_SECONDS)
+                except queue.Empty:
+                    finished = None
+                if finished is not None:
+                    _, trial, _ = running.pop(finished.name)
+                    self._record(finished, trial)
+                for name, (job, trial, seen) in list(running.items()):
+                    running[name] = (job, trial, self._report_progress(job, trial, seen))
+                if self._stop.is_set() and not running:
+                    break
+        except Exception as error:  # noqa: BLE001 - the tuning job must end with a reason
+            for job, _, _ in running.values():
+                job.stop()
+            self._end("Failed", f"local tuning service error: {error!r}")
+            return
+        self._conclude()
+
+    def _out_of_time(self) -> bool:
+        if not self.max_runtime:
+            return False
+        return (jobs.now() - self.created).total_seconds() > self.max_runtime
+
+    def _launch(self, number: int) -> tuple[jobs.TrainingJob, optuna.Trial]:
+        trial = self._study.ask()
+        tuned = {name: _sample(trial, kind, name, item) for kind, name, item in self.ranges}
+        definition = self.request["TrainingJobDefinition"]
+        job_name = f"{self.name}-{number:03d}-{uuid.uuid4().hex[:8]}"
+        resources = dict(
+            definition.get("HyperParameterTuningResourceConfig") or definition["ResourceConfig"]
+        )
+        resources = {k: resources[k] for k in ("InstanceType", "InstanceCount", "VolumeSizeInGB")
+                     if k in resources}  # fmt: skip
+        hyperparameters = {
+            **definition.get("StaticHyperParameters", {}),
+            **tuned,
+            "_tuning_objective_metric": self.objective_name,
+        }
+        request = {
+            "TrainingJobName": job_name,
+            "AlgorithmSpecification": dict(definition["AlgorithmSpecification"]),
+            "RoleArn": definition["RoleArn"],
+            "InputDataConfig": definition.get("InputDataConfig", []),
+            "OutputDataConfig": definition["OutputDataConfig"],
+            "ResourceConfig": resources,
+            "StoppingCondition": definition.get("StoppingCondition", {}),
+            "HyperParameters": hyperparameters,
+            "TuningJobArn": self.arn,
+        }
+        if self.request.get("Tags"):
+            request["Tags"] = self.request["Tags"]
+        summary = {
+            "TrainingJobName": job_name,
+            "TuningJobName": self.name,
+            "TunedHyperParameters": tuned,
+            "TrainingJobStatus": "InProgress",
+            "ObjectiveStatus": "Pending",
+        }
+        with self._lock:
+            self.summaries.append(summary)
+        job = self.client.start_training_job(request, threads=self.threads, on_done=self._on_done)
+        summary.update(TrainingJobArn=job.arn, CreationTime=job.created)
+        return job, trial
+
+    def _on_done(self, job: jobs.TrainingJob) -> None:
+        """Runs in the job's thread as it ends: a job that never logged the objective fails."""
+        if job.status == "Completed" and self._objective(job) is None:
+            job.status = "Failed"
+            job.failure_reason = NO_OBJECTIVE.format(metric=self.objective_name)
+        self._finished.put(job)
+
+    def _objective(self, job: jobs.TrainingJob) -> float | None:
+        for metric in job.final_metrics:
+            if metric["MetricName"] == self.objective_name:
+                return metric["Value"]
+        return None
+
+    def _report_progress(self, job: jobs.TrainingJob, trial: optuna.Trial, seen: int) -> int:
+        """Feed the objective values a running job has logged to the pruner (Hyperband/Auto)."""
+        if isinstance(self._study.pruner, optuna.pruners.NopPruner):
+            return seen
+        values = job.running_metric(self.objective_name)
+        for step in range(seen, len(values)):
+            trial.report(values[step], step)
+        if len(values) > seen and trial.should_prune():
+            job.extra["pruned"] = True
+            job.stop()
+        return len(values)
+
+    def _record(self, job: jobs.TrainingJob, trial: optuna.Trial) -> None:
+        description = job.describe()
+        value = self._objective(job)
+        pruned = job.extra.get("pruned", False)
+        if pruned and value is None:
+            running = job.running_metric(self.objective_name)
+            value = running[-1] if running else None
+        with self._lock:
+            summary = next(s for s in self.summaries if s["TrainingJobName"] == job.name)
+            summary["TrainingJobStatus"] = description["TrainingJobStatus"]
+            for key in ("TrainingStartTime", "TrainingEndTime", "FailureReason"):
+                if key in description:
+                    summary[key] = description[key]
+            if value is not None and description["TrainingJobStatus"] in ("Completed", "Stopped"):
+                summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
+                    "Type": "Maximize" if self.maximize else "Minimize",
+                    "MetricName": self.objective_name,
+                    "Value": value,
+                }
+                summary["ObjectiveStatus"] = "Succeeded"
+            else:
+                summary["ObjectiveStatus"] = "Failed"
+        if pruned:
+            self._study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        elif summary["ObjectiveStatus"] == "Succeeded" and math.isfinite(value):
+            self._study.tell(trial, value)
+        else:
+            self._study.tell(trial, state=optuna.trial.TrialState.FAIL)
+
+    def _conclude(self) -> None:
+        succeeded = [s for s in self.summaries if s["ObjectiveStatus"] == "Succeeded"]
+        if self._stop.is_set():
+            self._end("Stopped")
+        elif succeeded:
+            self._end("Completed")
+        else:
+            reasons = sorted({s.get("FailureReason", "unknown") for s in self.summaries})
+            self._end("Failed", "All training jobs failed. Reasons: " + " | ".join(reasons))
+
+    def _end(self, status: str, reason: str | None = None) -> None:
+        with self._lock:
+            self.status = status
+            self.failure_reason = reason
+            self.ended = jobs.now()
+        folder = self.client.jobs_dir / TUNING_FOLDER
+        folder.mkdir(exist_ok=True)
+        saved = {"description": self.describe(), "summaries": self.training_job_summaries()}
+        (folder / f"{self.name}.json").write_text(json.dumps(jobs._iso(saved), indent=1))
+        self._done.set()
+
+    # ------------------------------------------------------------------ describing
+
+    def best(self) -> dict | None:
+        candidates = [
+            s for s in self.training_job_summaries() if s["ObjectiveStatus"] == "Succeeded"
+        ]
+        if not candidates:
+            return None
+        sign = 1 if self.maximize else -1
+        return max(
+            candidates,
+            key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"],
+        )
+
+    def training_job_summaries(self) -> list[dict]:
+        with self._lock:
+            return [dict(s) for s in self.summaries]
+
+    def describe(self) -> dict[str, Any]:
+        summaries = self.training_job_summaries()
+        statuses = [s["TrainingJobStatus"] for s in summaries]
+        objective = [s["ObjectiveStatus"] for s in summaries]
+        with self._lock:
+            desc = {
+                "HyperParameterTuningJobName": self.name,
+                "HyperParameterTuningJobArn": self.arn,
+                "HyperParameterTuningJobConfig": self.config,
+                "TrainingJobDefinition": self._definition_as_described(),
+                "HyperParameterTuningJobStatus": self.status,
+                "CreationTime": self.created,
+                "LastModifiedTime": self.ended or jobs.now(),
+                "TrainingJobStatusCounters": {
+                    "Completed": statuses.count("Completed"),
+                    "InProgress": statuses.count("InProgress"),
+                    "RetryableError": 0,
+                    "NonRetryableError": statuses.count("Failed"),
+                    "Stopped": statuses.count("Stopped"),
+                },
+                "ObjectiveStatusCounters": {
+                    "Succeeded": objective.count("Succeeded"),
+                    "Pending": objective.count("Pending"),
+                    "Failed": objective.count("Failed"),
+                },
+            }
+            if self.ended:
+                desc["HyperParameterTuningEndTime"] = self.ended
+            if self.failure_reason:
+                desc["FailureReason"] = self.failure_reason
+            if self.request.get("Tags"):
+                desc["Tags"] = self.request["Tags"]
+        best = self.best()
+        if best is not None:
+            desc["BestTrainingJob"] = best
+        return desc
+
+    def _definition_as_described(self) -> dict:
+        """The definition as AWS describes it: the objective among the static hyperparameters,
+        a ResourceConfig and the metric definitions (the image's predefined ones when none were
+        given), all of which the SDK's `HyperparameterTuner.attach` reads."""
+        definition = dict(self.request["TrainingJobDefinition"])
+        if "ResourceConfig" not in definition:  # the SDK's attach reads ResourceConfig
+            hpo = definition.get("HyperParameterTuningResourceConfig", {})
+            definition["ResourceConfig"] = {
+                k: hpo[k] for k in ("InstanceType", "InstanceCount", "VolumeSizeInGB") if k in hpo
+            }
+        spec = dict(definition["AlgorithmSpecification"])
+        spec["MetricDefinitions"] = metrics.definitions_for(spec, None, (self.objective_name,))
+        definition["AlgorithmSpecification"] = spec
+        definition["StaticHyperParameters"] = {
+            **definition.get("StaticHyperParameters", {}),
+            "_tuning_objective_metric": self.objective_name,
+        }
+        return definition
+
+    def summary(self) -> dict[str, Any]:
+        """The ListHyperParameterTuningJobs entry."""
+        desc = self.describe()
+        keys = (
+            "HyperParameterTuningJobName",
+            "HyperParameterTuningJobArn",  # fmt: skip
+            "HyperParameterTuningJobStatus",
+            "CreationTime",
+            "HyperParameterTuningEndTime",
+            "LastModifiedTime",
+            "TrainingJobStatusCounters",
+            "ObjectiveStatusCounters",
+        )
+        entry = {k: desc[k] for k in keys if k in desc}
+        entry["Strategy"] = self.strategy
+        entry["ResourceLimits"] = self.config.get("ResourceLimits", {})
+        return entry
+
+
+def load_saved(jobs_dir: Path, name: str) -> dict | None:
+    """A finished tuning job saved by an earlier session: {description, summaries}."""
+    path = jobs_dir / TUNING_FOLDER / f"{name}.json"
+    return jobs._from_iso(json.loads(path.read_text())) if path.is_file() else None
+
+
+def sort_summaries(summaries: list[dict], params: dict) -> list[dict]:
+    """ListTrainingJobsForHyperParameterTuningJob's StatusEquals, SortBy and SortOrder."""
+    if "StatusEquals" in params:
+        summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
+    sort_by = params.get("SortBy", "Name")
+    descending = params.get("SortOrder", "Descending") == "Descending"
+    if sort_by == "FinalObjectiveMetricValue":
+        scored = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" in s]
+        unscored = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" not in s]
+        scored.sort(
+            key=lambda s: s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"],
+            reverse=descending,
+        )
+        return scored + unscored
+    key = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}
+    return sorted(summaries, key=lambda s: s.get(key[sort_by], ""), reverse=descending)
