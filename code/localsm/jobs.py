@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from localsm import metrics, toolkit
+from localsm import metrics, rules, toolkit
 
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # puts `localsm` on PYTHONPATH
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # the code/ folder
 STOP_GRACE_SECONDS = 2.0
 LOG_NAME = "training.log"
 DESCRIPTION_NAME = "description.json"
@@ -210,6 +210,8 @@ class TrainingJob:
         self.folder.mkdir(parents=True, exist_ok=False)
         self.log_path.touch()
         self._transition("Starting", "Launching requested ML instances")
+        if self.request.get("DebugRuleConfigurations"):
+            self.extra["DebugRuleEvaluationStatuses"] = rules.initial_statuses(self.request, now())
         with _RUNNING_LOCK:
             _RUNNING.add(self)
         self._thread = threading.Thread(target=self._run, name=f"job-{self.name}", daemon=True)
@@ -252,6 +254,7 @@ class TrainingJob:
             self._check_stopped()
             self._transition("Uploading", "Uploading generated training model")
             self._upload()
+            self._run_rules()
             self._finish("Completed", "Completed", "Training job completed")
         except _Stopped:
             self._finish("Stopped", "Stopped", "The job was stopped")
@@ -364,10 +367,10 @@ class TrainingJob:
                 )
             )
             return toolkit.command(hyperparameters), env, self.ml / "code"
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")])
-        )
-        command = [sys.executable, "-u", "-m", "localsm.builtin_xgboost", str(self.ml)]
+        # Run by path, not `-m localsm.builtin_xgboost`: the package's __init__ imports the
+        # SageMaker SDK (seconds), which the algorithm does not need.
+        command = [sys.executable, "-u", str(PACKAGE_PARENT / "localsm" / "builtin_xgboost.py")]
+        command.append(str(self.ml))
         return command, env, self.ml
 
     def _run_process(self) -> None:
@@ -472,6 +475,25 @@ class TrainingJob:
                 os.replace(partial, destination / name)
         self.model_uri = (destination / "model.tar.gz").resolve().as_uri()
 
+    def _run_rules(self) -> None:
+        """Debugger rules (the training report) once the model is out, before Completed."""
+        if not self.request.get("DebugRuleConfigurations"):
+            return
+        self._log(f"{now():%Y-%m-%d %H:%M:%S} Running Debugger rules locally")
+        output_path = self.request["OutputDataConfig"].get("S3OutputPath") or ""
+        local_output = output_path and not output_path.startswith("s3://")
+        base = uri_to_path(output_path) / self.name if local_output else self.folder
+        statuses = rules.evaluate(self.request, self.ml, base / "rule-output", now)
+        self.extra["DebugRuleEvaluationStatuses"] = statuses
+        if output_path.startswith("s3://"):
+            parsed = urlparse(output_path)
+            prefix = "/".join(p for p in (parsed.path.strip("/"), self.name, "rule-output") if p)
+            s3 = self.boto_session.client("s3")
+            for path in sorted((base / "rule-output").rglob("*")):
+                if path.is_file():
+                    key = f"{prefix}/{path.relative_to(base / 'rule-output')}"
+                    s3.upload_file(str(path), parsed.netloc, key)
+
     # ---------------------------------------------------------------- status
 
     def _check_stopped(self) -> None:
@@ -497,6 +519,10 @@ class TrainingJob:
     def _finish(self, status: str, secondary: str, message: str, reason: str | None = None) -> None:
         if status == "Stopped" and self.extra.pop("timed_out", False):
             secondary, message = "MaxRuntimeExceeded", "Job stopped: MaxRuntimeInSeconds exceeded"
+        statuses = self.extra.get("DebugRuleEvaluationStatuses")
+        if statuses and status != "Completed":
+            why = f"The training job ended as {status}"
+            self.extra["DebugRuleEvaluationStatuses"] = rules.abandoned(statuses, now(), why)
         with self._lock:
             self.ended = now()
             self.status = status

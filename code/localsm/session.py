@@ -7,6 +7,7 @@ nothing. Here jobs run in the background, so this session streams a job's log wh
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 import boto3  # noqa: E402
+import sagemaker.utils  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
 from sagemaker.session import _check_job_status  # noqa: E402
 
@@ -28,6 +30,27 @@ SDK_CONFIG = {
     "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
 }
 WAKE_UP_SECONDS = 0.05
+
+
+def _validate_each_config_once(validate):
+    """The SDK re-validates its config against a large JSON schema on every config lookup
+    (about 20 per `fit`, over a second in all). A config that passed once passes again."""
+    passed: set[str] = set()
+
+    def validate_once(config=None):
+        key = json.dumps(config, sort_keys=True, default=str)
+        if key not in passed:
+            validate(config)
+            passed.add(key)
+
+    validate_once.__wrapped__ = validate
+    return validate_once
+
+
+if not hasattr(sagemaker.utils.validate_sagemaker_config, "__wrapped__"):
+    sagemaker.utils.validate_sagemaker_config = _validate_each_config_once(
+        sagemaker.utils.validate_sagemaker_config
+    )
 
 
 class LocalSageMakerSession(LocalSession):

@@ -1,0 +1,85 @@
+"""Benchmark: the lab's tuning job with jobs in parallel versus one at a time.
+
+The lab's tuner (script mode, 6 jobs, Random strategy, the lab's ranges and static
+hyperparameters) on the bundled data, run locally once with `max_parallel_jobs=3` and once
+with `max_parallel_jobs=1`, same seed (so the same 6 hyperparameter sets).
+
+    .venv/bin/python benchmarks/tuning_parallelism.py
+
+Goal (local tuning issue): wall time with 3 in parallel / wall time with 1 <= 0.7 on 2 cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "code"))
+
+import lab  # noqa: E402
+
+LAB_STATIC = {"eval_metric": "auc", "objective": "binary:logistic", "num_round": 5}
+
+
+def run(parallel: int, folder: Path) -> tuple[float, float]:
+    """(seconds, best validation AUC) of one tuning job."""
+    from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
+    from sagemaker.xgboost import XGBoost
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        setup = lab.setup("local", output_dir=str(folder / f"parallel-{parallel}"))
+    estimator = XGBoost(
+        entry_point="xgboost_train.py",
+        source_dir=setup.source_dir,
+        framework_version="1.7-1",
+        role=setup.role,
+        instance_count=1,
+        instance_type=setup.instance_type,
+        output_path=setup.output_path,
+        sagemaker_session=setup.session,
+        hyperparameters=LAB_STATIC,
+    )
+    tuner = HyperparameterTuner(
+        estimator,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={
+            "max_depth": IntegerParameter(6, 9),
+            "eta": ContinuousParameter(0.01, 0.03),
+            "gamma": ContinuousParameter(0.5, 0.9),
+            "min_child_weight": ContinuousParameter(0.5, 0.9),
+            "subsample": ContinuousParameter(0.2, 0.5),
+        },
+        objective_type="Maximize",
+        max_jobs=6,
+        max_parallel_jobs=parallel,
+        strategy="Random",
+        random_seed=42,
+    )
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        tuner.fit({"train": setup.train_uri, "validation": setup.validation_uri})
+    seconds = time.perf_counter() - start
+    best = setup.session.sagemaker_client.describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=tuner.latest_tuning_job.name
+    )["BestTrainingJob"]
+    return seconds, best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        serial, best_serial = run(1, Path(folder))
+        parallel, best_parallel = run(3, Path(folder))
+    print(f"cores: {os.cpu_count()}")
+    print(f"6 jobs, 1 at a time:   {serial:.1f} s   best validation AUC {best_serial:.6f}")
+    print(f"6 jobs, 3 in parallel: {parallel:.1f} s   best validation AUC {best_parallel:.6f}")
+    print(f"ratio: {parallel / serial:.2f} (goal <= 0.7)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""The notebooks as files: bilingual parity, translation freshness, clean committed content."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tokenize
+
+import nbformat
+import pytest
+
+from conftest import REPO
+
+NOTEBOOKS = REPO / "notebooks"
+PAIRS = [("train_built_in.ipynb", "train_built_in_pt_br.ipynb"),
+         ("train_script_mode.ipynb", "train_script_mode_pt_br.ipynb")]  # fmt: skip
+ALL = [name for pair in PAIRS for name in pair]
+ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+ALLOWED_CELL_METADATA = {"tags", "translation"}
+# Machine paths, account IDs in ARNs other than the local placeholder, bucket names.
+LEAKS = re.compile(
+    r"/root/|/home/[a-z]|/Users/|/work/|arn:aws:iam::(?!000000000000)\d{12}:|s3://[a-z0-9.-]*\d{12}"
+)
+
+
+def read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / name, as_version=4)
+
+
+def source_hash(text: str) -> str:
+    """What a Portuguese markdown cell records about the English cell it translates."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def without_comments(code: str) -> str:
+    """The code with comments removed (comments may be translated; code may not)."""
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    kept = [t for t in tokens if t.type != tokenize.COMMENT]
+    return "\n".join(line.rstrip() for line in tokenize.untokenize(kept).splitlines())
+
+
+@pytest.mark.parametrize(("english", "portuguese"), PAIRS)
+def test_pairs_have_the_same_cells_and_code(english, portuguese):
+    en, pt = read(english), read(portuguese)
+    assert len(en.cells) == len(pt.cells), "the pair must have the same number of cells"
+    for index, (a, b) in enumerate(zip(en.cells, pt.cells, strict=True)):
+        where = f"cell {index} ({a.get('id')})"
+        assert a.cell_type == b.cell_type, where
+        assert a.get("id") == b.get("id"), f"{where}: cell ids differ"
+        assert a.metadata.get("tags", []) == b.metadata.get("tags", []), f"{where}: tags differ"
+        if a.cell_type == "code":
+            assert without_comments(a.source) == without_comments(b.source), (
+                f"{where}: code differs between {english} and {portuguese} (only comments may)"
+            )
+
+
+@pytest.mark.parametrize(("english", "portuguese"), PAIRS)
+def test_translations_are_up_to_date(english, portuguese):
+    """Each Portuguese markdown cell records the hash of the English cell it translates: edit
+    the English prose and this fails until the translation is updated (and its hash)."""
+    en, pt = read(english), read(portuguese)
+    for index, (a, b) in enumerate(zip(en.cells, pt.cells, strict=True)):
+        if a.cell_type != "markdown":
+            continue
+        recorded = b.metadata.get("translation", {}).get("source_hash")
+        assert recorded == source_hash(a.source), (
+            f"{portuguese} cell {index} ({b.get('id')}) translates an older version of "
+            f"{english} cell {index}: update the translation, then set its metadata "
+            f'"translation": {{"source_hash": "{source_hash(a.source)}"}}'
+        )
+        assert a.source != b.source, f"{portuguese} cell {index} is not translated"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_is_clean(name):
+    notebook = read(name)
+    assert set(notebook.metadata) <= ALLOWED_NOTEBOOK_METADATA, set(notebook.metadata)
+    counts = []
+    for cell in notebook.cells:
+        assert set(cell.metadata) <= ALLOWED_CELL_METADATA, (cell.get("id"), set(cell.metadata))
+        if cell.cell_type == "code":
+            counts.append(cell.execution_count)
+            text = nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
+            assert not LEAKS.search(text), f"{name} cell {cell.get('id')}: {LEAKS.search(text)}"
+    executed = [c for c in counts if c is not None]
+    assert executed in ([], list(range(1, len(counts) + 1))), (
+        f"{name}: execution counts {counts} are not 1..n (run it top to bottom in a fresh kernel)"
+    )
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{name} needs exactly one cell tagged 'parameters'"
