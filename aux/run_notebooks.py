@@ -1,0 +1,108 @@
+"""The main job: run the lab's notebooks headless in local mode, then print a summary table.
+
+    .venv/bin/python aux/run_notebooks.py [--only NAME ...] [-p name value ...]
+
+Each notebook runs with papermill (parameters `mode=local` plus any `-p`) from the notebooks
+folder; the executed copies go to `outputs/notebooks/`, the training reports to
+`outputs/reports/`. The table lists, per notebook, the validation AUC, accuracy and F1 it
+printed, the best tuned AUC (script mode) and the seconds it took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+OUTPUTS = REPO / "outputs" / "notebooks"
+ORDER = (
+    "train_built_in.ipynb",
+    "train_built_in_pt_br.ipynb",
+    "train_script_mode.ipynb",
+    "train_script_mode_pt_br.ipynb",
+)
+SUMMARY_TAG = "lab-summary"
+NUMBER = r"([0-9]*\.?[0-9]+)"
+
+
+def _value(text: str, *names: str) -> float | None:
+    """The first `name  0.1234` (or table column) value printed under one of `names`."""
+    for name in names:
+        match = re.search(rf"^\s*{re.escape(name)}\s+{NUMBER}\s*$", text, re.MULTILINE)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def summarize(notebook) -> dict[str, float | None]:
+    """Read the numbers the notebook printed in its cells tagged `lab-summary`."""
+    text = ""
+    for cell in notebook.cells:
+        if SUMMARY_TAG in cell.metadata.get("tags", []):
+            for output in cell.get("outputs", []):
+                text += output.get("text", "") + output.get("data", {}).get("text/plain", "")
+    validation = re.search(rf"^validation\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", text, re.MULTILINE)
+    if validation:  # script mode: the table of scores, one row per split
+        auc, accuracy, f1 = (float(g) for g in validation.groups())
+    else:
+        auc = _value(text, "auc")
+        accuracy = _value(text, "accuracy")
+        f1 = _value(text, "f1", "f1_label_1")
+    return {
+        "validation AUC": auc,
+        "accuracy": accuracy,
+        "F1": f1,
+        "best tuned AUC": _value(text, "validation:auc"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="notebook file names to run")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    args = parser.parse_args()
+
+    import papermill
+
+    parameters = {"mode": "local"}
+    for name, value in args.p:
+        try:
+            parameters[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parameters[name] = value
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    total = time.perf_counter()
+    for name in args.only or ORDER:
+        start = time.perf_counter()
+        print(f"Running {name} ...", flush=True)
+        notebook = papermill.execute_notebook(
+            str(NOTEBOOKS / name),
+            str(OUTPUTS / name),
+            parameters=parameters,
+            cwd=str(NOTEBOOKS),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+        rows.append((name, summarize(notebook), time.perf_counter() - start))
+    total = time.perf_counter() - total
+
+    columns = ["validation AUC", "accuracy", "F1", "best tuned AUC"]
+    print(f"\n{'notebook':32}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
+    for name, numbers, seconds in rows:
+        cells = "".join(
+            f"{numbers[c]:>16.4f}" if numbers[c] is not None else f"{'-':>16}" for c in columns
+        )
+        print(f"{name:32}{cells}{seconds:>10.1f}")
+    print(f"{'total':32}{'':>64}{total:>10.1f}")
+    print(f"\nExecuted notebooks: {OUTPUTS.relative_to(REPO)}/; reports: outputs/reports/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

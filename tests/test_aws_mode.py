@@ -1,0 +1,115 @@
+"""The notebooks' SageMaker (AWS) path, exercised offline against moto's mocked AWS."""
+
+from __future__ import annotations
+
+import pytest
+from moto import mock_aws
+
+import lab
+
+REGION = "us-east-1"
+ROLE = "arn:aws:iam::123456789012:role/service-role/LabSageMakerRole"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", REGION),
+    ):
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield
+
+
+def test_no_role_is_a_clear_error(aws):
+    with pytest.raises(lab.LabSetupError, match="no SageMaker execution role.*role="):
+        lab.setup("sagemaker")
+
+
+def test_no_region_is_a_clear_error(monkeypatch, aws):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with pytest.raises(lab.LabSetupError, match="no AWS region"):
+        lab.setup("sagemaker", role=ROLE)
+
+
+def test_bundled_data_uploaded_once_to_the_default_bucket(aws, capsys):
+    setup = lab.setup("sagemaker", role=ROLE)
+    assert setup.mode == "sagemaker" and setup.instance_type == "ml.m5.xlarge"
+    bucket = setup.session.default_bucket()
+    assert setup.train_uri == f"s3://{bucket}/xgboost-lab/data/train/"
+    assert setup.output_path == f"s3://{bucket}/xgboost-lab/output"
+    assert capsys.readouterr().out.count("Uploaded") == 3
+    lab.setup("sagemaker", role=ROLE)  # the second time, nothing to upload
+    assert "Uploaded" not in capsys.readouterr().out
+
+
+def test_the_labs_data_bucket_is_used_when_present(aws):
+    import boto3
+
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="mod-abc-labdatabucket-123")
+    setup = lab.setup("sagemaker", role=ROLE)
+    assert setup.validation_uri == "s3://mod-abc-labdatabucket-123/scripts/data/validation/"
+
+
+def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
+    """The notebooks' estimator and tuner calls produce requests AWS's API accepts."""
+    from sagemaker import image_uris
+    from sagemaker.debugger import Rule, rule_configs
+    from sagemaker.estimator import Estimator
+    from sagemaker.inputs import TrainingInput
+    from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
+    from sagemaker.xgboost import XGBoost
+
+    setup = lab.setup("sagemaker", role=ROLE)
+    client = setup.session.sagemaker_client
+    container = image_uris.retrieve(framework="xgboost", region=setup.region, version="1.5-1")
+    built_in = Estimator(
+        image_uri=container,
+        role=setup.role,
+        instance_count=1,
+        instance_type=setup.instance_type,
+        output_path=setup.output_path,
+        sagemaker_session=setup.session,
+        rules=[Rule.sagemaker(rule_configs.create_xgboost_report())],
+    )
+    built_in.set_hyperparameters(objective="binary:logistic", num_round=10, max_depth=5)
+    built_in.fit(
+        {
+            "train": TrainingInput(setup.train_uri, content_type="text/csv"),
+            "validation": TrainingInput(setup.validation_uri, content_type="text/csv"),
+        },
+        wait=False,
+    )
+    described = client.describe_training_job(TrainingJobName=built_in.latest_training_job.name)
+    assert described["AlgorithmSpecification"]["TrainingImage"] == container
+
+    script = XGBoost(
+        entry_point="xgboost_train.py",
+        source_dir=setup.source_dir,
+        framework_version="1.7-1",
+        role=setup.role,
+        instance_count=1,
+        instance_type=setup.instance_type,
+        output_path=setup.output_path,
+        sagemaker_session=setup.session,
+        hyperparameters={"objective": "binary:logistic", "eval_metric": "auc", "num_round": 5},
+    )
+    ranges = {"max_depth": IntegerParameter(4, 8), "eta": ContinuousParameter(0.1, 0.3)}
+    tuner = HyperparameterTuner(
+        script,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges=ranges,
+        max_jobs=2,
+        max_parallel_jobs=1,
+        random_seed=1,
+    )
+    tuner.fit({"train": setup.train_uri, "validation": setup.validation_uri}, wait=False)
+    tuning = client.describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=tuner.latest_tuning_job.name
+    )
+    static = tuning["TrainingJobDefinition"]["StaticHyperParameters"]
+    assert static["sagemaker_program"] == '"xgboost_train.py"'
+    assert static["sagemaker_submit_directory"].startswith('"s3://')  # the code went to S3
