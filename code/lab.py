@@ -159,7 +159,7 @@ def _local_uri(value: str, split: str, headers: bool) -> str:
 def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     import boto3
 
-    from localsm import LocalSageMakerSession
+    from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
 
     outputs = Path(output_dir).expanduser().resolve() if output_dir else OUTPUTS_DIR
     region = boto3.Session().region_name or "us-east-1"

@@ -14,6 +14,11 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# Resolving a region or credentials with none configured makes botocore ask the EC2 metadata
+# service (a network call, and seconds of timeouts off EC2); the SDK creates boto3 clients of
+# its own (Estimator's TensorBoardApp), so switch that probe off for the process in local
+# mode. Regions and credentials from the environment or ~/.aws still work (s3:// data).
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 # The SDK's config loader reports at INFO level that no config file exists: noise in local mode.
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
@@ -58,11 +63,6 @@ class LocalSageMakerSession(LocalSession):
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         self._jobs_dir = Path(jobs_dir)
-        # Creating any boto3 client resolves credentials; with none configured, botocore asks
-        # the EC2 metadata service (a network call, and seconds of timeouts off EC2). The SDK
-        # creates such clients itself (Estimator's TensorBoardApp), so switch that probe off
-        # for the process. Credentials from the environment or ~/.aws still work (s3:// data).
-        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         boto_session = boto_session or boto3.Session(region_name=region)
         super().__init__(boto_session=boto_session, sagemaker_config=SDK_CONFIG)
         self.config = {"local": {"local_code": True}}
