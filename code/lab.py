@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 CODE_DIR = REPO / "code"
 DATASET_DIR = REPO / "dataset"
 OUTPUTS_DIR = REPO / "outputs"
+DOWNLOADS_DIR = OUTPUTS_DIR / "downloads"  # artifacts fetched for evaluation
 SPLITS = ("train", "validation", "test")
 LOCAL_ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
 SAGEMAKER_METADATA = Path("/opt/ml/metadata/resource-metadata.json")
@@ -285,15 +286,11 @@ def fetch(uri: str, lab: Lab, folder: Path) -> Path:
     return target
 
 
-def _downloads(lab: Lab) -> Path:
-    return OUTPUTS_DIR / "downloads"
-
-
 def load_model(model_uri: str, lab: Lab):
     """The trained booster from a model.tar.gz, loaded safely (no pickle, no path traversal)."""
     import xgboost_report
 
-    return xgboost_report.load_model(fetch(model_uri, lab, _downloads(lab)))
+    return xgboost_report.load_model(fetch(model_uri, lab, DOWNLOADS_DIR))
 
 
 def training_report(estimator: Any, lab: Lab):
@@ -301,10 +298,10 @@ def training_report(estimator: Any, lab: Lab):
     its model artifact, its evaluation history and the validation data."""
     import xgboost_report
 
-    model = fetch(estimator.model_data, lab, _downloads(lab))
+    model = fetch(estimator.model_data, lab, DOWNLOADS_DIR)
     history_tar = fetch(estimator.model_data.replace("model.tar.gz", "output.tar.gz"), lab,
-                        _downloads(lab))  # fmt: skip
-    validation = fetch(lab.validation_uri, lab, _downloads(lab))
+                        DOWNLOADS_DIR)  # fmt: skip
+    validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
     report = xgboost_report.report_from_artifact(model, validation, history=history_tar)
     job = estimator.latest_training_job.name
     page = OUTPUTS_DIR / "reports" / f"{job}.html"
@@ -321,8 +318,8 @@ def evaluate(model_uri: str, data_uri: str, lab: Lab) -> dict[str, float]:
     """AUC, accuracy and F1 (label 1) of a model artifact on a label-first CSV."""
     import xgboost_report
 
-    model = fetch(model_uri, lab, _downloads(lab))
-    data = fetch(data_uri, lab, _downloads(lab))
+    model = fetch(model_uri, lab, DOWNLOADS_DIR)
+    data = fetch(data_uri, lab, DOWNLOADS_DIR)
     return xgboost_report.report_from_artifact(model, data).summary()
 
 

@@ -154,6 +154,17 @@ def test_toolkit_environment_and_arguments(session, tmp_path, small_data):
     assert seen["cwd"] == str(ml / "code")
 
 
+def test_requirements_txt_is_reported_not_installed(session, tmp_path, small_data):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "noop.py").write_text("print('ok')\n")
+    (source / "requirements.txt").write_text("some-package==1.0\n")
+    estimator = script_estimator(session, tmp_path, source, "noop.py")
+    estimator.fit({"train": small_data["train"]}, logs="None")
+    log = (tmp_path / "jobs" / estimator.latest_training_job.name / "training.log").read_text()
+    assert "requirements.txt found in the source directory: local mode does not install it" in log
+
+
 def test_fit_without_waiting_then_describe(session, tmp_path, small_data, capsys):
     estimator = script_estimator(session, tmp_path, num_round=10, nfold=2)
     estimator.fit({"train": small_data["train"]}, wait=False)
