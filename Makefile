@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: lab test lint format setup clean
+.PHONY: lab test lint format setup clean notebooks
 
 setup: $(STAMP)
 
@@ -16,18 +16,21 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# The main job: train with the script-mode entry point on the bundled data, print the metrics.
+# The main job: the four notebooks headless in local mode, then a summary table.
 lab: $(STAMP)
-	$(PY) code/xgboost_train.py \
-		--train dataset/adult_data_processed_train.csv \
-		--validation dataset/adult_data_processed_validation.csv \
-		--model-dir outputs/lab/model \
-		--num_round 1000 --eta 0.1 --max_depth 6 --subsample 0.8 --early_stopping_rounds 20
+	$(PY) aux/run_notebooks.py
 
+# Lint, then every test: unit and service tests, papermill runs, and nbval re-running the
+# committed notebooks and comparing their outputs (tests/nbval_sanitize.cfg masks names/times).
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# Re-execute the committed notebooks (after changing them or the code they show).
+notebooks: $(STAMP)
+	$(PY) aux/run_notebooks.py --refresh
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,6 +1,11 @@
 """The main job: run the lab's notebooks headless in local mode, then print a summary table.
 
     .venv/bin/python aux/run_notebooks.py [--only NAME ...] [-p name value ...]
+    .venv/bin/python aux/run_notebooks.py --refresh   # re-execute the committed notebooks
+
+`--refresh` is for maintainers: it executes each notebook in place (top to bottom, fresh
+kernel, no injected parameters) and strips run-specific metadata, so that the committed
+outputs are those of a clean local run; nbval then compares new runs against them.
 
 Each notebook runs with papermill (parameters `mode=local` plus any `-p`) from the notebooks
 folder; the executed copies go to `outputs/notebooks/`, the training reports to
@@ -61,11 +66,40 @@ def summarize(notebook) -> dict[str, float | None]:
     }
 
 
+def refresh(names: list[str]) -> None:
+    """Execute notebooks in place in a fresh kernel and keep only stable metadata."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    for name in names:
+        path = NOTEBOOKS / name
+        print(f"Refreshing {name} ...", flush=True)
+        notebook = nbformat.read(path, as_version=4)
+        NotebookClient(
+            notebook,
+            kernel_name="python3",
+            timeout=1200,
+            record_timing=False,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        ).execute()
+        notebook.metadata = {
+            "kernelspec": notebook.metadata["kernelspec"],
+            "language_info": {"name": "python"},
+        }
+        for cell in notebook.cells:
+            cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags", "translation")}
+        nbformat.write(notebook, path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="notebook file names to run")
     parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("--refresh", action="store_true", help="re-execute notebooks in place")
     args = parser.parse_args()
+    if args.refresh:
+        refresh(args.only or list(ORDER))
+        return 0
 
     import papermill
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from typing import Any
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 # ... and its config loader's INFO lines ("Not applying SDK defaults from ...") too.
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+# optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent; our progress
+# bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
+warnings.filterwarnings("ignore", message="IProgress not found")
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_DIR = REPO / "code"

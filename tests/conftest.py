@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +28,30 @@ def bundled() -> dict[str, Path]:
         paths[split] = DATASET / f"adult_data_processed_{split}.csv"
         paths[f"{split}_wheaders"] = DATASET / f"adult_data_processed_{split}_wheaders.csv"
     return paths
+
+
+XGB17_VENV = REPO / ".venv-xgb17"
+XGB17_REQUIREMENTS = ["xgboost==1.7.6", "numpy<2", "pandas<2.3", "scikit-learn<1.6"]
+
+
+@pytest.fixture(scope="session")
+def xgb17_python() -> Path:
+    """A second virtualenv with XGBoost 1.7.6, the version in SageMaker's `1.7-1` container.
+
+    Built once (about 20 s with a warm pip cache) and kept in the git-ignored .venv-xgb17/.
+    """
+    python = XGB17_VENV / "bin" / "python"
+    stamp = XGB17_VENV / ".installed"
+    wanted = " ".join(XGB17_REQUIREMENTS)
+    if not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(XGB17_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            + XGB17_REQUIREMENTS,
+            check=True,
+        )
+        stamp.write_text(wanted)
+    return python
 
 
 class NetworkBlocked(RuntimeError):

@@ -14,7 +14,7 @@ import pytest
 import xgboost as xgb
 
 import xgboost_train as script
-from conftest import CODE, REPO
+from conftest import CODE
 
 SCRIPT = CODE / "xgboost_train.py"
 # SageMaker's predefined metric definition for the XGBoost image, applied to the log line as
@@ -325,29 +325,6 @@ def test_cli_failure_is_one_line_and_exit_code_1(tmp_path):
 
 
 # ---------------------------------------------------------------------------- XGBoost 1.7
-
-XGB17_VENV = REPO / ".venv-xgb17"
-XGB17_REQUIREMENTS = ["xgboost==1.7.6", "numpy<2", "pandas<2.3", "scikit-learn<1.6"]
-
-
-@pytest.fixture(scope="session")
-def xgb17_python() -> Path:
-    """A second virtualenv with XGBoost 1.7.6, the version in SageMaker's `1.7-1` container.
-
-    Built once (about 20 s with a warm pip cache) and kept in the git-ignored .venv-xgb17/.
-    """
-    python = XGB17_VENV / "bin" / "python"
-    stamp = XGB17_VENV / ".installed"
-    wanted = " ".join(XGB17_REQUIREMENTS)
-    if not stamp.exists() or stamp.read_text() != wanted:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(XGB17_VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            + XGB17_REQUIREMENTS,
-            check=True,
-        )
-        stamp.write_text(wanted)
-    return python
 
 
 @pytest.mark.slow
