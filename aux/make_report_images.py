@@ -18,17 +18,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DATASET = REPO / "dataset"
 AUX = REPO / "aux"
-HYPERPARAMETERS = {
-    "max_depth": 5,
-    "eta": 0.2,
-    "gamma": 4,
-    "min_child_weight": 6,
-    "subsample": 0.7,
-    "objective": "binary:logistic",
-    "verbosity": 0,
-    "seed": 0,
-}
-NUM_ROUND = 800
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import xgboost as xgb
 
+    import lab
     import xgboost_report
 
+    params = {k: v for k, v in lab.LAB_HYPERPARAMETERS.items() if k != "num_round"}
     tables, splits = {}, {}
     for split in ("train", "validation"):
         tables[split] = np.loadtxt(DATASET / f"adult_data_processed_{split}.csv", delimiter=",")
@@ -50,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     names = header.strip().split(",")[1:]  # the label comes first
     history: dict = {}
     booster = xgb.train(
-        {**HYPERPARAMETERS, "nthread": int(os.environ["OMP_NUM_THREADS"])},
+        {**params, "seed": 0, "nthread": int(os.environ["OMP_NUM_THREADS"])},
         splits["train"],
-        NUM_ROUND,
+        lab.LAB_HYPERPARAMETERS["num_round"],
         evals=[(splits["train"], "train"), (splits["validation"], "validation")],
         evals_result=history,
         verbose_eval=False,

@@ -24,16 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
 
-HYPERPARAMETERS = {
-    "max_depth": 5,
-    "eta": 0.2,
-    "gamma": 4,
-    "min_child_weight": 6,
-    "subsample": 0.7,
-    "verbosity": 0,
-    "objective": "binary:logistic",
-    "num_round": 800,
-}
+import lab  # noqa: E402
+
+HYPERPARAMETERS = lab.LAB_HYPERPARAMETERS
 
 
 def bare_xgboost(train: Path, validation: Path) -> float:

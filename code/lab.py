@@ -37,6 +37,18 @@ S3_PREFIX = "xgboost-lab"
 LAB_BUCKET_MARKER = "labdatabucket"
 
 
+# The lab's fixed hyperparameters for the built-in algorithm (Task 1.3): used by the benchmark,
+# the README images and the tests (the notebook shows them in its parameters cell).
+LAB_HYPERPARAMETERS = {
+    "max_depth": 5,
+    "eta": 0.2,
+    "gamma": 4,
+    "min_child_weight": 6,
+    "subsample": 0.7,
+    "verbosity": 0,
+    "objective": "binary:logistic",
+    "num_round": 800,
+}
 # What the notebooks import (the rest of requirements.txt is for tests and tooling, and
 # must not be reinstalled into SageMaker Studio's own environment).
 NOTEBOOK_PACKAGES = ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn",

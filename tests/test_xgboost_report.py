@@ -21,17 +21,13 @@ import pytest
 import xgboost as xgb
 from sklearn import metrics
 
+import lab
 import xgboost_report as xr
 from conftest import REPO
 
+# The lab's hyperparameters as booster parameters, with a fixed thread count and seed.
 LAB_PARAMS = {
-    "max_depth": 5,
-    "eta": 0.2,
-    "gamma": 4,
-    "min_child_weight": 6,
-    "subsample": 0.7,
-    "objective": "binary:logistic",
-    "verbosity": 0,
+    **{k: v for k, v in lab.LAB_HYPERPARAMETERS.items() if k != "num_round"},
     "nthread": 2,
     "seed": 0,
 }
@@ -302,8 +298,10 @@ def test_page_renders_in_headless_chromium(report, tmp_path):
 # ============================================================================ notebook view
 
 
-def test_show_in_a_notebook_is_quiet(report, tmp_path):
-    """A real kernel runs `report.show()`: plots and tables, nothing on stderr, no banner."""
+@pytest.mark.parametrize("interactive", [False, True])
+def test_show_in_a_notebook_is_quiet(report, tmp_path, interactive):
+    """A real kernel runs `report.show()`: static PNG figures by default (small notebooks),
+    Bokeh plots with `interactive=True`; tables either way, nothing on stderr, no banner."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     data = tmp_path / "data.csv"
@@ -317,15 +315,19 @@ def test_show_in_a_notebook_is_quiet(report, tmp_path):
         "import xgboost_report\n"
         f"r = xgboost_report.report_from_artifact({str(tmp_path / 'model.json')!r}, "
         f"{str(data)!r})\n"
-        "r.show()"
+        f"r.show(interactive={interactive})"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     outputs = notebook.cells[0].outputs
     assert not [o for o in outputs if o.output_type in ("stream", "error")], outputs
     mimes = [m for o in outputs for m in o.get("data", {})]
-    assert "application/vnd.bokehjs_exec.v0+json" in mimes
-    assert "application/vnd.bokehjs_load.v0+json" in outputs[0].data  # loaded once, inline
+    if interactive:
+        assert "application/vnd.bokehjs_exec.v0+json" in mimes
+        assert "application/vnd.bokehjs_load.v0+json" in outputs[0].data  # loaded once, inline
+    else:
+        assert "image/png" in mimes
+        assert not [m for m in mimes if "bokeh" in m or m == "application/javascript"]
     shown = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "BokehJS" not in shown  # no "BokehJS ... successfully loaded" banner
     assert "Confusion matrix" in shown and "Classification report" in shown
