@@ -252,7 +252,7 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
 
 
 def _upload(session: Any, path: Path, split: str) -> str:
-    """Upload a CSV once to the session's default bucket; returns its channel URI (a prefix)."""
+    """Upload a CSV once to the session's default bucket; returns its channel URI."""
     if not path.is_file():
         raise LabSetupError(f"{split} data not found: {path}")
     bucket = session.default_bucket()
@@ -266,7 +266,9 @@ def _upload(session: Any, path: Path, split: str) -> str:
     if not already:
         s3.upload_file(str(path), bucket, key)
         print(f"Uploaded {path.name} to s3://{bucket}/{key}")
-    return f"s3://{bucket}/{S3_PREFIX}/data/{split}/"
+    # The object itself, not its folder: the files with and without a header row (Task 2 and
+    # Task 1) share the folder, and the built-in algorithm must not read the header copy.
+    return f"s3://{bucket}/{key}"
 
 
 # ---------------------------------------------------------------------------- notebook helpers

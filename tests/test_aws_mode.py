@@ -39,11 +39,15 @@ def test_bundled_data_uploaded_once_to_the_default_bucket(aws, capsys):
     setup = lab.setup("sagemaker", role=ROLE)
     assert setup.mode == "sagemaker" and setup.instance_type == "ml.m5.xlarge"
     bucket = setup.session.default_bucket()
-    assert setup.train_uri == f"s3://{bucket}/xgboost-lab/data/train/"
+    train_key = "xgboost-lab/data/train/adult_data_processed_train.csv"
+    assert setup.train_uri == f"s3://{bucket}/{train_key}"
     assert setup.output_path == f"s3://{bucket}/xgboost-lab/output"
     assert capsys.readouterr().out.count("Uploaded") == 3
     lab.setup("sagemaker", role=ROLE)  # the second time, nothing to upload
     assert "Uploaded" not in capsys.readouterr().out
+    # Task 2's copies with a header row go beside them, but each channel names its own file.
+    with_headers = lab.setup("sagemaker", role=ROLE, headers=True)
+    assert with_headers.train_uri.endswith("train/adult_data_processed_train_wheaders.csv")
 
 
 def test_the_labs_data_bucket_is_used_when_present(aws):
