@@ -22,10 +22,9 @@ from sagemaker.tuner import (
     IntegerParameter,
 )
 from sagemaker.xgboost import XGBoost
-from test_local_mode import _all_gone
+from test_local_mode import _all_gone, script_estimator
 
 import lab
-from conftest import CODE
 from localsm import LocalSageMakerSession
 
 REGION = "us-east-1"
@@ -87,17 +86,7 @@ def data(tmp_path_factory) -> dict[str, str]:
 
 
 def toy_estimator(session, tmp_path, source, **hyperparameters) -> XGBoost:
-    return XGBoost(
-        entry_point="toy.py",
-        source_dir=str(source),
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        hyperparameters=hyperparameters,
-    )
+    return script_estimator(session, tmp_path, source, "toy.py", **hyperparameters)
 
 
 def tune(estimator, ranges, data, **kwargs) -> HyperparameterTuner:
@@ -125,16 +114,8 @@ def summaries(session, tuner) -> list[dict]:
 
 def test_lab_tuner_script_mode(session, tmp_path, data):
     """Task 2 as the lab wrote it: no metric definitions, Random, 6 jobs, 3 in parallel."""
-    estimator = XGBoost(
-        entry_point="xgboost_train.py",
-        source_dir=str(CODE),
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        hyperparameters={"eval_metric": "auc", "objective": "binary:logistic", "num_round": 5},
+    estimator = script_estimator(
+        session, tmp_path, eval_metric="auc", objective="binary:logistic", num_round=5
     )
     tuner = HyperparameterTuner(
         estimator,

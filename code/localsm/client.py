@@ -147,22 +147,7 @@ class LocalSageMakerClient:
     def list_training_jobs(self, **params: Any) -> dict[str, Any]:
         validate("ListTrainingJobs", params)
         descriptions = [self.describe_training_job(n) for n in self._known_job_names()]
-        if "NameContains" in params:
-            descriptions = [
-                d for d in descriptions if params["NameContains"] in d["TrainingJobName"]
-            ]
-        if "StatusEquals" in params:
-            descriptions = [
-                d for d in descriptions if d["TrainingJobStatus"] == params["StatusEquals"]
-            ]
-        for key, test in (("CreationTimeAfter", lambda d, t: d["CreationTime"] > t),
-                          ("CreationTimeBefore", lambda d, t: d["CreationTime"] < t)):  # fmt: skip
-            if key in params:
-                descriptions = [d for d in descriptions if test(d, params[key])]
-        sort_key = {"Name": "TrainingJobName", "Status": "TrainingJobStatus"}.get(
-            params.get("SortBy", "CreationTime"), "CreationTime"
-        )
-        descriptions.sort(key=lambda d: d[sort_key], reverse=params.get("SortOrder") != "Ascending")
+        descriptions = filter_and_sort(descriptions, params, "TrainingJob")
         summaries = [
             {k: d[k] for k in ("TrainingJobName", "TrainingJobArn", "CreationTime",
                                "TrainingJobStatus", "LastModifiedTime", "TrainingEndTime")
@@ -251,29 +236,9 @@ class LocalSageMakerClient:
         folder = self.jobs_dir / tuning.TUNING_FOLDER
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
             if path.stem not in running:
-                description = tuning.load_saved(self.jobs_dir, path.stem)["description"]
-                config = description["HyperParameterTuningJobConfig"]
-                running[path.stem] = {
-                    **{k: description[k] for k in (
-                        "HyperParameterTuningJobName", "HyperParameterTuningJobArn",
-                        "HyperParameterTuningJobStatus", "CreationTime", "LastModifiedTime",
-                        "TrainingJobStatusCounters", "ObjectiveStatusCounters",
-                    ) if k in description},
-                    "Strategy": config["Strategy"],
-                    "ResourceLimits": config.get("ResourceLimits", {}),
-                }  # fmt: skip
-        summaries = list(running.values())
-        if "NameContains" in params:
-            summaries = [
-                s for s in summaries if params["NameContains"] in s["HyperParameterTuningJobName"]
-            ]
-        if "StatusEquals" in params:
-            summaries = [
-                s for s in summaries if s["HyperParameterTuningJobStatus"] == params["StatusEquals"]
-            ]
-        key = {"Name": "HyperParameterTuningJobName", "Status": "HyperParameterTuningJobStatus"}
-        sort_key = key.get(params.get("SortBy", ""), "CreationTime")
-        summaries.sort(key=lambda s: s[sort_key], reverse=params.get("SortOrder") != "Ascending")
+                saved = tuning.load_saved(self.jobs_dir, path.stem)["description"]
+                running[path.stem] = tuning.summary_of(saved)
+        summaries = filter_and_sort(list(running.values()), params, "HyperParameterTuningJob")
         return paginate(summaries, "HyperParameterTuningJobSummaries", params)
 
     # ------------------------------------------------------------------ tags
@@ -293,6 +258,22 @@ class LocalSageMakerClient:
             if job.arn == ResourceArn:
                 job.request.setdefault("Tags", []).extend(Tags)
         return {"Tags": Tags}
+
+
+def filter_and_sort(items: list[dict], params: dict, kind: str) -> list[dict]:
+    """A List* operation's NameContains, StatusEquals, CreationTimeAfter/Before, SortBy and
+    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`."""
+    name, status = f"{kind}Name", f"{kind}Status"
+    if "NameContains" in params:
+        items = [i for i in items if params["NameContains"] in i[name]]
+    if "StatusEquals" in params:
+        items = [i for i in items if i[status] == params["StatusEquals"]]
+    if "CreationTimeAfter" in params:
+        items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
+    if "CreationTimeBefore" in params:
+        items = [i for i in items if i["CreationTime"] < params["CreationTimeBefore"]]
+    sort_key = {"Name": name, "Status": status}.get(params.get("SortBy", ""), "CreationTime")
+    return sorted(items, key=lambda i: i[sort_key], reverse=params.get("SortOrder") != "Ascending")
 
 
 def paginate(items: list, key: str, params: dict) -> dict[str, Any]:

@@ -471,21 +471,19 @@ class TuningJob:
 
     def summary(self) -> dict[str, Any]:
         """The ListHyperParameterTuningJobs entry."""
-        desc = self.describe()
-        keys = (
-            "HyperParameterTuningJobName",
-            "HyperParameterTuningJobArn",  # fmt: skip
-            "HyperParameterTuningJobStatus",
-            "CreationTime",
-            "HyperParameterTuningEndTime",
-            "LastModifiedTime",
-            "TrainingJobStatusCounters",
-            "ObjectiveStatusCounters",
-        )
-        entry = {k: desc[k] for k in keys if k in desc}
-        entry["Strategy"] = self.strategy
-        entry["ResourceLimits"] = self.config.get("ResourceLimits", {})
-        return entry
+        return summary_of(self.describe())
+
+
+def summary_of(description: dict) -> dict[str, Any]:
+    """The ListHyperParameterTuningJobs entry of a tuning job's description."""
+    keys = ("HyperParameterTuningJobName", "HyperParameterTuningJobArn",
+            "HyperParameterTuningJobStatus", "CreationTime", "HyperParameterTuningEndTime",
+            "LastModifiedTime", "TrainingJobStatusCounters", "ObjectiveStatusCounters")  # fmt: skip
+    config = description["HyperParameterTuningJobConfig"]
+    entry = {k: description[k] for k in keys if k in description}
+    entry["Strategy"] = config["Strategy"]
+    entry["ResourceLimits"] = config.get("ResourceLimits", {})
+    return entry
 
 
 def load_saved(jobs_dir: Path, name: str) -> dict | None:
