@@ -26,6 +26,9 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_DIR = REPO / "code"
+# The script-mode source folder: only what a training container needs (the entry point), so a
+# job on AWS uploads one script, not this helper or the local service.
+SCRIPT_DIR = CODE_DIR / "script"
 DATASET_DIR = REPO / "dataset"
 OUTPUTS_DIR = REPO / "outputs"
 DOWNLOADS_DIR = OUTPUTS_DIR / "downloads"  # artifacts fetched for evaluation
@@ -72,7 +75,7 @@ class Lab:
     validation_uri: str
     test_uri: str
     output_path: str
-    source_dir: str = str(CODE_DIR)
+    source_dir: str = str(SCRIPT_DIR)
 
 
 def ensure_requirements(requirements: Path = REPO / "requirements.txt") -> None:
@@ -372,6 +375,6 @@ def show_script_help() -> None:
     import subprocess
     import sys
 
-    script = CODE_DIR / "xgboost_train.py"
+    script = SCRIPT_DIR / "xgboost_train.py"
     result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
     print(result.stdout)

@@ -11,13 +11,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
+SCRIPT_DIR = CODE / "script"  # the script-mode source folder: only the entry point
 DATASET = REPO / "dataset"
 
 # Deterministic, comparable numbers: a fixed thread count for XGBoost/OpenMP in every test.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # The lab uses SageMaker SDK v2 on purpose; silence its v3 notice before anything imports it.
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-sys.path.insert(0, str(CODE))
 
 
 @pytest.fixture(scope="session")

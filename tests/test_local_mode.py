@@ -20,7 +20,7 @@ from sagemaker.inputs import TrainingInput
 from sagemaker.xgboost import XGBoost
 
 import lab
-from conftest import CODE
+from conftest import SCRIPT_DIR
 from localsm import LocalSageMakerSession
 
 ROLE = lab.LOCAL_ROLE
@@ -61,7 +61,9 @@ def builtin_estimator(session, tmp_path, **hyperparameters) -> Estimator:
     return estimator
 
 
-def script_estimator(session, tmp_path, source_dir=CODE, entry_point="xgboost_train.py", **hps):
+def script_estimator(
+    session, tmp_path, source_dir=SCRIPT_DIR, entry_point="xgboost_train.py", **hps
+):
     return XGBoost(
         entry_point=entry_point,
         source_dir=str(source_dir),

@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-DATASET = Path(__file__).resolve().parent.parent / "dataset"
-sys.path.insert(0, str(DATASET))
+import prepare
 
-import prepare  # noqa: E402
+DATASET = Path(__file__).resolve().parent.parent / "dataset"
 
 SPLITS = ("train", "validation", "test")
 HEADER = (

@@ -14,9 +14,9 @@ import pytest
 import xgboost as xgb
 
 import xgboost_train as script
-from conftest import CODE
+from conftest import SCRIPT_DIR
 
-SCRIPT = CODE / "xgboost_train.py"
+SCRIPT = SCRIPT_DIR / "xgboost_train.py"
 # SageMaker's predefined metric definition for the XGBoost image, applied to the log line as
 # CloudWatch renders it (a TAB shows as #011), and the plain regex the lab's tuner used.
 SAGEMAKER_REGEX = r".*\[[0-9]+\].*#011validation-auc:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"
@@ -105,7 +105,7 @@ def test_sagemaker_contract_env_and_module_run(bundled, tmp_path):
     args += ["--nfold", "3", "--num_round", "20"]
     result = subprocess.run(
         [sys.executable, "-m", "xgboost_train", *args],
-        cwd=CODE,
+        cwd=SCRIPT_DIR,
         env=env,
         capture_output=True,
         text=True,
@@ -349,7 +349,7 @@ def test_runs_under_xgboost_1_7(xgb17_python, bundled, tmp_path):
     check = "import xgboost_train as s; print(s.model_fn(__import__('sys').argv[1]).num_features())"
     served = subprocess.run(
         [str(xgb17_python), "-c", check, str(tmp_path)],
-        cwd=CODE,
+        cwd=SCRIPT_DIR,
         capture_output=True,
         text=True,
         check=True,

@@ -1,4 +1,4 @@
-"""A Docker-free local SageMaker training service for the unmodified SageMaker Python SDK v2.
+"""A Docker-free local SageMaker service for the unmodified SageMaker Python SDK v2.
 
 `LocalSageMakerSession` is a `sagemaker.local.LocalSession` whose `sagemaker_client` is our
 `LocalSageMakerClient`: the SDK's `Estimator`, `XGBoost` and `HyperparameterTuner` send it the
@@ -6,11 +6,31 @@ same requests they send to AWS, and it runs each training job as a local process
 SageMaker container contract (the `/opt/ml` layout, `SM_*` variables, metric log lines).
 
 Follow one job: `session.py` (the SDK side) -> `client.py` (API operations, request checks)
--> `jobs.py` (one job: folder, data, process, artifacts) -> `toolkit.py` (script mode) or
-`builtin_xgboost.py` (the built-in algorithm) -> your entry point.
+-> `training/` (one job: `job.py` its record, `runner.py` its process) -> `toolkit.py` (script
+mode) or `builtin/` (the built-in algorithm) -> your entry point.
+
+The two names below are imported on first use: the built-in algorithm runs as
+`python -m localsm.builtin` and must not pay for importing the SageMaker SDK.
 """
 
-from localsm.client import LocalSageMakerClient
-from localsm.session import LocalSageMakerSession
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from localsm.client import LocalSageMakerClient
+    from localsm.session import LocalSageMakerSession
 
 __all__ = ["LocalSageMakerClient", "LocalSageMakerSession"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LocalSageMakerClient":
+        from localsm.client import LocalSageMakerClient
+
+        return LocalSageMakerClient
+    if name == "LocalSageMakerSession":
+        from localsm.session import LocalSageMakerSession
+
+        return LocalSageMakerSession
+    raise AttributeError(f"module 'localsm' has no attribute {name!r}")

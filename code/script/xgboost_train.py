@@ -6,7 +6,7 @@ The same file runs in three places:
   the training toolkit passes every hyperparameter as ``--name value`` and describes the
   job through ``SM_*`` environment variables (``SM_CHANNEL_TRAIN``, ``SM_MODEL_DIR``, ...);
 * in this repository's local mode, which sets the same variables;
-* from a shell: ``python code/xgboost_train.py --train dataset/... --validation dataset/...
+* from a shell: ``python code/script/xgboost_train.py --train dataset/... --validation dataset/...
   --model-dir outputs/model``.
 
 What it does: k-fold cross-validation on the train channel picks the number of boosting
