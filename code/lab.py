@@ -9,17 +9,14 @@ local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session(
 
 from __future__ import annotations
 
-import logging
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# The lab uses SDK v2 on purpose (see README.md); its v3 notice would only distract here.
-os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-# ... and its config loader's INFO lines ("Not applying SDK defaults from ...") too.
-logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+from localsm.quiet import silence_sdk
+
+silence_sdk()
 # optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent; our progress
 # bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
 warnings.filterwarnings("ignore", message="IProgress not found")

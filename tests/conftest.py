@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from localsm.quiet import silence_sdk
+
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
 SCRIPT_DIR = CODE / "script"  # the script-mode source folder: only the entry point
@@ -16,8 +18,8 @@ DATASET = REPO / "dataset"
 
 # Deterministic, comparable numbers: a fixed thread count for XGBoost/OpenMP in every test.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
-# The lab uses SageMaker SDK v2 on purpose; silence its v3 notice before anything imports it.
-os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+# The lab uses SageMaker SDK v2 on purpose; silence it before anything imports it.
+silence_sdk()
 
 
 @pytest.fixture(scope="session")

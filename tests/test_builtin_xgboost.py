@@ -1,8 +1,8 @@
 """The local built-in XGBoost algorithm: log format, model format, early stopping, failures.
 
 Each test builds a small job root with the container layout (`input/config`, `input/data`)
-around tiny seeded CSVs and runs the algorithm in-process (`main([...])`), except one run
-through `python -m localsm.builtin_xgboost`, the way the job runner starts it.
+around tiny seeded CSVs and runs the algorithm in-process (`main([...])`), except the runs
+through `python -m localsm.builtin`, the way the job runner starts it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from localsm import builtin_xgboost as bx
+import xgboost_train as script
+from localsm import metrics
+from localsm.builtin import ClientError
+from localsm.builtin import train as training
+from localsm.builtin.__main__ import main
+from localsm.builtin.channels import content_format
+from localsm.builtin.hyperparameters import METRICS, validate_hyperparameters
+from localsm.builtin.metrics import CONTAINER_METRICS, container_metric
 
 CODE = Path(__file__).resolve().parent.parent / "code"
 ROUND_LINE = re.compile(r"^\[\d+\]\ttrain-logloss:\d\.\d{5}\tvalidation-logloss:\d\.\d{5}$")
@@ -79,7 +86,7 @@ def make_root(
 
 
 def run(root: Path, capsys) -> tuple[int, list[str]]:
-    code = bx.main([str(root)])
+    code = main([str(root)])
     return code, capsys.readouterr().out.splitlines()
 
 
@@ -140,24 +147,23 @@ def test_trains_prints_xgboost_round_lines_and_writes_ubj_model(tmp_path, capsys
     assert saved["best_iteration"] is None and saved["early_stopping"] is None
 
 
-@pytest.mark.parametrize(
-    "entry",
-    [["-m", "localsm.builtin_xgboost"], [str(CODE / "localsm" / "builtin_xgboost.py")]],
-    ids=["module", "file"],
-)
-def test_runs_as_a_process_the_way_the_job_runner_starts_it(tmp_path, entry):
-    """`python -m localsm.builtin_xgboost <root>` (or the file), cwd = root, PYTHONPATH = code/."""
-    hps = BASE | {"eval_metric": "logloss", "_tuning_objective_metric": "validation:auc"}
-    root = make_root(tmp_path, hps)
+def run_process(root: Path, *python_options: str) -> subprocess.CompletedProcess:
+    """`python -u -m localsm.builtin <root>` with cwd = root and PYTHONPATH = code/."""
     env = dict(os.environ, PYTHONPATH=str(CODE), OMP_NUM_THREADS="2")
-    done = subprocess.run(
-        [sys.executable, "-u", *entry, str(root)],
+    return subprocess.run(
+        [sys.executable, *python_options, "-u", "-m", "localsm.builtin", str(root)],
         cwd=root,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_runs_as_a_process_the_way_the_job_runner_starts_it(tmp_path):
+    hps = BASE | {"eval_metric": "logloss", "_tuning_objective_metric": "validation:auc"}
+    root = make_root(tmp_path, hps)
+    done = run_process(root)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = rounds(done.stdout.splitlines())
     assert len(lines) == 5
@@ -169,6 +175,25 @@ def test_runs_as_a_process_the_way_the_job_runner_starts_it(tmp_path, entry):
     assert all(values) and 0.5 < float(values[-1].group(1)) <= 1.0
     assert history(root)["metrics"] == ["logloss", "auc"]
     assert (root / "model" / "xgboost-model").is_file()
+
+
+def test_process_imports_neither_the_sdk_nor_sklearn_nor_pandas(tmp_path):
+    """They would add seconds to every job's start: the entry keeps to NumPy and XGBoost."""
+    root = make_root(tmp_path, BASE | {"num_round": "1"})
+    done = run_process(root, "-X", "importtime")
+    assert done.returncode == 0, done.stdout + done.stderr
+    imported = [
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+    assert "localsm.builtin.train" in imported and "xgboost" in imported
+    # A blocked import (None in sys.modules) still gets a line, but never a submodule.
+    for package in ("sagemaker", "boto3", "botocore", "sklearn", "pandas"):
+        assert not [name for name in imported if name.startswith(package + ".")], package
+    assert not {"sagemaker", "boto3", "botocore"} & set(imported)
+    service = [n for n in imported if n.startswith("localsm.") and "builtin" not in n]
+    assert service == ["localsm.metrics"]  # the metric table, nothing of the service
 
 
 def test_early_stopping_cuts_the_model_back_to_the_best_round(tmp_path, capsys):
@@ -334,7 +359,7 @@ def test_container_metrics_match_their_definitions():
     labels = np.array([0, 0, 1, 1, 1, 2], dtype=float)
     predicted = np.array([0, 1, 1, 1, 2, 2], dtype=float)
     probabilities = np.eye(3)[predicted.astype(int)]
-    metric = bx.container_metric
+    metric = container_metric
     assert metric("accuracy", labels, probabilities, "multi:softprob") == pytest.approx(4 / 6)
     # per class precision 1, 2/3, 1/2; recall 1/2, 2/3, 1
     assert metric("precision_macro", labels, probabilities, "multi:softprob") == pytest.approx(
@@ -355,8 +380,21 @@ def test_container_metrics_match_their_definitions():
     )
 
 
+def test_one_metric_table_serves_the_builtin_and_the_script():
+    """Names and directions live in localsm.metrics; the uploaded script keeps a checked copy."""
+    assert set(CONTAINER_METRICS) <= set(metrics.XGBOOST_METRICS)
+    assert METRICS == tuple(metrics.XGBOOST_METRICS)
+    assert set(metrics.XGBOOST_METRICS.values()) == {metrics.MAXIMIZE, metrics.MINIMIZE}
+    assert metrics.is_maximized("ndcg@5") and metrics.is_maximized("validation:f1_macro")
+    assert not metrics.is_maximized("logloss") and not metrics.is_maximized("error@0.6")
+    assert set(script.EVAL_METRICS) <= set(metrics.XGBOOST_METRICS)
+    assert set(script.MAXIMIZED_METRICS) <= set(script.EVAL_METRICS)
+    for metric in script.EVAL_METRICS:
+        assert (metric in script.MAXIMIZED_METRICS) == metrics.is_maximized(metric), metric
+
+
 def test_validation_unit_rules():
-    hps = bx.validate_hyperparameters(
+    hps = validate_hyperparameters(
         {
             "num_round": "10",
             "eval_metric": "error@0.6, ndcg@5",
@@ -366,18 +404,18 @@ def test_validation_unit_rules():
         }  # fmt: skip
     )
     assert hps["eval_metric"] == ["error@0.6", "ndcg@5"]
-    params = bx.plan_training(hps).params
+    params = training.plan_training(hps).params
     assert params["monotone_constraints"] == "(1,0,-1)"
     assert params["updater"] == "grow_colmaker,prune"
-    assert bx.content_format(None) == "libsvm"
-    assert bx.content_format("CSV; charset=utf-8") == "csv"
-    assert bx.content_format("text/x-libsvm") == "libsvm"
-    with pytest.raises(bx.ClientError, match="label_size must be equal to 1"):
-        bx.content_format("text/csv;label_size=2")
-    with pytest.raises(bx.ClientError, match="customized threshold"):
-        bx.validate_hyperparameters({"num_round": "1", "eval_metric": "auc@2"})
-    with pytest.raises(bx.ClientError, match="eta and learning_rate are the same"):
-        bx.validate_hyperparameters({"num_round": "1", "eta": "0.1", "learning_rate": "0.2"})
+    assert content_format(None) == "libsvm"
+    assert content_format("CSV; charset=utf-8") == "csv"
+    assert content_format("text/x-libsvm") == "libsvm"
+    with pytest.raises(ClientError, match="label_size must be equal to 1"):
+        content_format("text/csv;label_size=2")
+    with pytest.raises(ClientError, match="customized threshold"):
+        validate_hyperparameters({"num_round": "1", "eval_metric": "auc@2"})
+    with pytest.raises(ClientError, match="eta and learning_rate are the same"):
+        validate_hyperparameters({"num_round": "1", "eta": "0.1", "learning_rate": "0.2"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,9 +517,9 @@ def test_unexpected_exception_is_an_algorithm_error(tmp_path, capsys, monkeypatc
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bx, "fit", broken)
+    monkeypatch.setattr(training, "fit", broken)
     root = make_root(tmp_path)
-    assert bx.main([str(root)]) == 2
+    assert main([str(root)]) == 2
     text = failure(root)
     assert text.startswith("AlgorithmError: framework error: \nTraceback (most recent call last)")
     assert text.endswith("\nboom")
@@ -495,6 +533,6 @@ def test_model_is_never_half_written(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(xgb.Booster, "save_model", save_then_fail)
     root = make_root(tmp_path)
-    assert bx.main([str(root)]) == 2
+    assert main([str(root)]) == 2
     assert "disk full" in failure(root)
     assert_nothing_in_model(root)

@@ -12,10 +12,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from localsm import jobs, metrics, toolkit, tuning
-from localsm.validation import client_error, validate
+from localsm import metrics, toolkit, tuning
+from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
+from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
+from localsm.training import TrainingJob, Verdict, load_description, saved_job_names
+from localsm.validation import validate
 
-LOCAL_ACCOUNT = "000000000000"
 LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
 
 
@@ -48,7 +50,7 @@ def _as_validatable(request: dict) -> dict:
 
 
 class LocalSageMakerClient:
-    """Runs SageMaker training jobs as local processes (see `localsm.jobs`)."""
+    """Runs SageMaker training jobs as local processes (see `localsm.training`)."""
 
     def __init__(self, sagemaker_session: Any, jobs_dir: str | Path) -> None:
         self.sagemaker_session = sagemaker_session
@@ -56,7 +58,7 @@ class LocalSageMakerClient:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self.region = sagemaker_session.boto_region_name
         self.account = LOCAL_ACCOUNT
-        self._jobs: dict[str, jobs.TrainingJob] = {}
+        self._jobs: dict[str, TrainingJob] = {}
         self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
 
@@ -69,25 +71,30 @@ class LocalSageMakerClient:
         return {"TrainingJobArn": job.arn}
 
     def start_training_job(
-        self, request: dict, threads: int | None = None, on_done: Any = None
-    ) -> jobs.TrainingJob:
-        """Register and start a job (also used by the local tuning service)."""
+        self,
+        request: dict,
+        threads: int | None = None,
+        verdict: Verdict | None = None,
+        on_done: Any = None,
+    ) -> TrainingJob:
+        """Register and start a job (also used by the local tuning service, which passes a
+        `verdict` on completed jobs and an `on_done` hook)."""
         name = request["TrainingJobName"]
         with self._lock:
             if name in self._jobs or (self.jobs_dir / name).exists():
-                arn = f"arn:aws:sagemaker:{self.region}:{LOCAL_ACCOUNT}:training-job/{name.lower()}"
-                raise client_error(
+                arn = arn_formatter("training-job", name, self.region)
+                raise ValidationException(
                     "CreateTrainingJob",
                     "Training job names must be unique within an AWS account and region, and a "
                     f"training job with this name already exists ({arn})",
                 )
-            job = jobs.TrainingJob(
+            job = TrainingJob(
                 copy.deepcopy(request),
                 jobs_dir=self.jobs_dir,
                 region=self.region,
-                account=LOCAL_ACCOUNT,
                 boto_session=self.sagemaker_session.boto_session,
-                threads=threads or os.cpu_count(),
+                threads=threads or os.cpu_count() or 1,
+                verdict=verdict,
                 on_done=on_done,
             )
             self._jobs[name] = job
@@ -99,7 +106,7 @@ class LocalSageMakerClient:
         spec = request["AlgorithmSpecification"]
         image = spec.get("TrainingImage", "")
         if not metrics.is_xgboost_image(image):
-            raise client_error(
+            raise ValidationException(
                 operation,
                 f"Local mode runs the SageMaker XGBoost images only (built-in algorithm and "
                 f"script mode), not {image or spec.get('AlgorithmName', 'this algorithm')!r}. "
@@ -110,15 +117,15 @@ class LocalSageMakerClient:
             "HyperParameterTuningResourceConfig", {}
         )
         if resources.get("InstanceType") == "local_gpu":
-            raise client_error(operation, "instance type local_gpu is not supported by this "
+            raise ValidationException(operation, "instance type local_gpu is not supported by this "
                                "local mode; use 'local'")  # fmt: skip
         hyperparameters = request.get("HyperParameters") or request.get("StaticHyperParameters", {})
         if toolkit.is_script_mode(hyperparameters) and not hyperparameters.get(
             "sagemaker_submit_directory"
         ):
-            raise client_error(operation, "script mode needs sagemaker_submit_directory")
+            raise ValidationException(operation, "script mode needs sagemaker_submit_directory")
 
-    def job(self, name: str) -> jobs.TrainingJob | None:
+    def job(self, name: str) -> TrainingJob | None:
         with self._lock:
             return self._jobs.get(name)
 
@@ -127,9 +134,9 @@ class LocalSageMakerClient:
         job = self.job(TrainingJobName)
         if job is not None:
             return job.describe()
-        saved = jobs.load_description(self.jobs_dir / TrainingJobName)
+        saved = load_description(self.jobs_dir / TrainingJobName)
         if saved is None:
-            raise client_error(
+            raise ValidationException(
                 "DescribeTrainingJob",
                 f"Requested resource not found: training job {TrainingJobName} does not exist",
             )
@@ -144,7 +151,8 @@ class LocalSageMakerClient:
         job.stop()
         return {}
 
-    def list_training_jobs(self, **params: Any) -> dict[str, Any]:
+    @paginate("list_training_jobs")
+    def list_training_jobs(self, **params: Any) -> list[dict]:
         validate("ListTrainingJobs", params)
         descriptions = [self.describe_training_job(n) for n in self._known_job_names()]
         descriptions = filter_and_sort(descriptions, params, "TrainingJob")
@@ -154,12 +162,12 @@ class LocalSageMakerClient:
              if k in d}
             for d in descriptions
         ]  # fmt: skip
-        return paginate(summaries, "TrainingJobSummaries", params)
+        return summaries
 
     def _known_job_names(self) -> list[str]:
         with self._lock:
             names = set(self._jobs)
-        names |= {p.name for p in self.jobs_dir.iterdir() if (p / jobs.DESCRIPTION_NAME).is_file()}
+        names |= saved_job_names(self.jobs_dir)
         return sorted(names)
 
     # ------------------------------------------------------------------ tuning jobs
@@ -172,11 +180,10 @@ class LocalSageMakerClient:
         name = request["HyperParameterTuningJobName"]
         with self._lock:
             if name in self._tuning_jobs or tuning.load_saved(self.jobs_dir, name):
-                raise client_error(
+                raise ResourceInUse(
                     operation,
                     "Job name must be unique within an AWS account and region, and a job with "
                     f"this name already exists ({name}). Pass another job_name to fit().",
-                    code="ResourceInUse",
                 )
             job = tuning.TuningJob(copy.deepcopy(request), self)
             self._tuning_jobs[name] = job
@@ -190,10 +197,9 @@ class LocalSageMakerClient:
     def _saved_tuning_job(self, operation: str, name: str) -> dict:
         saved = tuning.load_saved(self.jobs_dir, name)
         if saved is None:
-            raise client_error(
-                operation, f"Amazon SageMaker can't find a tuning job with name {name}",
-                code="ResourceNotFound",
-            )  # fmt: skip
+            raise ResourceNotFound(
+                operation, f"Amazon SageMaker can't find a tuning job with name {name}"
+            )
         return saved
 
     def describe_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
@@ -204,11 +210,12 @@ class LocalSageMakerClient:
             return job.describe()
         return self._saved_tuning_job(operation, HyperParameterTuningJobName)["description"]
 
+    @paginate("list_training_jobs_for_hyper_parameter_tuning_job")
     def list_training_jobs_for_hyper_parameter_tuning_job(
         self,
         HyperParameterTuningJobName: str,  # noqa: N803
         **params: Any,
-    ) -> dict[str, Any]:
+    ) -> list[dict]:
         operation = "ListTrainingJobsForHyperParameterTuningJob"
         validate(operation, {"HyperParameterTuningJobName": HyperParameterTuningJobName, **params})
         job = self.tuning_job(HyperParameterTuningJobName)
@@ -216,8 +223,7 @@ class LocalSageMakerClient:
             summaries = job.training_job_summaries()
         else:
             summaries = self._saved_tuning_job(operation, HyperParameterTuningJobName)["summaries"]
-        summaries = tuning.sort_summaries(summaries, params)
-        return paginate(summaries, "TrainingJobSummaries", params)
+        return tuning.sort_summaries(summaries, params)
 
     def stop_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
         operation = "StopHyperParameterTuningJob"
@@ -229,7 +235,8 @@ class LocalSageMakerClient:
         job.stop()
         return {}
 
-    def list_hyper_parameter_tuning_jobs(self, **params: Any) -> dict[str, Any]:
+    @paginate("list_hyper_parameter_tuning_jobs")
+    def list_hyper_parameter_tuning_jobs(self, **params: Any) -> list[dict]:
         validate("ListHyperParameterTuningJobs", params)
         with self._lock:
             running = {name: job.summary() for name, job in self._tuning_jobs.items()}
@@ -238,8 +245,7 @@ class LocalSageMakerClient:
             if path.stem not in running:
                 saved = tuning.load_saved(self.jobs_dir, path.stem)["description"]
                 running[path.stem] = tuning.summary_of(saved)
-        summaries = filter_and_sort(list(running.values()), params, "HyperParameterTuningJob")
-        return paginate(summaries, "HyperParameterTuningJobSummaries", params)
+        return filter_and_sort(list(running.values()), params, "HyperParameterTuningJob")
 
     # ------------------------------------------------------------------ tags
 
@@ -258,29 +264,3 @@ class LocalSageMakerClient:
             if job.arn == ResourceArn:
                 job.request.setdefault("Tags", []).extend(Tags)
         return {"Tags": Tags}
-
-
-def filter_and_sort(items: list[dict], params: dict, kind: str) -> list[dict]:
-    """A List* operation's NameContains, StatusEquals, CreationTimeAfter/Before, SortBy and
-    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`."""
-    name, status = f"{kind}Name", f"{kind}Status"
-    if "NameContains" in params:
-        items = [i for i in items if params["NameContains"] in i[name]]
-    if "StatusEquals" in params:
-        items = [i for i in items if i[status] == params["StatusEquals"]]
-    if "CreationTimeAfter" in params:
-        items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
-    if "CreationTimeBefore" in params:
-        items = [i for i in items if i["CreationTime"] < params["CreationTimeBefore"]]
-    sort_key = {"Name": name, "Status": status}.get(params.get("SortBy", ""), "CreationTime")
-    return sorted(items, key=lambda i: i[sort_key], reverse=params.get("SortOrder") != "Ascending")
-
-
-def paginate(items: list, key: str, params: dict) -> dict[str, Any]:
-    """AWS-style pagination: `MaxResults` items from the `NextToken` position."""
-    start = int(params.get("NextToken") or 0)
-    size = int(params.get("MaxResults") or 100)
-    page = {key: items[start : start + size]}
-    if start + size < len(items):
-        page["NextToken"] = str(start + size)
-    return page

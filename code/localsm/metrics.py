@@ -13,16 +13,31 @@ from datetime import datetime
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 XGBOOST_IMAGE_MARKER = "sagemaker-xgboost"
 
-# Metric names XGBoost (and the built-in algorithm) can print, for the predefined definitions.
-XGBOOST_METRICS = (
-    "accuracy", "auc", "aucpr", "balanced_accuracy", "error", "f1", "f1_binary", "f1_macro",
-    "gamma-deviance", "gamma-nloglik", "logloss", "mae", "map", "mape", "merror", "mlogloss",
-    "mphe", "mse", "ndcg", "poisson-nloglik", "precision_macro", "precision_micro", "r2",
-    "recall_macro", "recall_micro", "rmse", "rmsle", "cox-nloglik", "tweedie-nloglik",
-)  # fmt: skip
-# Metrics where larger is better (the rest are losses or errors).
-MAXIMIZED = ("accuracy", "auc", "aucpr", "balanced_accuracy", "f1", "map", "ndcg", "precision",
-             "recall", "r2")  # fmt: skip
+# Every metric the XGBoost image can print, with its direction (the tuning API's words): XGBoost's
+# own metrics, then the ones the built-in algorithm computes itself. The single table for the
+# predefined metric definitions, the built-in algorithm's `eval_metric` check and early stopping.
+# `interval-regression-accuracy` is minimised because the container lists it so.
+MAXIMIZE, MINIMIZE = "Maximize", "Minimize"
+XGBOOST_METRICS: dict[str, str] = {
+    "auc": MAXIMIZE, "aucpr": MAXIMIZE, "map": MAXIMIZE, "ndcg": MAXIMIZE,
+    "aft-nloglik": MINIMIZE, "cox-nloglik": MINIMIZE, "error": MINIMIZE,
+    "gamma-deviance": MINIMIZE, "gamma-nloglik": MINIMIZE,
+    "interval-regression-accuracy": MINIMIZE, "logloss": MINIMIZE, "mae": MINIMIZE,
+    "mape": MINIMIZE, "merror": MINIMIZE, "mlogloss": MINIMIZE, "mphe": MINIMIZE,
+    "poisson-nloglik": MINIMIZE, "rmse": MINIMIZE, "rmsle": MINIMIZE,
+    "tweedie-nloglik": MINIMIZE,
+    # computed by the built-in algorithm, not by XGBoost
+    "accuracy": MAXIMIZE, "balanced_accuracy": MAXIMIZE, "f1": MAXIMIZE, "f1_binary": MAXIMIZE,
+    "f1_macro": MAXIMIZE, "mse": MINIMIZE, "precision": MAXIMIZE, "precision_macro": MAXIMIZE,
+    "precision_micro": MAXIMIZE, "r2": MAXIMIZE, "recall": MAXIMIZE, "recall_macro": MAXIMIZE,
+    "recall_micro": MAXIMIZE,
+}  # fmt: skip
+
+
+def is_maximized(metric: str) -> bool:
+    """Whether larger is better for `auc`, `ndcg@5` or `validation:auc`; unknown: minimised."""
+    name = metric.rpartition(":")[2].split("@", 1)[0]
+    return XGBOOST_METRICS.get(name) == MAXIMIZE
 
 
 def cloudwatch_line(line: str) -> str:
@@ -38,6 +53,7 @@ def xgboost_definition(name: str) -> dict[str, str]:
 
 
 def is_xgboost_image(image: str) -> bool:
+    """Whether a training image is SageMaker's XGBoost image (its metrics are predefined)."""
     return XGBOOST_IMAGE_MARKER in (image or "")
 
 
@@ -81,9 +97,3 @@ def final_metrics(
                     continue
                 found[name] = {"MetricName": name, "Value": value, "Timestamp": timestamp}
     return [found[d["Name"]] for d in definitions if d["Name"] in found]
-
-
-def is_maximized(metric_name: str) -> bool:
-    """Whether larger is better for a metric such as `validation:auc` or `valid-f1`."""
-    base = re.split(r"[:\-]", metric_name)[-1].split("@")[0]
-    return any(base == m or base.startswith(m + "_") for m in MAXIMIZED)

@@ -7,26 +7,19 @@ nothing. Here jobs run in the background, so this session streams a job's log wh
 
 from __future__ import annotations
 
-import json
-import logging
-import os
+import copy
 import sys
 from pathlib import Path
 
-os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-# Resolving a region or credentials with none configured makes botocore ask the EC2 metadata
-# service (a network call, and seconds of timeouts off EC2); the SDK creates boto3 clients of
-# its own (Estimator's TensorBoardApp), so switch that probe off for the process in local
-# mode. Regions and credentials from the environment or ~/.aws still work (s3:// data).
-os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-# The SDK's config loader reports at INFO level that no config file exists: noise in local mode.
-logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+from localsm.quiet import no_metadata_probe, silence_sdk
+
+silence_sdk()
+no_metadata_probe()
 
 import boto3  # noqa: E402
-import sagemaker.utils  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
-from sagemaker.session import _check_job_status  # noqa: E402
 
+from localsm import sdk_compat  # noqa: E402
 from localsm.client import LocalSageMakerClient  # noqa: E402
 
 # SDK defaults for local mode: no telemetry call home.
@@ -37,39 +30,17 @@ SDK_CONFIG = {
 WAKE_UP_SECONDS = 0.05
 
 
-def _validate_each_config_once(validate):
-    """The SDK re-validates its config against a large JSON schema on every config lookup
-    (about 20 per `fit`, over a second in all). A config that passed once passes again."""
-    passed: set[str] = set()
-
-    def validate_once(config=None):
-        key = json.dumps(config, sort_keys=True, default=str)
-        if key not in passed:
-            validate(config)
-            passed.add(key)
-
-    validate_once.__wrapped__ = validate
-    return validate_once
-
-
-if not hasattr(sagemaker.utils.validate_sagemaker_config, "__wrapped__"):
-    sagemaker.utils.validate_sagemaker_config = _validate_each_config_once(
-        sagemaker.utils.validate_sagemaker_config
-    )
-
-
 class LocalSageMakerSession(LocalSession):
     """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker)."""
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
-        self._jobs_dir = Path(jobs_dir)
+        sdk_compat.install()
         boto_session = boto_session or boto3.Session(region_name=region)
-        super().__init__(boto_session=boto_session, sagemaker_config=SDK_CONFIG)
+        config = copy.deepcopy(SDK_CONFIG)  # this session's own: the only one validated once
+        sdk_compat.register_local_config(config)
+        super().__init__(boto_session=boto_session, sagemaker_config=config)
         self.config = {"local": {"local_code": True}}
-
-    def _initialize(self, boto_session, sagemaker_client, sagemaker_runtime_client, **kwargs):
-        super()._initialize(boto_session, sagemaker_client, sagemaker_runtime_client, **kwargs)
-        self.sagemaker_client = LocalSageMakerClient(self, self._jobs_dir)
+        self.sagemaker_client = LocalSageMakerClient(self, jobs_dir)
 
     # ------------------------------------------------------------------ waiting
 
@@ -83,7 +54,7 @@ class LocalSageMakerSession(LocalSession):
             if log.is_file():
                 sys.stdout.write(log.read_text())
             if wait:
-                _check_job_status(job_name, description, "TrainingJobStatus")
+                sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
             return description
         position = 0
         try:
@@ -100,7 +71,7 @@ class LocalSageMakerSession(LocalSession):
             raise
         description = job.describe()
         if wait:
-            _check_job_status(job_name, description, "TrainingJobStatus")
+            sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
             seconds = description.get("TrainingTimeInSeconds")
             if seconds is not None:
                 print(f"Training seconds: {seconds}\nBillable seconds: {seconds} (local: free)")
@@ -118,7 +89,7 @@ class LocalSageMakerSession(LocalSession):
                 running.wait()
                 raise
         description = client.describe_training_job(job)
-        _check_job_status(job, description, "TrainingJobStatus")
+        sdk_compat.check_job_status(job, description, "TrainingJobStatus")
         return description
 
     def wait_for_tuning_job(self, job, poll=5):
@@ -134,7 +105,7 @@ class LocalSageMakerSession(LocalSession):
                 tuning_job.wait()
                 raise
         description = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
-        _check_job_status(job, description, "HyperParameterTuningJobStatus")
+        sdk_compat.check_job_status(job, description, "HyperParameterTuningJobStatus")
         return description
 
 

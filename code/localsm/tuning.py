@@ -15,7 +15,6 @@ Jobs run at most `min(MaxParallelTrainingJobs, cores)` at a time, with
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import queue
@@ -27,8 +26,11 @@ from typing import Any
 
 import optuna
 
-from localsm import jobs, metrics
-from localsm.validation import client_error
+from localsm import metrics
+from localsm.background import BackgroundJob, now
+from localsm.exceptions import ValidationException
+from localsm.resources import arn_formatter
+from localsm.training import TrainingJob, storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 TUNING_FOLDER = "tuning-jobs"
@@ -56,7 +58,7 @@ def validate_request(request: dict) -> None:
     """Refuse, before any job starts, a tuning request that makes no sense."""
 
     def fail(message: str) -> None:
-        raise client_error("CreateHyperParameterTuningJob", message)
+        raise ValidationException("CreateHyperParameterTuningJob", message)
 
     config = request["HyperParameterTuningJobConfig"]
     definition = request.get("TrainingJobDefinition")
@@ -161,17 +163,19 @@ def _sample(trial: optuna.Trial, kind: str, name: str, item: dict) -> str:
 # ------------------------------------------------------------------------------ the job
 
 
-class TuningJob:
-    """One tuning job: asks optuna for hyperparameters, runs training jobs, tells results."""
+class TuningJob(BackgroundJob):
+    """One tuning job: asks optuna for hyperparameters, runs training jobs, tells results.
+
+    It starts, stops and judges its training jobs through the service (`client`), never by
+    writing their fields."""
+
+    kind = "tuning-job"
 
     def __init__(self, request: dict, client: Any) -> None:
+        super().__init__(request["HyperParameterTuningJobName"])
         self.request = request
         self.client = client
-        self.name: str = request["HyperParameterTuningJobName"]
-        self.arn = (
-            f"arn:aws:sagemaker:{client.region}:{client.account}:hyper-parameter-tuning-job/"
-            f"{self.name.lower()}"
-        )
+        self.arn = arn_formatter("hyper-parameter-tuning-job", self.name, client.region)
         config = request["HyperParameterTuningJobConfig"]
         self.config = config
         self.strategy = config["Strategy"]
@@ -191,15 +195,12 @@ class TuningJob:
         self.max_runtime = limits.get("MaxRuntimeInSeconds")
         self.status = "InProgress"
         self.failure_reason: str | None = None
-        self.created = jobs.now()
         self.ended = None
         self.summaries: list[dict] = []  # one per training job, in launch order
         self._study = self._create_study()
-        self._stop = threading.Event()
-        self._done = threading.Event()
+        self._pruned: set[str] = set()  # training jobs the pruner stopped
         self._finished: queue.Queue = queue.Queue()
         self._lock = threading.RLock()
-        self._thread = threading.Thread(target=self._run, name=f"tuning-{self.name}", daemon=True)
 
     def _create_study(self) -> optuna.Study:
         seed = self.config.get("RandomSeed")
@@ -224,32 +225,22 @@ class TuningJob:
 
     # ------------------------------------------------------------------ running
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
     def stop(self) -> None:
         with self._lock:
             if not self.done and self.status == "InProgress":
                 self.status = "Stopping"
-        self._stop.set()
+        self.request_stop()
 
-    def _run(self) -> None:
-        running: dict[str, tuple[jobs.TrainingJob, optuna.Trial, int]] = {}
+    def run(self) -> None:
+        running: dict[str, tuple[TrainingJob, optuna.Trial, int]] = {}
         launched = 0
         try:
             while launched < self.total or running:
-                if self._stop.is_set() or self._out_of_time():
+                if self.stop_requested or self._out_of_time():
                     for job, _, _ in running.values():
-                        job.stop()
+                        self._stop_training_job(job)
                 while (
-                    not self._stop.is_set()
+                    not self.stop_requested
                     and len(running) < self.parallel
                     and (launched < self.total)
                 ):
@@ -265,11 +256,11 @@ class TuningJob:
                     self._record(finished, trial)
                 for name, (job, trial, seen) in list(running.items()):
                     running[name] = (job, trial, self._report_progress(job, trial, seen))
-                if self._stop.is_set() and not running:
+                if self.stop_requested and not running:
                     break
         except Exception as error:  # noqa: BLE001 - the tuning job must end with a reason
             for job, _, _ in running.values():
-                job.stop()
+                self._stop_training_job(job)
             self._end("Failed", f"local tuning service error: {error!r}")
             return
         self._conclude()
@@ -277,9 +268,9 @@ class TuningJob:
     def _out_of_time(self) -> bool:
         if not self.max_runtime:
             return False
-        return (jobs.now() - self.created).total_seconds() > self.max_runtime
+        return (now() - self.created).total_seconds() > self.max_runtime
 
-    def _launch(self, number: int) -> tuple[jobs.TrainingJob, optuna.Trial]:
+    def _launch(self, number: int) -> tuple[TrainingJob, optuna.Trial]:
         trial = self._study.ask()
         tuned = {name: _sample(trial, kind, name, item) for kind, name, item in self.ranges}
         definition = self.request["TrainingJobDefinition"]
@@ -316,24 +307,30 @@ class TuningJob:
         }
         with self._lock:
             self.summaries.append(summary)
-        job = self.client.start_training_job(request, threads=self.threads, on_done=self._on_done)
+        job = self.client.start_training_job(
+            request, threads=self.threads, verdict=self._verdict, on_done=self._finished.put
+        )
         summary.update(TrainingJobArn=job.arn, CreationTime=job.created)
         return job, trial
 
-    def _on_done(self, job: jobs.TrainingJob) -> None:
-        """Runs in the job's thread as it ends: a job that never logged the objective fails."""
-        if job.status == "Completed" and self._objective(job) is None:
-            job.status = "Failed"
-            job.failure_reason = NO_OBJECTIVE.format(metric=self.objective_name)
-        self._finished.put(job)
+    def _verdict(self, job: TrainingJob) -> str | None:
+        """As a completed training job ends: one that never logged the objective fails."""
+        return (
+            NO_OBJECTIVE.format(metric=self.objective_name)
+            if self._objective(job) is None
+            else None
+        )
 
-    def _objective(self, job: jobs.TrainingJob) -> float | None:
+    def _stop_training_job(self, job: TrainingJob) -> None:
+        self.client.stop_training_job(TrainingJobName=job.name)
+
+    def _objective(self, job: TrainingJob) -> float | None:
         for metric in job.final_metrics:
             if metric["MetricName"] == self.objective_name:
                 return metric["Value"]
         return None
 
-    def _report_progress(self, job: jobs.TrainingJob, trial: optuna.Trial, seen: int) -> int:
+    def _report_progress(self, job: TrainingJob, trial: optuna.Trial, seen: int) -> int:
         """Feed the objective values a running job has logged to the pruner (Hyperband/Auto)."""
         if isinstance(self._study.pruner, optuna.pruners.NopPruner):
             return seen
@@ -341,14 +338,14 @@ class TuningJob:
         for step in range(seen, len(values)):
             trial.report(values[step], step)
         if len(values) > seen and trial.should_prune():
-            job.extra["pruned"] = True
-            job.stop()
+            self._pruned.add(job.name)
+            self._stop_training_job(job)
         return len(values)
 
-    def _record(self, job: jobs.TrainingJob, trial: optuna.Trial) -> None:
+    def _record(self, job: TrainingJob, trial: optuna.Trial) -> None:
         description = job.describe()
         value = self._objective(job)
-        pruned = job.extra.get("pruned", False)
+        pruned = job.name in self._pruned
         if pruned and value is None:
             running = job.running_metric(self.objective_name)
             value = running[-1] if running else None
@@ -376,7 +373,7 @@ class TuningJob:
 
     def _conclude(self) -> None:
         succeeded = [s for s in self.summaries if s["ObjectiveStatus"] == "Succeeded"]
-        if self._stop.is_set():
+        if self.stop_requested:
             self._end("Stopped")
         elif succeeded:
             self._end("Completed")
@@ -388,12 +385,12 @@ class TuningJob:
         with self._lock:
             self.status = status
             self.failure_reason = reason
-            self.ended = jobs.now()
+            self.ended = now()
         folder = self.client.jobs_dir / TUNING_FOLDER
         folder.mkdir(exist_ok=True)
         saved = {"description": self.describe(), "summaries": self.training_job_summaries()}
-        (folder / f"{self.name}.json").write_text(json.dumps(jobs._iso(saved), indent=1))
-        self._done.set()
+        storage.save_json(folder / f"{self.name}.json", saved)
+        self.finished()
 
     # ------------------------------------------------------------------ describing
 
@@ -425,7 +422,7 @@ class TuningJob:
                 "TrainingJobDefinition": self._definition_as_described(),
                 "HyperParameterTuningJobStatus": self.status,
                 "CreationTime": self.created,
-                "LastModifiedTime": self.ended or jobs.now(),
+                "LastModifiedTime": self.ended or now(),
                 "TrainingJobStatusCounters": {
                     "Completed": statuses.count("Completed"),
                     "InProgress": statuses.count("InProgress"),
@@ -488,8 +485,7 @@ def summary_of(description: dict) -> dict[str, Any]:
 
 def load_saved(jobs_dir: Path, name: str) -> dict | None:
     """A finished tuning job saved by an earlier session: {description, summaries}."""
-    path = jobs_dir / TUNING_FOLDER / f"{name}.json"
-    return jobs._from_iso(json.loads(path.read_text())) if path.is_file() else None
+    return storage.load_json(jobs_dir / TUNING_FOLDER / f"{name}.json")
 
 
 def sort_summaries(summaries: list[dict], params: dict) -> list[dict]:

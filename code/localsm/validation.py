@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ClientError
 from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
+
+from localsm.exceptions import ValidationException
 
 
 @functools.cache
@@ -20,17 +21,6 @@ def service_model():
 
 def operation(name: str) -> OperationModel:
     return service_model().operation_model(name)
-
-
-def client_error(
-    operation_name: str, message: str, code: str = "ValidationException"
-) -> ClientError:
-    """The exception boto3 raises for an AWS error response."""
-    response = {
-        "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": 400},
-    }
-    return ClientError(response, operation_name)
 
 
 @functools.cache
@@ -83,7 +73,7 @@ def validate(operation_name: str, params: dict[str, Any]) -> None:
         _constraints(params, shape, "", errors)
     if errors:
         count = len(errors)
-        raise client_error(
+        raise ValidationException(
             operation_name,
             f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors),
         )

@@ -59,6 +59,8 @@ EVAL_METRICS = (
     "mape",
     "poisson-nloglik",
 )
+# Larger is better for these. This file is uploaded alone, so it keeps its own copy of the
+# directions; tests/test_builtin_xgboost.py checks it against localsm.metrics.XGBOOST_METRICS.
 MAXIMIZED_METRICS = ("auc", "aucpr")
 
 

@@ -1,0 +1,79 @@
+"""What every resource of the local service shares: ARNs, List* filtering, sorting and paging.
+
+Written here rather than taken from moto (`arn_formatter`, `@paginate`), which the local
+service must not depend on at run time: moto is a test tool, its import costs a third of a
+second, and its paging errors are not botocore `ClientError`s. The shape is moto's.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from localsm.exceptions import ValidationException
+
+LOCAL_ACCOUNT = "000000000000"
+
+# The List* operations we answer: the response key of their items and the default page size.
+PAGINATION_MODEL: dict[str, dict[str, Any]] = {
+    "list_training_jobs": {"result_key": "TrainingJobSummaries", "limit_default": 100},
+    "list_hyper_parameter_tuning_jobs": {
+        "result_key": "HyperParameterTuningJobSummaries",
+        "limit_default": 100,
+    },
+    "list_training_jobs_for_hyper_parameter_tuning_job": {
+        "result_key": "TrainingJobSummaries",
+        "limit_default": 100,
+    },
+}
+
+
+def arn_formatter(resource_type: str, name: str, region: str, account: str = LOCAL_ACCOUNT) -> str:
+    """`arn:aws:sagemaker:<region>:<account>:<type>/<name>` (SageMaker lower-cases names)."""
+    return f"arn:aws:sagemaker:{region}:{account}:{resource_type}/{name.lower()}"
+
+
+def paginate(operation: str) -> Callable:
+    """Turn a method returning every item into an AWS-style page (`MaxResults`, `NextToken`)."""
+    model = PAGINATION_MODEL[operation]
+
+    def decorator(method: Callable[..., list]) -> Callable[..., dict[str, Any]]:
+        @functools.wraps(method)
+        def wrapper(self: Any, *args: Any, **params: Any) -> dict[str, Any]:
+            items = method(self, *args, **params)  # it validates the request, paging included
+            token = params.get("NextToken") or "0"
+            size = int(params.get("MaxResults") or model["limit_default"])
+            if not token.isdigit():
+                raise ValidationException(
+                    _operation_name(operation), f"Invalid NextToken {token!r}"
+                )
+            start = int(token)
+            page: dict[str, Any] = {model["result_key"]: items[start : start + size]}
+            if start + size < len(items):
+                page["NextToken"] = str(start + size)
+            return page
+
+        return wrapper
+
+    return decorator
+
+
+def _operation_name(method_name: str) -> str:
+    return "".join(part.capitalize() for part in method_name.split("_"))
+
+
+def filter_and_sort(items: list[dict], params: dict, kind: str) -> list[dict]:
+    """A List* operation's NameContains, StatusEquals, CreationTimeAfter/Before, SortBy and
+    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`."""
+    name, status = f"{kind}Name", f"{kind}Status"
+    if "NameContains" in params:
+        items = [i for i in items if params["NameContains"] in i[name]]
+    if "StatusEquals" in params:
+        items = [i for i in items if i[status] == params["StatusEquals"]]
+    if "CreationTimeAfter" in params:
+        items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
+    if "CreationTimeBefore" in params:
+        items = [i for i in items if i["CreationTime"] < params["CreationTimeBefore"]]
+    sort_key = {"Name": name, "Status": status}.get(params.get("SortBy", ""), "CreationTime")
+    return sorted(items, key=lambda i: i[sort_key], reverse=params.get("SortOrder") != "Ascending")
