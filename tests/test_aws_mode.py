@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import tarfile
+
 import pytest
 from moto import mock_aws
 
@@ -117,3 +121,8 @@ def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
     static = tuning["TrainingJobDefinition"]["StaticHyperParameters"]
     assert static["sagemaker_program"] == '"xgboost_train.py"'
     assert static["sagemaker_submit_directory"].startswith('"s3://')  # the code went to S3
+    # The source folder holds only the entry point: one script goes to S3, not the lab's code.
+    bucket, _, key = json.loads(static["sagemaker_submit_directory"])[5:].partition("/")
+    body = setup.session.boto_session.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+    with tarfile.open(fileobj=io.BytesIO(body.read()), mode="r:gz") as uploaded:
+        assert uploaded.getnames() == ["xgboost_train.py"]
