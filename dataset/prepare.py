@@ -44,50 +44,22 @@ RANDOM_SEED = 42
 
 # Columns of the raw file after normalising the names (lower case, "-" -> "_").
 RAW_COLUMNS: tuple[str, ...] = (
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education_num",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-    "native_country",
-    "income",
-)
+    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
+    "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week",
+    "native_country", "income",
+)  # fmt: skip
 # Other spellings of a raw column name (OpenML 1590 calls the income column "class").
 COLUMN_ALIASES: dict[str, str] = {"class": "income"}
 NUMERIC_COLUMNS: tuple[str, ...] = (
-    "age",
-    "fnlwgt",
-    "education_num",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-)
+    "age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week",
+)  # fmt: skip
 DROPPED_COLUMNS: tuple[str, ...] = ("fnlwgt", "native_country")
 LABEL = "income"
 FINAL_COLUMNS: tuple[str, ...] = (
-    "income",
-    "age",
-    "workclass",
-    "education",
-    "education_num",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-    "sex_Female",
+    "income", "age", "workclass", "education", "education_num", "marital_status", "occupation",
+    "relationship", "race", "capital_gain", "capital_loss", "hours_per_week", "sex_Female",
     "sex_Male",
-)
+)  # fmt: skip
 
 # Step 5: the label. The raw UCI test file ends each label with a dot ("<=50K.").
 INCOME_CODES: dict[str, int] = {"<=50K": 1, ">50K": 0}

@@ -90,6 +90,14 @@ def run(root: Path, capsys) -> tuple[int, list[str]]:
     return code, capsys.readouterr().out.splitlines()
 
 
+def train_ok(tmp_path: Path, capsys, hyperparameters: dict, data=None) -> tuple[Path, list[str]]:
+    """A job that must succeed: its root and what it printed."""
+    root = make_root(tmp_path, hyperparameters, data)
+    code, lines = run(root, capsys)
+    assert code == 0, lines
+    return root, lines
+
+
 def rounds(lines: list[str]) -> list[str]:
     return [line for line in lines if re.match(r"^\[\d+\]", line)]
 
@@ -237,9 +245,7 @@ def test_tuning_objective_metric_drives_early_stopping(tmp_path, capsys):
         "early_stopping_rounds": "2",
         "_tuning_objective_metric": "validation:accuracy",
     }
-    root = make_root(tmp_path, hps)
-    code, lines = run(root, capsys)
-    assert code == 0
+    root, lines = train_ok(tmp_path, capsys, hps)
     saved = history(root)
     assert saved["metrics"] == ["auc", "logloss", "accuracy"]
     assert saved["early_stopping"] == {
@@ -261,9 +267,7 @@ def test_aliases_json_quoted_values_and_sdk_keys(tmp_path, capsys):
         "sagemaker_container_log_level": "20",
         "sagemaker_region": '"us-east-1"',
     }
-    root = make_root(tmp_path, hps)
-    code, _ = run(root, capsys)
-    assert code == 0
+    root, _ = train_ok(tmp_path, capsys, hps)
     params = history(root)["xgboost_params"]
     assert params == {
         "objective": "binary:logistic", "eta": 0.1, "lambda": 2.0, "alpha": 0.5, "gamma": 1.0,

@@ -47,8 +47,9 @@ def small_data(tmp_path_factory) -> dict[str, str]:
     return uris
 
 
-def builtin_estimator(session, tmp_path, **hyperparameters) -> Estimator:
-    image = sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
+def builtin_estimator(session, tmp_path, image: str = "", **hyperparameters) -> Estimator:
+    """The built-in algorithm's estimator (or another `image`'s) in local mode."""
+    image = image or sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
     estimator = Estimator(
         image_uri=image,
         role=ROLE,
@@ -284,14 +285,8 @@ def test_request_validated_against_the_service_model(session):
 
 
 def test_unknown_image_is_refused_with_a_way_out(session, tmp_path, small_data):
-    estimator = Estimator(
-        image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/my-image:latest",
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-    )
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+    estimator = builtin_estimator(session, tmp_path, image=image)
     with pytest.raises(ClientError, match="XGBoost images only") as raised:
         estimator.fit({"train": small_data["train"]})
     assert "mode='sagemaker'" in str(raised.value)

@@ -12,7 +12,6 @@ import pytest
 import sagemaker
 from botocore.exceptions import ClientError
 from sagemaker.analytics import HyperparameterTuningJobAnalytics
-from sagemaker.estimator import Estimator
 from sagemaker.exceptions import UnexpectedStatusException
 from sagemaker.inputs import TrainingInput
 from sagemaker.tuner import (
@@ -22,7 +21,7 @@ from sagemaker.tuner import (
     IntegerParameter,
 )
 from sagemaker.xgboost import XGBoost
-from test_local_mode import _all_gone, script_estimator
+from test_local_mode import _all_gone, builtin_estimator, script_estimator
 
 import lab
 from localsm import LocalSageMakerSession
@@ -163,16 +162,9 @@ def test_lab_tuner_script_mode(session, tmp_path, data):
 
 
 def test_builtin_algorithm_tuning(session, tmp_path, data):
-    image = sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
-    estimator = Estimator(
-        image_uri=image,
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
+    estimator = builtin_estimator(
+        session, tmp_path, objective="binary:logistic", num_round=10, verbosity=0
     )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=10, verbosity=0)
     tuner = HyperparameterTuner(
         estimator,
         objective_metric_name="validation:auc",

@@ -180,30 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="CPU threads (default: all; OMP_NUM_THREADS is honoured)",
     )
     io_ = p.add_argument_group("data and output (defaults come from SageMaker's SM_* variables)")
-    io_.add_argument(
-        "--train",
-        default=os.environ.get("SM_CHANNEL_TRAIN"),
-        help="CSV file or folder of CSV files (default: $SM_CHANNEL_TRAIN)",
-    )
-    io_.add_argument(
-        "--validation",
-        default=os.environ.get("SM_CHANNEL_VALIDATION"),
-        help="CSV file or folder (default: $SM_CHANNEL_VALIDATION)",
-    )
-    io_.add_argument(
-        "--model-dir",
-        "--model_dir",
-        dest="model_dir",
-        default=os.environ.get("SM_MODEL_DIR"),
-        help="where the model is saved (default: $SM_MODEL_DIR)",
-    )
-    io_.add_argument(
-        "--output-data-dir",
-        "--output_data_dir",
-        dest="output_data_dir",
-        default=os.environ.get("SM_OUTPUT_DATA_DIR"),
-        help="where metrics.json goes (default: $SM_OUTPUT_DATA_DIR, else model dir)",
-    )
+    # (flags, the SM_* variable that gives the default, help): the toolkit's data contract.
+    locations = (
+        (("--train",), "SM_CHANNEL_TRAIN", "CSV file or folder of CSV files (default: $%s)"),
+        (("--validation",), "SM_CHANNEL_VALIDATION", "CSV file or folder (default: $%s)"),
+        (("--model-dir", "--model_dir"), "SM_MODEL_DIR", "where the model is saved (default: $%s)"),
+        (("--output-data-dir", "--output_data_dir"), "SM_OUTPUT_DATA_DIR",
+         "where metrics.json goes (default: $%s, else model dir)"),
+    )  # fmt: skip
+    for flags, variable, text in locations:
+        dest = flags[-1].lstrip("-")
+        io_.add_argument(*flags, dest=dest, default=os.environ.get(variable), help=text % variable)
     return p
 
 
