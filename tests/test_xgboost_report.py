@@ -23,7 +23,9 @@ from sklearn import metrics
 
 import lab
 import xgboost_report as xr
-from conftest import REPO
+from conftest import CODE
+from xgboost_report.evaluate import matrix_order
+from xgboost_report.sections import SECTION_TYPES, Section
 
 # The lab's hyperparameters as booster parameters, with a fixed thread count and seed.
 LAB_PARAMS = {
@@ -230,16 +232,78 @@ def test_html_has_every_section_and_bokeh_inline(report, tmp_path):
 
 
 def test_pngs(report, tmp_path):
+    """Every section with a figure has a static one: 7 for a binary model with a history."""
     written = report.save_pngs(tmp_path)
-    names = sorted(p.name for p in written)
-    assert names == [
-        "report_confusion_matrix.png",
-        "report_feature_importance.png",
+    assert [p.name for p in written] == [
+        "report_label_distribution.png",
         "report_loss.png",
+        "report_feature_importance.png",
+        "report_confusion_matrix.png",
+        "report_class_accuracy.png",
         "report_roc.png",
+        "report_prediction_distribution.png",
     ]
+    assert [p.name for p in written] == list(xr.STATIC_FIGURES)  # page order
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size < 200_000
+
+
+def test_every_figure_section_draws_in_both_renderers():
+    figures = [s for s in SECTION_TYPES if s.png_name]
+    assert len(figures) == len(SECTION_TYPES) - 1  # all but the classification report's tables
+    for section in figures:
+        assert section.to_bokeh is not Section.to_bokeh, section.id
+        assert section.to_matplotlib is not Section.to_matplotlib, section.id
+
+
+def model_variants(report, lab_model, lab_data) -> dict:
+    booster, history = lab_model
+    x, y = small_problem("multiclass")
+    multi = xr.build_report(small_booster("multiclass", "multi:softprob", num_class=3), x, y)
+    x, y = small_problem("regression")
+    regression = small_booster("regression", "reg:squarederror")
+    return {
+        "binary": report,
+        "binary, no labels": xr.build_report(booster, lab_data["x_val"], None, history=history),
+        "multiclass": multi,
+        "regression": xr.build_report(regression, x, y, history={"train": {"rmse": [2.0, 1.0]}}),
+        "regression, no labels": xr.build_report(regression, x, None),
+    }
+
+
+def test_each_applicable_section_has_a_figure_in_both_renderers(report, lab_model, lab_data):
+    from matplotlib.figure import Figure
+
+    for name, built in model_variants(report, lab_model, lab_data).items():
+        for section in built.displays():
+            assert section.has_figure == (section.png_name is not None and not section.skipped)
+            if section.has_figure:
+                assert section.to_bokeh(), (name, section.id)
+                assert isinstance(section.to_matplotlib(), Figure), (name, section.id)
+            elif section.skipped:
+                assert section.id in built.skipped and not section.as_dict()["figures"]
+
+
+def test_confusion_matrix_order():
+    assert matrix_order("binary", [0, 1]) == [1, 0]  # the positive class first: TP top-left
+    assert matrix_order("multiclass", [0, 1, 2]) == [0, 1, 2]
+    assert matrix_order("regression", None) == []
+
+
+def test_confusion_matrix_is_shown_in_one_order_everywhere(report):
+    order, matrix = report.ordered_confusion_matrix()
+    cells = report.confusion
+    assert order == [1, 0]
+    assert matrix.tolist() == [
+        [cells["TP"]["count"], cells["FN"]["count"]],
+        [cells["FP"]["count"], cells["TN"]["count"]],
+    ]
+    table = report.tables()["confusion_matrix"]
+    assert list(table.index) == ["true 1", "true 0"]
+    assert list(table.columns) == ["predicted 1", "predicted 0"]
+    assert table.to_numpy().tolist() == matrix.tolist()
+    [section] = [s for s in report.displays() if s.id == "confusion-matrix"]
+    assert section.order == order and (section.matrix == matrix).all()
 
 
 def chromium_or_skip() -> None:
@@ -311,22 +375,24 @@ def test_show_in_a_notebook_is_quiet(report, tmp_path, interactive):
     booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(x, y), 5)
     booster.save_model(tmp_path / "model.json")
     code = (
-        f"import sys; sys.path.insert(0, {str(REPO / 'code')!r})\n"
         "import xgboost_report\n"
         f"r = xgboost_report.report_from_artifact({str(tmp_path / 'model.json')!r}, "
         f"{str(data)!r})\n"
         f"r.show(interactive={interactive})"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    # The kernel finds the package on its PYTHONPATH, as pytest finds it (pyproject.toml).
+    path = os.pathsep.join(filter(None, [str(CODE), os.environ.get("PYTHONPATH")]))
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3")
+    client.execute(env={**os.environ, "PYTHONPATH": path})
     outputs = notebook.cells[0].outputs
     assert not [o for o in outputs if o.output_type in ("stream", "error")], outputs
     mimes = [m for o in outputs for m in o.get("data", {})]
     if interactive:
         assert "application/vnd.bokehjs_exec.v0+json" in mimes
         assert "application/vnd.bokehjs_load.v0+json" in outputs[0].data  # loaded once, inline
-    else:
-        assert "image/png" in mimes
+    else:  # every section with a figure but the loss (no history here): 6 PNGs
+        assert mimes.count("image/png") == 6
         assert not [m for m in mimes if "bokeh" in m or m == "application/javascript"]
     shown = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "BokehJS" not in shown  # no "BokehJS ... successfully loaded" banner
@@ -606,8 +672,11 @@ def test_regression_model(tmp_path):
     assert "Distribution of residuals" in page and "Skipped: does not apply" in page
     assert {"rmse", "mae", "r2"} <= set(built.summary())
     assert [p.name for p in built.save_pngs(tmp_path)] == [
-        "report_feature_importance.png",
+        "report_label_distribution.png",
         "report_loss.png",
+        "report_feature_importance.png",
+        "report_class_accuracy.png",
+        "report_prediction_distribution.png",
     ]
 
 
@@ -692,7 +761,7 @@ def test_report_from_training_job_without_validation(lab_model, bundled, tmp_pat
 
 def builtin_available() -> bool:
     try:
-        from localsm import builtin_xgboost  # noqa: F401
+        from localsm import builtin  # noqa: F401
     except ImportError:
         return False
     return True
@@ -701,15 +770,15 @@ def builtin_available() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not builtin_available(), reason="built-in algorithm emulation not present")
 def test_debugger_rule_runs_locally(bundled, tmp_path):
+    # Local mode first: it switches off the EC2 metadata probe the SDK makes on import.
+    from localsm import LocalSageMakerSession
+
+    session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
     import sagemaker
     from sagemaker.debugger import Rule, rule_configs
     from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
 
-    import lab
-    from localsm import LocalSageMakerSession
-
-    session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
     output = tmp_path / "models"
     estimator = Estimator(
         image_uri=sagemaker.image_uris.retrieve("xgboost", "us-east-1", "1.5-1"),

@@ -1,0 +1,71 @@
+"""The XGBoost training report: a local stand-in for SageMaker Debugger's `CreateXgboostReport`.
+
+From a trained booster, a labelled data set (the validation split) and, when there is one, the
+per-round evaluation history, it computes what the Debugger's report shows: label distribution,
+loss per iteration, feature importance, confusion matrix, classification report, accuracy of
+each class over the iterations, ROC curve and the distribution of the predictions. It renders
+them as one standalone HTML page (Bokeh, inline, works offline), in a notebook (`show`), and as
+static PNG files (matplotlib). No SageMaker needed; seconds instead of the rule's minutes.
+
+Model files load without ever unpickling by default: XGBoost JSON, UBJSON and the legacy binary
+format of XGBoost 1.x (what SageMaker's own containers write as `xgboost-model`) are recognised
+by their content; a pickle or joblib file is refused unless the caller opts in.
+
+Entry points: `load_model`, `build_report`, `report_from_artifact` (notebooks, AWS mode) and
+`report_from_training_job` (the local Debugger rule, see `localsm/rules.py`).
+
+Modules: `model_io` (model files), `inputs` (data sets, evaluation history), `evaluate` and
+`report` (the numbers), `sections/` (one class per report section: words and figures in Bokeh
+and matplotlib), `wording` (every text shown), `page` (HTML page, notebook view, PNG files),
+`jobs` (reports of artifacts and training jobs).
+"""
+
+from __future__ import annotations
+
+from .constants import (
+    DEFAULT_TITLE,
+    HISTORY_FILE_NAME,
+    IMPORTANCE_TYPES,
+    LABEL_COLUMN_NAMES,
+    MAX_STEPS,
+    MODEL_PREFIX,
+    PNG_DPI,
+    POSITIVE_LABEL,
+    REPORT_FILE_NAME,
+    THRESHOLD,
+)
+from .errors import PickleRefused, ReportError
+from .inputs import Dataset, read_dataset, read_history
+from .jobs import report_from_artifact, report_from_training_job
+from .model_io import PICKLE_RISK, booster_objective, load_model, objective_kind, sniff_format
+from .report import Report, build_report
+from .sections import SECTIONS, STATIC_FIGURES
+
+__all__ = [
+    "DEFAULT_TITLE",
+    "HISTORY_FILE_NAME",
+    "IMPORTANCE_TYPES",
+    "LABEL_COLUMN_NAMES",
+    "MAX_STEPS",
+    "MODEL_PREFIX",
+    "PICKLE_RISK",
+    "PNG_DPI",
+    "POSITIVE_LABEL",
+    "REPORT_FILE_NAME",
+    "SECTIONS",
+    "STATIC_FIGURES",
+    "THRESHOLD",
+    "Dataset",
+    "PickleRefused",
+    "Report",
+    "ReportError",
+    "booster_objective",
+    "build_report",
+    "load_model",
+    "objective_kind",
+    "read_dataset",
+    "read_history",
+    "report_from_artifact",
+    "report_from_training_job",
+    "sniff_format",
+]

@@ -1,0 +1,255 @@
+"""The report laid out three ways: a standalone HTML page, a notebook view, PNG files.
+
+Each is a loop over the report's sections (`Report.displays()`): the page and the interactive
+notebook view draw them with Bokeh, the static notebook view and the PNG files with matplotlib.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .constants import PNG_DPI
+from .wording import Words
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .report import Report
+    from .sections import Section, Table
+
+HEADLINE = ("auc", "accuracy", "f1_label_1", "f1_label_0", "f1_macro", "rmse", "mae", "r2")
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+# ---------------------------------------------------------------------- the HTML page
+
+
+def write_html(report: Report, path: Path) -> Path:
+    """Write the report as one standalone HTML file (Bokeh inline: works offline)."""
+    from bokeh.embed import file_html
+    from bokeh.models import Div
+    from bokeh.resources import INLINE
+
+    say = Words("page")
+    sections = report.displays()
+    parts: list[tuple[str, str]] = [
+        ("html", _header_html(report, sections)),
+        ("html", _toc_html(sections)),
+    ]
+    roots = []
+    for number, s in enumerate(sections, 1):
+        parts.append(("html", f'<section id="{s.id}"><h2>{number}. {_e(s.title)}</h2>'))
+        parts.append(("html", f'<p class="how">{_e(s.text)}</p>'))
+        if s.skipped:
+            parts.append(("html", f'<p class="skipped">{say("skipped")} {_e(s.skipped)}</p>'))
+            parts.append(("html", "</section>"))
+            continue
+        parts.append(("html", s.html()))
+        for figure in s.to_bokeh():
+            figure.name = f"plot{len(roots)}"
+            roots.append(figure)
+            parts.append(("plot", figure.name))
+        parts.extend(("html", _table_html(table)) for table in s.tables())
+        parts.append(("html", "</section>"))
+    parts.append(("html", f"<footer>{say('footer')}</footer>"))
+    if not roots:  # Bokeh needs a root to render a page
+        roots.append(Div(text="", name="empty"))
+    page = file_html(
+        roots,
+        resources=INLINE,
+        title=report.title,
+        template=_PAGE_TEMPLATE,
+        template_variables={"parts": parts, "report_css": _CSS},
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path.absolute()
+
+
+def _header_html(report: Report, sections: list[Section]) -> str:
+    """Title, date, the model's facts, the headline numbers, notes, and what was skipped."""
+    say = Words("page")
+    rows = [
+        (say("objective"), report.objective),
+        (say("rounds"), str(report.num_rounds)),
+        (say("features"), str(report.num_features)),
+        (
+            say("rows"),
+            f"{report.num_rows:,}" + ("" if report.labels is not None else say("no_labels")),
+        ),
+        (say("xgboost"), report.xgboost_version),
+    ]
+    summary = report.summary()
+    headline = [(say(f"headline.{k}"), v) for k, v in summary.items() if k in HEADLINE]
+    table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    heads = "".join(
+        f'<div class="metric"><span>{_e(k)}</span><b>{v:.4f}</b></div>' for k, v in headline
+    )
+    notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
+    skipped = "".join(
+        f"<li><a href='#{s.id}'>{_e(s.title)}</a>: {_e(s.skipped)}</li>"
+        for s in sections
+        if s.skipped
+    )
+    return (
+        f'<header id="report-title"><h1>{_e(report.title)}</h1>'
+        f'<p class="created">{say("created", created=report.created)}</p>'
+        f'<table class="meta">{table}</table>'
+        + (f'<div class="metrics">{heads}</div>' if heads else "")
+        + (f'<div class="notes"><h3>{say("notes")}</h3><ul>{notes}</ul></div>' if notes else "")
+        + (
+            f'<div class="notes"><h3>{say("sections_skipped")}</h3><ul>{skipped}</ul></div>'
+            if skipped
+            else ""
+        )
+        + "</header>"
+    )
+
+
+def _toc_html(sections: list[Section]) -> str:
+    say = Words("page")
+    items = "".join(
+        f'<li><a href="#{s.id}">{_e(s.title)}</a>'
+        + (f' <span class="skip">{say("skipped_mark")}</span>' if s.skipped else "")
+        + "</li>"
+        for s in sections
+    )
+    return f'<nav id="contents"><h2>{say("contents")}</h2><ol>{items}</ol></nav>'
+
+
+def _formatted(frame: Any, formats: dict | None) -> Any:
+    """A copy with the given columns as formatted text (other floats: 4 decimals)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        pattern = (formats or {}).get(column)
+        if pattern is None and shown[column].dtype.kind != "f":
+            continue
+        pattern = pattern or "{:.4f}"
+        shown[column] = [
+            pattern.format(v) if isinstance(v, int | float) and not math.isnan(v) else v
+            for v in shown[column]
+        ]
+    return shown
+
+
+def _table_html(table: Table) -> str:
+    body = _formatted(table.frame, table.formats).to_html(border=0, classes="data")
+    return f'<figure class="table"><figcaption>{_e(table.caption)}</figcaption>{body}</figure>'
+
+
+# ---------------------------------------------------------------------- notebook and PNG
+
+
+def show(report: Report, interactive: bool = False) -> None:
+    """Display the report in a Jupyter notebook (static PNG figures unless `interactive`);
+    outside a notebook, print its text version."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, Image, display
+    except ImportError:  # pragma: no cover - IPython missing: plain text
+        print(report.text())
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        print(report.text())
+        return
+    from bokeh.io import show as show_bokeh
+
+    if interactive:
+        _notebook_output()
+    say = Words("page")
+    sections = report.displays()
+    display(HTML(_header_html(report, sections) + _toc_html(sections)))
+    for number, s in enumerate(sections, 1):
+        text = f'<h2 id="{s.id}">{number}. {_e(s.title)}</h2><p>{_e(s.text)}</p>'
+        if s.skipped:
+            display(HTML(text + f"<p><b>{say('skipped')}</b> {_e(s.skipped)}</p>"))
+            continue
+        display(HTML(text + s.html()))
+        if interactive:
+            for figure in s.to_bokeh():
+                show_bokeh(figure)
+        elif s.has_figure:
+            display(Image(data=png_bytes(s.to_matplotlib()), format="png"))
+        for table in s.tables():
+            display(HTML(f"<b>{_e(table.caption)}</b>"))
+            display(_formatted(table.frame, table.formats))
+
+
+def save_pngs(report: Report, folder: Path) -> list[Path]:
+    """One PNG per section figure (those that apply), named as in `STATIC_FIGURES`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for section in report.displays():
+        if section.has_figure:
+            path = folder / section.png_name
+            path.write_bytes(png_bytes(section.to_matplotlib()))
+            written.append(path)
+    return written
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes, laid out tight, without the matplotlib version in it."""
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+_NOTEBOOK_READY: list[Any] = []
+
+
+def _notebook_output() -> None:
+    """Load BokehJS into the notebook once per kernel session, inline and without the banner."""
+    from bokeh.io import output_notebook
+    from bokeh.resources import INLINE
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell not in _NOTEBOOK_READY:
+        output_notebook(resources=INLINE, hide_banner=True)
+        _NOTEBOOK_READY.append(shell)
+
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color: #222; max-width: 1080px; margin: 0 auto; padding: 1.5rem 2rem 3rem;
+       line-height: 1.45; height: auto; display: block; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+.created { color: #666; margin-top: 0; }
+table.meta th { text-align: left; padding-right: 1.5rem; font-weight: 600; }
+.metrics { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
+.metric { border: 1px solid #ddd; border-radius: 6px; padding: 0.4rem 0.9rem; }
+.metric span { display: block; color: #666; font-size: 0.8rem; }
+.metric b { font-size: 1.3rem; }
+.notes { background: #f6f8fa; border-left: 4px solid #9ab; padding: 0.2rem 1rem; margin: 1rem 0; }
+.notes h3 { margin: 0.5rem 0 0; font-size: 1rem; }
+p.how { color: #333; max-width: 52rem; }
+p.skipped { background: #fff6e5; border-left: 4px solid #e0a030; padding: 0.5rem 1rem; }
+p.big { font-size: 1.1rem; }
+.skip { color: #a60; font-size: 0.9rem; }
+figure.table { margin: 1rem 0; }
+figure.table figcaption { font-weight: 600; margin-bottom: 0.3rem; }
+table.data { border-collapse: collapse; font-size: 0.9rem; }
+table.data th, table.data td { border-bottom: 1px solid #e5e5e5; padding: 0.25rem 0.7rem;
+                               text-align: right; }
+table.data thead th { border-bottom: 2px solid #bbb; }
+footer { margin-top: 3rem; color: #777; font-size: 0.85rem; }
+"""
+
+_PAGE_TEMPLATE = """
+{% from macros import embed %}
+{% block postamble %}<style>{{ report_css }}</style>{% endblock %}
+{% block contents %}
+{% for kind, value in parts %}
+{% if kind == "plot" %}{{ embed(roots[value]) }}{% else %}{{ value }}{% endif %}
+{% endfor %}
+{% endblock %}
+"""

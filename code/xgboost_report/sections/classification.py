@@ -1,0 +1,219 @@
+"""Sections 4, 5 and 7: the confusion matrix, the measures derived from it, the ROC curve."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .base import CLASSIFIERS, SCORED, Section, Table, bokeh_figure, color, mpl_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+CELL_NAMES = {(1, 1): "TP", (1, 0): "FN", (0, 1): "FP", (0, 0): "TN"}  # (true, predicted)
+
+
+class ConfusionMatrix(
+    Section,
+    id="confusion-matrix",
+    png="report_confusion_matrix.png",
+    labels=True,
+    kinds=CLASSIFIERS,
+    otherwise="classification_only",
+):
+    """True against predicted classes; each cell coloured by its share of the true class."""
+
+    def compute(self) -> None:
+        """The matrix in display order, each cell's share of its row, and its name (binary)."""
+        self.order, self.matrix = self.report.ordered_confusion_matrix()
+        totals = self.matrix.sum(axis=1, keepdims=True)
+        self.rates = np.divide(
+            self.matrix, totals, out=np.zeros(self.matrix.shape), where=totals > 0
+        )
+
+    def _cell_text(self, r: int, c: int, sep: str) -> str:
+        """'TP 5,493 (70.1 %)', the parts joined by `sep` (names for binary models only)."""
+        binary = self.report.kind == "binary"
+        name = CELL_NAMES.get((self.order[r], self.order[c]), "") if binary else ""
+        share = 100 * self.matrix[r, c] / self.report.num_rows
+        return f"{name}{sep}{self.matrix[r, c]:,}{sep}({share:.1f} %)".strip()
+
+    def _text_color(self, r: int, c: int) -> str:
+        return "white" if self.rates[r, c] > 0.5 else "black"
+
+    def tables(self) -> list[Table]:
+        """Rows per cell; for a binary model also the four cells with their meaning."""
+        out = [Table(self.say("table"), self._tables["confusion_matrix"])]
+        if self.report.confusion:
+            formats = {"% of all rows": "{:.1f}", "% of its true class": "{:.1f}"}
+            out.append(Table(self.say("table.cells"), self._tables["confusion_cells"], formats))
+        return out
+
+    def to_bokeh(self) -> list[Any]:
+        """A heat map with each cell's count and share written in it."""
+        from bokeh.models import ColumnDataSource, HoverTool
+        from bokeh.transform import linear_cmap
+
+        cells = [(r, c) for r in range(len(self.order)) for c in range(len(self.order))]
+        source = ColumnDataSource(
+            {
+                "predicted": [str(self.order[c]) for _, c in cells],
+                "true": [str(self.order[r]) for r, _ in cells],
+                "rows": [int(self.matrix[r, c]) for r, c in cells],
+                "rate": [float(self.rates[r, c]) for r, c in cells],
+                "label": [self._cell_text(r, c, " ") for r, c in cells],
+                "text_color": [self._text_color(r, c) for r, c in cells],
+            }
+        )
+        factors = [str(c) for c in self.order]
+        size = 140 * len(self.order) + 120
+        fig = bokeh_figure(
+            x_range=factors,
+            y_range=list(reversed(factors)),
+            width=min(size, 760),
+            height=min(size, 760),
+            title=self.say("figure"),
+            tools="save",
+            toolbar_location=None,
+            x_axis_location="above",
+        )
+        fig.rect(
+            "predicted",
+            "true",
+            width=0.98,
+            height=0.98,
+            source=source,
+            fill_color=linear_cmap("rate", "Blues256", 1, 0),
+            line_color=None,
+        )
+        fig.text(
+            "predicted",
+            "true",
+            text="label",
+            source=source,
+            text_align="center",
+            text_baseline="middle",
+            text_color="text_color",
+            text_font_size="13px",
+        )
+        fields = {
+            "true": "@true",
+            "predicted": "@predicted",
+            "rows": "@rows",
+            "rate": "@rate{0.0%}",
+        }
+        fig.add_tools(HoverTool(tooltips=[(self.say(f"hover.{k}"), v) for k, v in fields.items()]))
+        fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
+        fig.grid.visible = False
+        return [fig]
+
+    def to_matplotlib(self) -> Figure:
+        """The same heat map as a static figure."""
+        fig = mpl_figure(4.8, 4.2)
+        ax = fig.add_subplot()
+        ax.imshow(self.rates, cmap="Blues", vmin=0, vmax=1)
+        for r in range(len(self.order)):
+            for c in range(len(self.order)):
+                text = self._cell_text(r, c, "\n")
+                ax.text(c, r, text, ha="center", va="center", color=self._text_color(r, c))
+        ax.set_xticks(range(len(self.order)), [str(c) for c in self.order])
+        ax.set_yticks(range(len(self.order)), [str(c) for c in self.order])
+        ax.set_xlabel(self.say("x"))
+        ax.set_ylabel(self.say("y"))
+        ax.set_title(self.say("figure.static"))
+        return fig
+
+
+class ClassificationReport(
+    Section,
+    id="classification-report",
+    labels=True,
+    kinds=SCORED,
+    otherwise="classification_only",
+):
+    """Precision, recall, F1 and support per class, and accuracy (regression: RMSE, MAE, R²)."""
+
+    def html(self) -> str:
+        """The accuracy, as a headline."""
+        accuracy = self.report.accuracy
+        if not self.report.classification_report:
+            return ""
+        text = self.say(
+            "accuracy", accuracy=accuracy, percent=accuracy * 100, rows=self.report.num_rows
+        )
+        return f'<p class="big">{text}</p>'
+
+    def tables(self) -> list[Table]:
+        """The classification report, or the regression's error measures."""
+        if self.report.classification_report:
+            formats = {"precision": "{:.4f}", "recall": "{:.4f}", "f1-score": "{:.4f}"}
+            return [Table(self.say("table"), self._tables["classification_report"], formats)]
+        if self.report.regression_metrics:
+            frame = self._tables["regression_metrics"]
+            return [Table(self.say("table"), frame, {"value": "{:.4f}"})]
+        return []
+
+
+class RocCurve(
+    Section,
+    id="roc-curve",
+    png="report_roc.png",
+    labels=True,
+    kinds=("binary",),
+    otherwise="binary_only",
+    requires="roc",  # both classes among the labels
+):
+    """True-positive against false-positive rate over all thresholds, with the AUC."""
+
+    def compute(self) -> None:
+        """Where the model's threshold sits on the curve."""
+        cells = {name: cell["count"] for name, cell in self.report.confusion.items()}
+        self.point = (
+            cells["FP"] / max(1, cells["FP"] + cells["TN"]),
+            cells["TP"] / max(1, cells["TP"] + cells["FN"]),
+        )
+
+    def html(self) -> str:
+        """The AUC, as a headline."""
+        return f'<p class="big">{self.say("auc", auc=self.report.auc)}</p>'
+
+    def to_bokeh(self) -> list[Any]:
+        """The curve, the chance diagonal and the threshold's point; hover shows thresholds."""
+        from bokeh.models import ColumnDataSource, HoverTool
+
+        roc, auc = self.report.roc, self.report.auc
+        source = ColumnDataSource(
+            {"fpr": roc["fpr"], "tpr": roc["tpr"], "threshold": np.minimum(roc["thresholds"], 1.0)}
+        )
+        fig = bokeh_figure(
+            width=520,
+            height=480,
+            title=self.say("figure", auc=auc),
+            x_range=(-0.01, 1.01),
+            y_range=(-0.01, 1.01),
+        )
+        fig.line("fpr", "tpr", source=source, line_width=2, legend_label=self.say("model", auc=auc))
+        fig.line([0, 1], [0, 1], line_dash="dashed", color="gray", legend_label=self.say("chance"))
+        fig.scatter(
+            [self.point[0]], [self.point[1]], size=9, color=color(3), legend_label=self.say("point")
+        )
+        fields = {"fpr": "@fpr{0.000}", "tpr": "@tpr{0.000}", "threshold": "@threshold{0.000}"}
+        fig.add_tools(HoverTool(tooltips=[(self.say(f"hover.{k}"), v) for k, v in fields.items()]))
+        fig.legend.location = "bottom_right"
+        fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
+        return [fig]
+
+    def to_matplotlib(self) -> Figure:
+        """The curve and the chance diagonal as a static figure."""
+        roc = self.report.roc
+        fig = mpl_figure(4.8, 4.4)
+        ax = fig.add_subplot()
+        ax.plot(roc["fpr"], roc["tpr"], lw=2, label=self.say("model.static", auc=self.report.auc))
+        ax.plot([0, 1], [0, 1], "--", color="gray", label=self.say("chance"))
+        ax.set_xlabel(self.say("x.static"))
+        ax.set_ylabel(self.say("y.static"))
+        ax.set_title(self.say("figure.static"))
+        ax.legend(loc="lower right")
+        ax.set_aspect("equal")
+        return fig

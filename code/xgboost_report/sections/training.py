@@ -1,0 +1,193 @@
+"""Sections 2, 3 and 6: what training did round by round, and which features the trees use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import SCORED, Section, Table, bokeh_figure, bokeh_span, color, mpl_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+class Loss(Section, id="loss", png="report_loss.png", requires="history"):
+    """The evaluation metrics per boosting round, one figure per metric, one line per data set."""
+
+    def compute(self) -> None:
+        """The metrics, sorted by name (each data set may have any of them)."""
+        history = self.report.history
+        self.metrics = sorted({m for per in history.values() for m in per})
+
+    def _series(self, metric: str) -> list[tuple[int, str, list[float]]]:
+        """(colour index, data name, values) of every data set that has `metric`."""
+        return [
+            (i, data_name, per[metric])
+            for i, (data_name, per) in enumerate(self.report.history.items())
+            if metric in per
+        ]
+
+    def html(self) -> str:
+        """Where the best iteration is, when early stopping chose one."""
+        best = self.report.best_iteration
+        return "" if best is None else f"<p>{self.say('best', best=best)}</p>"
+
+    def to_bokeh(self) -> list[Any]:
+        """One figure per metric; hovering shows every data set's value at that round."""
+        from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem
+
+        figures = []
+        for metric in self.metrics:
+            fig = bokeh_figure(title=self.say("figure", metric=metric))
+            items = []
+            for i, data_name, values in self._series(metric):
+                source = ColumnDataSource(
+                    {
+                        "round": list(range(len(values))),
+                        "value": values,
+                        "data": [data_name] * len(values),
+                    }
+                )
+                line = fig.line("round", "value", source=source, line_width=2, color=color(i))
+                label = self.say("legend", data=data_name, value=values[-1])
+                items.append(LegendItem(label=label, renderers=[line]))
+            if self.report.best_iteration is not None:
+                fig.add_layout(bokeh_span(self.report.best_iteration, "gray"))
+            tips = [(self.say("hover.data"), "@data"), (self.say("hover.round"), "@round")]
+            tips.append((metric, "@value{0.00000}"))
+            fig.add_tools(HoverTool(tooltips=tips, mode="vline"))
+            fig.add_layout(Legend(items=items, click_policy="hide", location="top_right"))
+            fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), metric
+            figures.append(fig)
+        return figures
+
+    def to_matplotlib(self) -> Figure:
+        """The metrics stacked one above the other in one figure."""
+        fig = mpl_figure(6.4, 3.4 * len(self.metrics))
+        for j, metric in enumerate(self.metrics):
+            ax = fig.add_subplot(len(self.metrics), 1, j + 1)
+            for i, data_name, values in self._series(metric):
+                ax.plot(values, lw=1.6, color=color(i), label=data_name)
+            if self.report.best_iteration is not None:
+                ax.axvline(self.report.best_iteration, ls="--", color="gray")
+            ax.set_xlabel(self.say("x"))
+            ax.set_ylabel(metric)
+            ax.set_title(self.say("figure", metric=metric))
+            ax.legend()
+        return fig
+
+
+class FeatureImportance(
+    Section, id="feature-importance", png="report_feature_importance.png", requires="importance"
+):
+    """Weight, gain and cover of every feature, each as shares that add up to 1."""
+
+    def compute(self) -> None:
+        """XGBoost's raw values, and per importance type the shares sorted from small to large."""
+        self.frame = self._tables["feature_importance"]
+        self.shares = {}
+        for kind in self.frame.columns:
+            values = self.frame[kind]
+            total = values.sum()
+            share = values / total if total else values
+            self.shares[kind] = share.sort_values()
+
+    def tables(self) -> list[Table]:
+        """XGBoost's raw values per feature (weight as a count)."""
+        formats = {c: "{:.0f}" if c == "weight" else "{:.4f}" for c in self.frame.columns}
+        return [Table(self.say("table"), self.frame, formats)]
+
+    def to_bokeh(self) -> list[Any]:
+        """One bar chart per importance type, side by side; hover shows the raw value too."""
+        from bokeh.layouts import row
+        from bokeh.models import ColumnDataSource, HoverTool
+
+        plots = []
+        for i, (kind, share) in enumerate(self.shares.items()):
+            order = share.index.tolist()
+            raw = self.frame[kind][order].tolist()
+            source = ColumnDataSource({"feature": order, "share": share.tolist(), "raw": raw})
+            fig = bokeh_figure(
+                y_range=order,
+                width=300,
+                height=max(260, 22 * len(order) + 60),
+                title=self.say("panel", kind=kind),
+                tools="save",
+                toolbar_location=None,
+            )
+            fig.hbar(y="feature", right="share", height=0.7, source=source, color=color(i))
+            tips = [
+                (self.say("hover.feature"), "@feature"),
+                (self.say("hover.share"), "@share{0.000}"),
+            ]
+            tips.append((kind, "@raw{0.000}"))
+            fig.add_tools(HoverTool(tooltips=tips))
+            fig.x_range.start = 0
+            fig.xaxis.ticker.desired_num_ticks = 4
+            fig.xaxis.axis_label = self.say("x")
+            plots.append(fig)
+        return [row(*plots)]
+
+    def to_matplotlib(self) -> Figure:
+        """The same bar charts, side by side in one figure."""
+        fig = mpl_figure(10, 0.28 * len(self.frame) + 1.6)
+        for i, (kind, share) in enumerate(self.shares.items()):
+            ax = fig.add_subplot(1, len(self.shares), i + 1)
+            ax.barh(share.index, share.to_numpy(), color=color(i))
+            ax.set_title(self.say("panel", kind=kind))
+            ax.set_xlabel(self.say("x"))
+            ax.tick_params(axis="y", labelsize=8)
+        fig.suptitle(self.say("figure"))
+        return fig
+
+
+class ClassAccuracy(
+    Section,
+    id="class-accuracy",
+    png="report_class_accuracy.png",
+    labels=True,
+    kinds=SCORED,
+    otherwise="classification_only",
+    requires="class_accuracy",  # None when XGBoost cannot predict with the first N rounds
+):
+    """Accuracy of each true class (regression: error per label range) over the rounds used."""
+
+    def compute(self) -> None:
+        """One line per class (or label range) and the overall line, against the rounds used."""
+        data = self.report.class_accuracy
+        self.regression = data.get("regression", False)
+        self.iterations = data["iterations"]
+        self.lines = [
+            (self.say("legend", name=name), values) for name, values in data["per_class"].items()
+        ]
+        self.overall = (self.say("overall"), data["overall"])
+
+    def to_bokeh(self) -> list[Any]:
+        """The lines, any of which a click on the legend hides."""
+        from bokeh.models import Legend, LegendItem
+
+        fig = bokeh_figure(title=self.say("figure"))
+        items = []
+        for i, (label, values) in enumerate(self.lines):
+            line = fig.line(self.iterations, values, line_width=2, color=color(i))
+            items.append(LegendItem(label=label, renderers=[line]))
+        label, values = self.overall
+        line = fig.line(self.iterations, values, line_width=2, line_dash="dashed", color="black")
+        items.append(LegendItem(label=label, renderers=[line]))
+        location = "top_right" if self.regression else "bottom_right"
+        fig.add_layout(Legend(items=items, click_policy="hide", location=location))
+        fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
+        return [fig]
+
+    def to_matplotlib(self) -> Figure:
+        """The same lines as a static figure."""
+        fig = mpl_figure(7.6, 3.4)
+        ax = fig.add_subplot()
+        for i, (label, values) in enumerate(self.lines):
+            ax.plot(self.iterations, values, lw=1.6, color=color(i), label=label)
+        label, values = self.overall
+        ax.plot(self.iterations, values, lw=1.6, ls="--", color="black", label=label)
+        ax.legend(loc="upper right" if self.regression else "lower right")
+        ax.set_title(self.say("figure"))
+        ax.set_xlabel(self.say("x"))
+        ax.set_ylabel(self.say("y"))
+        return fig
