@@ -10,6 +10,13 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
    other config, a real `sagemaker.Session()`'s included, is validated as before.
 2. `check_job_status` is the SDK's private `_check_job_status`, which raises the same
    `UnexpectedStatusException` an AWS job would: our session's waits must raise it too.
+3. (SDK v3) `seed_sagemaker_core` points sagemaker-core's two process-wide clients at a
+   session. sagemaker-core keeps one SageMaker client and one CloudWatch Logs client per
+   process (`SageMakerClient`, `CloudWatchLogsClient`): the `session=` given to
+   `TrainingJob.create` counts only for the first call in a process, `wait()` never looks at
+   a session, and the logs client is built from a fresh `boto3.Session()`.
+
+v2 and v3 cannot live in one environment: each function imports only its own SDK.
 """
 
 from __future__ import annotations
@@ -18,18 +25,22 @@ import json
 import threading
 from typing import Any
 
-import sagemaker.utils
-from sagemaker.session import _check_job_status
-
 MARKER = "__localsm_validates_once__"
 _LOCAL_CONFIGS: dict[int, list[Any]] = {}  # id(config) -> [config, key of the version that passed]
 _LOCK = threading.Lock()
 
-check_job_status = _check_job_status
+
+def check_job_status(job: str, description: dict, status_key: str) -> None:
+    """Raise the SDK v2's own exception when a job ended Failed (or Stopped, with a warning)."""
+    from sagemaker.session import _check_job_status
+
+    _check_job_status(job, description, status_key)
 
 
 def install() -> None:
     """Wrap the SDK's config validation once per process (calling it again does nothing)."""
+    import sagemaker.utils
+
     current = sagemaker.utils.validate_sagemaker_config
     if getattr(current, MARKER, False):
         return
@@ -53,3 +64,15 @@ def register_local_config(config: dict) -> None:
     """Let the wrapper skip re-validating `config` (a local session's own) once it passed."""
     with _LOCK:
         _LOCAL_CONFIGS[id(config)] = [config, None]
+
+
+def seed_sagemaker_core(boto_session: Any) -> None:
+    """Make sagemaker-core's process-wide SageMaker and Logs clients those of `boto_session`."""
+    from sagemaker.core.utils.logs import CloudWatchLogsClient
+    from sagemaker.core.utils.utils import SageMakerClient
+
+    SageMakerClient.reset()
+    SageMakerClient(session=boto_session, region_name=boto_session.region_name)
+    logs = boto_session.client("logs")
+    CloudWatchLogsClient.client = logs  # a later instance keeps it (`if not self.client`)
+    CloudWatchLogsClient().client = logs  # and the existing one, if any, takes it

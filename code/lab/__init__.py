@@ -1,0 +1,82 @@
+"""The helper every notebook imports: `setup(mode)` is the only place that knows the mode.
+
+    lab = setup("auto")   # "local" on a laptop or in CI, "sagemaker" inside SageMaker
+
+returns the session, role, region, instance type, data URIs and output path that the
+SageMaker SDK calls in the notebooks need. In local mode the session runs training jobs as
+local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session()`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from localsm.quiet import silence_sdk
+
+silence_sdk()
+# optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent; our progress
+# bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
+from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, setup  # noqa: E402
+from lab.notebook import (  # noqa: E402
+    describe,
+    evaluate,
+    fetch,
+    load_model,
+    print_best_job,
+    print_scores,
+    print_summary,
+    short,
+    show_script_help,
+    training_report,
+)
+from lab.paths import (  # noqa: E402
+    CODE_DIR,
+    DATASET_DIR,
+    DOWNLOADS_DIR,
+    LAB_BUCKET_MARKER,
+    LAB_HYPERPARAMETERS,
+    LOCAL_ROLE,
+    OUTPUTS_DIR,
+    REPO,
+    S3_PREFIX,
+    SAGEMAKER_INSTANCE_TYPE,
+    SAGEMAKER_METADATA,
+    SCRIPT_DIR,
+    SPLITS,
+)
+
+__all__ = [
+    "REPO",
+    "CODE_DIR",
+    "SCRIPT_DIR",
+    "DATASET_DIR",
+    "OUTPUTS_DIR",
+    "DOWNLOADS_DIR",
+    "SPLITS",
+    "LOCAL_ROLE",
+    "SAGEMAKER_METADATA",
+    "SAGEMAKER_INSTANCE_TYPE",
+    "S3_PREFIX",
+    "LAB_BUCKET_MARKER",
+    "LAB_HYPERPARAMETERS",
+    "NOTEBOOK_PACKAGES",
+    "Lab",
+    "LabSetupError",
+    "bundled_csv",
+    "describe",
+    "detect_mode",
+    "ensure_requirements",
+    "evaluate",
+    "fetch",
+    "load_model",
+    "print_best_job",
+    "print_scores",
+    "print_summary",
+    "setup",
+    "short",
+    "show_script_help",
+    "training_report",
+]

@@ -1,0 +1,183 @@
+"""`setup(mode)`: the only place that knows the mode (local or SageMaker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lab.paths import (
+    DATASET_DIR,
+    LAB_BUCKET_MARKER,
+    LOCAL_ROLE,
+    OUTPUTS_DIR,
+    S3_PREFIX,
+    SAGEMAKER_INSTANCE_TYPE,
+    SAGEMAKER_METADATA,
+    SCRIPT_DIR,
+    SPLITS,
+)
+
+
+class LabSetupError(RuntimeError):
+    """Setup cannot go on; the message says what is missing and how to fix it."""
+
+
+@dataclass
+class Lab:
+    """What the notebooks need to create estimators, whatever the mode."""
+
+    mode: str
+    session: Any
+    role: str
+    region: str
+    instance_type: str
+    train_uri: str
+    validation_uri: str
+    test_uri: str
+    output_path: str
+    source_dir: str = str(SCRIPT_DIR)
+
+
+def bundled_csv(split: str, headers: bool = False) -> Path:
+    """A committed split: label first, no header (or the `_wheaders` copy)."""
+    suffix = "_wheaders" if headers else ""
+    return DATASET_DIR / f"adult_data_processed_{split}{suffix}.csv"
+
+
+def detect_mode() -> tuple[str, str]:
+    """(mode, reason): SageMaker when this kernel runs inside SageMaker, local elsewhere."""
+    if SAGEMAKER_METADATA.is_file():
+        return "sagemaker", f"{SAGEMAKER_METADATA} exists (SageMaker Studio or notebook instance)"
+    return "local", f"not inside SageMaker (no {SAGEMAKER_METADATA})"
+
+
+def setup(
+    mode: str = "auto",
+    *,
+    train: str = "",
+    validation: str = "",
+    test: str = "",
+    output_dir: str = "",
+    headers: bool = False,
+    role: str = "",
+) -> Lab:
+    """Set up the lab. `train`/`validation`/`test`: a CSV path or s3:// URI (empty = bundled)."""
+    if mode == "auto":
+        mode, reason = detect_mode()
+        print(f"Mode: {mode} ({reason})")
+    else:
+        print(f"Mode: {mode} (chosen explicitly)")
+    data = {"train": train, "validation": validation, "test": test}
+    if mode == "local":
+        return _setup_local(data, output_dir, headers)
+    if mode == "sagemaker":
+        return _setup_sagemaker(data, output_dir, headers, role)
+    raise LabSetupError(f"unknown mode {mode!r}: use 'auto', 'local' or 'sagemaker'")
+
+
+def _local_uri(value: str, split: str, headers: bool) -> str:
+    if value.startswith("s3://"):
+        return value
+    path = Path(value).expanduser().resolve() if value else bundled_csv(split, headers)
+    if not path.exists():
+        raise LabSetupError(f"{split} data not found: {path}. Pass an existing CSV path.")
+    return path.as_uri()
+
+
+def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
+    import boto3
+
+    from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
+
+    outputs = Path(output_dir).expanduser().resolve() if output_dir else OUTPUTS_DIR
+    region = boto3.Session().region_name or "us-east-1"
+    session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
+    uris = {split: _local_uri(data[split], split, headers) for split in SPLITS}
+    (outputs / "models").mkdir(parents=True, exist_ok=True)
+    return Lab(
+        mode="local",
+        session=session,
+        role=LOCAL_ROLE,
+        region=region,
+        instance_type="local",
+        train_uri=uris["train"],
+        validation_uri=uris["validation"],
+        test_uri=uris["test"],
+        output_path=(outputs / "models").as_uri(),
+    )
+
+
+def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role: str) -> Lab:
+    import botocore.exceptions
+    import sagemaker
+
+    try:
+        session = sagemaker.Session()
+        region = session.boto_region_name
+    except (botocore.exceptions.NoRegionError, ValueError) as error:
+        raise LabSetupError(
+            f"no AWS region ({error}). Set one with `aws configure` or AWS_DEFAULT_REGION."
+        ) from None
+    s3 = session.boto_session.client("s3")
+    try:
+        buckets = [b["Name"] for b in s3.list_buckets().get("Buckets", [])]
+    except botocore.exceptions.NoCredentialsError:
+        raise LabSetupError(
+            "no AWS credentials. Run inside SageMaker Studio, or configure credentials "
+            "(`aws configure`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)."
+        ) from None
+    if not role:
+        try:
+            role = sagemaker.get_execution_role(session)
+        except (ValueError, botocore.exceptions.ClientError) as error:
+            raise LabSetupError(
+                f"no SageMaker execution role ({error}). Pass setup(..., role='arn:aws:iam::"
+                "<account>:role/<name>') with a role SageMaker can assume."
+            ) from None
+    lab_bucket = next((b for b in buckets if LAB_BUCKET_MARKER in b.lower()), None)
+    uris = {}
+    for split in SPLITS:
+        if data[split]:
+            uris[split] = (
+                data[split]
+                if data[split].startswith("s3://")
+                else _upload(session, Path(data[split]), split)
+            )
+        elif lab_bucket:
+            uris[split] = f"s3://{lab_bucket}/scripts/data/{split}/"
+        else:
+            uris[split] = _upload(session, bundled_csv(split, headers), split)
+    bucket = session.default_bucket()
+    prefix = output_dir.strip("/") if output_dir else f"{S3_PREFIX}/output"
+    return Lab(
+        mode="sagemaker",
+        session=session,
+        role=role,
+        region=region,
+        instance_type=SAGEMAKER_INSTANCE_TYPE,
+        train_uri=uris["train"],
+        validation_uri=uris["validation"],
+        test_uri=uris["test"],
+        output_path=f"s3://{bucket}/{prefix}",
+    )
+
+
+def _upload(session: Any, path: Path, split: str) -> str:
+    """Upload a CSV once to the session's default bucket; returns its channel URI."""
+    if not path.is_file():
+        raise LabSetupError(f"{split} data not found: {path}")
+    bucket = session.default_bucket()
+    key = f"{S3_PREFIX}/data/{split}/{path.name}"
+    s3 = session.boto_session.client("s3")
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+        already = head.get("ContentLength") == path.stat().st_size
+    except Exception:  # noqa: BLE001 - not there yet (404) or not readable: upload
+        already = False
+    if not already:
+        s3.upload_file(str(path), bucket, key)
+        print(f"Uploaded {path.name} to s3://{bucket}/{key}")
+    # The object itself, not its folder: the files with and without a header row (Task 2 and
+    # Task 1) share the folder, and the built-in algorithm must not read the header copy.
+    return f"s3://{bucket}/{key}"

@@ -1,0 +1,122 @@
+"""Helpers the notebooks call between SDK steps: describe the setup, fetch and evaluate
+artifacts, build the training report, print small tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lab.modes import Lab, LabSetupError
+from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
+
+
+def short(uri: str) -> str:
+    """A location as shown in the notebooks: inside this repository, relative to it."""
+    text = str(uri)
+    for prefix in (REPO.as_uri() + "/", str(REPO) + "/"):
+        if text.startswith(prefix):
+            return "<repo>/" + text[len(prefix) :]
+    return text
+
+
+def describe(lab: Lab) -> None:
+    """Print the setup the notebook will use (repository paths shortened, no secrets)."""
+    role = lab.role if lab.mode == "local" else lab.role.split(":role/")[-1] + " (IAM role)"
+    print(f"mode:          {lab.mode}")
+    print(f"region:        {lab.region}")
+    print(f"role:          {role}")
+    print(f"instance type: {lab.instance_type}")
+    for split in SPLITS:
+        print(f"{split + ':':14} {short(getattr(lab, f'{split}_uri'))}")
+    print(f"output path:   {short(lab.output_path)}")
+
+
+def fetch(uri: str, lab: Lab, folder: Path) -> Path:
+    """A local copy of a file:// path or s3:// object (the first object under an s3 prefix)."""
+    if not uri.startswith("s3://"):
+        return Path(uri.removeprefix("file://"))
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    s3 = lab.session.boto_session.client("s3")
+    if not key or key.endswith("/"):
+        listing = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
+        objects = [o["Key"] for o in listing if not o["Key"].endswith("/")]
+        if not objects:
+            raise LabSetupError(f"nothing found under {uri}")
+        key = objects[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{bucket}-{key.replace('/', '-')}"
+    s3.download_file(bucket, key, str(target))
+    return target
+
+
+def load_model(model_uri: str, lab: Lab):
+    """The trained booster from a model.tar.gz, loaded safely (no pickle, no path traversal)."""
+    import xgboost_report
+
+    return xgboost_report.load_model(fetch(model_uri, lab, DOWNLOADS_DIR))
+
+
+def training_report(estimator: Any, lab: Lab):
+    """The training report of an estimator's last job: built in seconds, in both modes, from
+    its model artifact, its evaluation history and the validation data."""
+    import xgboost_report
+
+    model = fetch(estimator.model_data, lab, DOWNLOADS_DIR)
+    history_tar = fetch(estimator.model_data.replace("model.tar.gz", "output.tar.gz"), lab,
+                        DOWNLOADS_DIR)  # fmt: skip
+    validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
+    report = xgboost_report.report_from_artifact(model, validation, history=history_tar)
+    job = estimator.latest_training_job.name
+    page = OUTPUTS_DIR / "reports" / f"{job}.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    report.to_html(page)
+    print(f"Report page: {short(page.as_uri())}")
+    if lab.mode == "local":
+        rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
+        print(f"Debugger rule output (local): {short(rule.as_uri())}")
+    return report
+
+
+def evaluate(model_uri: str, data_uri: str, lab: Lab) -> dict[str, float]:
+    """AUC, accuracy and F1 (label 1) of a model artifact on a label-first CSV."""
+    import xgboost_report
+
+    model = fetch(model_uri, lab, DOWNLOADS_DIR)
+    data = fetch(data_uri, lab, DOWNLOADS_DIR)
+    return xgboost_report.report_from_artifact(model, data).summary()
+
+
+def print_summary(summary: dict) -> None:
+    """The report's headline numbers, rounded (notebooks compare them between runs)."""
+    for key, value in summary.items():
+        print(f"{key:24} {value:.4f}" if isinstance(value, float) else f"{key:24} {value}")
+
+
+def print_scores(scores: dict[str, dict]) -> None:
+    """A small table: one row per data split, rounded scores."""
+    import pandas as pd
+
+    frame = pd.DataFrame(scores).T
+    keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
+    print(frame[keep or list(frame.columns)].astype(float).round(4).to_string())
+
+
+def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
+    """The best training job's objective, final metrics and tuned hyperparameters."""
+    metrics = {m["MetricName"]: m["Value"] for m in description.get("FinalMetricDataList", [])}
+    print(f"status: {description['TrainingJobStatus']}")
+    for name, value in sorted(metrics.items()):
+        print(f"{name:24} {value:.4f}")
+    for name, value in hyperparameters.items():
+        number = float(value)
+        print(f"{name:24} {int(number) if number.is_integer() else round(number, 4)}")
+
+
+def show_script_help() -> None:
+    """`xgboost_train.py --help`: the hyperparameters the script accepts."""
+    import subprocess
+    import sys
+
+    script = SCRIPT_DIR / "xgboost_train.py"
+    result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+    print(result.stdout)

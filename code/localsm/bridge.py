@@ -1,0 +1,108 @@
+"""Local mode through boto3's own extension points, for SDKs that take a boto3 session and no
+client (SageMaker Python SDK v3 and its sagemaker-core).
+
+One `boto3.Session` carries event handlers that botocore documents for this purpose:
+- `before-call.sagemaker.*` answers every SageMaker API call from the local service
+  (`LocalSageMakerClient`, the same one SDK v2 talks to) instead of sending it: a handler that
+  returns `(http_response, parsed)` makes botocore skip signing and HTTP, and a status >= 300
+  becomes the modelled `ClientError` subclass, as from AWS;
+- `before-call.cloudwatch-logs.*` answers the log reads (`logs.py`) from the jobs' own logs;
+- `before-call.sts.GetCallerIdentity` names the local account;
+- `before-endpoint-resolution.s3` sends this session's S3 calls to a moto server on
+  127.0.0.1 (`moto_server.py`): the SDK uploads local data to S3 before a job starts.
+Nothing is patched, and other boto3 sessions in the same process still reach AWS.
+Register before the session creates its first client: each client copies the handlers.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+
+from localsm.resources import LOCAL_ACCOUNT
+
+PARAMS_KEY = "localsm_api_params"  # ours, in botocore's per-call request context
+LOCAL_KEYS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # no IMDS probe
+
+
+def _keep_params(params: dict, context: dict, **_: Any) -> None:
+    """`before-parameter-build`: keep the caller's parameters, since `before-call` sees only
+    the serialized request (its `context` is the same dict)."""
+    context[PARAMS_KEY] = copy.deepcopy(params)
+
+
+class EventBridge:
+    """Answers every call of one botocore service with `backend.<operation_in_snake_case>()`."""
+
+    def __init__(self, backend: Any, service_id: str) -> None:
+        self.backend = backend
+        self.service_id = service_id
+
+    def __call__(self, model: Any, context: dict, **_: Any) -> tuple[AWSResponse, dict]:
+        method = getattr(self.backend, xform_name(model.name), None)
+        if method is None:
+            return self._error(
+                400,
+                "UnknownOperationException",
+                f"{model.name} is not available in local mode; use lab.setup('sagemaker')",
+            )
+        try:
+            parsed = dict(method(**context.get(PARAMS_KEY, {})) or {})
+        except ClientError as error:  # the service's named errors carry AWS's code and status
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+            return self._error(
+                status, error.response["Error"]["Code"], error.response["Error"]["Message"]
+            )
+        parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "HTTPHeaders": {},
+                                               "RetryAttempts": 0})  # fmt: skip
+        return AWSResponse(f"local://{self.service_id}", 200, {}, None), parsed
+
+    def _error(self, status: int, code: str, message: str) -> tuple[AWSResponse, dict]:
+        parsed = {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0},
+        }
+        return AWSResponse(f"local://{self.service_id}", status, {}, None), parsed
+
+
+class LocalIdentity:
+    """STS as local mode needs it: who is calling (the SDK derives its default bucket's name)."""
+
+    def get_caller_identity(self) -> dict[str, str]:
+        return {
+            "UserId": "LOCALUSER",
+            "Account": LOCAL_ACCOUNT,
+            "Arn": f"arn:aws:iam::{LOCAL_ACCOUNT}:user/local",
+        }
+
+
+def serve(session: boto3.Session, service_id: str, backend: Any) -> None:
+    """Answer `service_id`'s calls made through `session` with `backend`."""
+    session.events.register(f"before-parameter-build.{service_id}", _keep_params)
+    session.events.register(f"before-call.{service_id}", EventBridge(backend, service_id))
+
+
+def redirect(session: boto3.Session, service_id: str, endpoint: str) -> None:
+    """Send `service_id`'s calls made through `session` to `endpoint` (path-style for S3)."""
+
+    def to_endpoint(builtins: dict, **_: Any) -> None:
+        builtins["SDK::Endpoint"] = endpoint
+        if "AWS::S3::ForcePathStyle" in builtins:
+            builtins["AWS::S3::ForcePathStyle"] = True
+
+    session.events.register(f"before-endpoint-resolution.{service_id}", to_endpoint)
+
+
+def local_boto_session(region: str, sagemaker: Any, logs: Any, s3_endpoint: str) -> boto3.Session:
+    """A boto3 session whose SageMaker, CloudWatch Logs, STS and S3 calls stay on this machine."""
+    session = boto3.Session(region_name=region, **LOCAL_KEYS)
+    serve(session, "sagemaker", sagemaker)
+    serve(session, "cloudwatch-logs", logs)
+    serve(session, "sts", LocalIdentity())
+    redirect(session, "s3", s3_endpoint)
+    return session

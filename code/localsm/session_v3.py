@@ -1,0 +1,78 @@
+"""The SDK v3 side: a `sagemaker.core` Session over a boto3 session that the local service
+answers (`bridge.py`), so `ModelTrainer` and the v3 `HyperparameterTuner` run their jobs here.
+
+v3 waits on a job by describing it, then sleeping 5 seconds while it is not over. A 1-second
+job must not cost 5 seconds of sleep, so the service long-polls: when the same job is
+described again within a few seconds (someone is waiting on it), the answer waits until the
+job ends, for at most a minute. A lone `describe` still answers at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from localsm import bridge, moto_server, sdk_compat
+from localsm.client import LocalSageMakerClient
+from localsm.logs import LocalLogs
+from localsm.quiet import no_metadata_probe
+
+POLL_WINDOW_SECONDS = 10.0  # describes this close together are a waiting loop
+LONG_POLL_SECONDS = 60.0  # then the SDK sleeps its 5 s once and asks again
+SDK_CONFIG = {  # no telemetry call home (v3 sends one per job otherwise)
+    "SchemaVersion": "1.0",
+    "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
+}
+
+
+class LongPolling:
+    """The local service as the bridge sees it: every operation as is, except that a repeated
+    describe of a running job waits for it to end (at most LONG_POLL_SECONDS)."""
+
+    def __init__(self) -> None:
+        self.service: LocalSageMakerClient | None = None
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.service, name)
+
+    def _polled(self, name: str) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            polled = now - self._last.get(name, -POLL_WINDOW_SECONDS) < POLL_WINDOW_SECONDS
+            self._last[name] = now
+        return polled
+
+    def describe_training_job(self, TrainingJobName: str) -> dict:  # noqa: N803
+        job = self.service.job(TrainingJobName)
+        if job is not None and self._polled(TrainingJobName):
+            job.wait(LONG_POLL_SECONDS)
+        return self.service.describe_training_job(TrainingJobName=TrainingJobName)
+
+    def describe_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
+        job = self.service.tuning_job(HyperParameterTuningJobName)
+        if job is not None and self._polled(HyperParameterTuningJobName):
+            job.wait(LONG_POLL_SECONDS)
+        return self.service.describe_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName=HyperParameterTuningJobName
+        )
+
+
+def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
+    """A `sagemaker.core.helper.session_helper.Session` whose jobs run on this machine."""
+    from sagemaker.core.helper.session_helper import Session
+
+    no_metadata_probe()
+    service = LongPolling()
+    boto_session = bridge.local_boto_session(
+        region, service, LocalLogs(service), moto_server.s3_endpoint()
+    )
+    owner = SimpleNamespace(boto_session=boto_session, boto_region_name=region)
+    service.service = LocalSageMakerClient(owner, jobs_dir)
+    sdk_compat.seed_sagemaker_core(boto_session)
+    return Session(boto_session=boto_session, sagemaker_config=copy.deepcopy(SDK_CONFIG))

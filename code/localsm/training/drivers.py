@@ -1,0 +1,56 @@
+"""SDK v3 script mode: the container runs the SDK's own driver scripts.
+
+A v3 `ModelTrainer` with `SourceCode` sends `ContainerEntrypoint ["/bin/bash"]` and
+`ContainerArguments` that run `/opt/ml/input/data/sm_drivers/sm_train.sh`, and two channels:
+`code` (the source folder) and `sm_drivers` (the SDK's scripts, which set the `SM_*`
+environment from the `input/config` files and then run the entry script). Locally the job's
+`ml/` folder stands in for `/opt/ml`, so the driver files and the arguments get that path in
+place of `/opt/ml`; the drivers then run unchanged, with this environment's Python first on
+`PATH` (they look for `python3` and `pip3` there).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CONTAINER_ROOT = "/opt/ml"
+DRIVER_CHANNEL = "sm_drivers"
+REWRITTEN = (".sh", ".py", ".json")
+# What a container's environment holds besides the job's own variables. The drivers print
+# every variable they see, so the kernel's environment is not passed on.
+KEPT_VARIABLES = ("HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "OMP_NUM_THREADS")
+
+
+def uses_drivers(request: dict) -> bool:
+    """Whether the job runs its own entrypoint (SDK v3 script mode) instead of the image's."""
+    return bool(request["AlgorithmSpecification"].get("ContainerEntrypoint"))
+
+
+def prepare(ml: Path) -> None:
+    """Point the staged driver files at `ml` instead of `/opt/ml`."""
+    folder = ml / "input" / "data" / DRIVER_CHANNEL
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.suffix in REWRITTEN:
+            text = path.read_text(encoding="utf-8")
+            if CONTAINER_ROOT in text:
+                path.write_text(text.replace(CONTAINER_ROOT, str(ml)), encoding="utf-8")
+
+
+def command_and_env(
+    ml: Path, request: dict, job_name: str, threads: int
+) -> tuple[list[str], dict[str, str]]:
+    """The entrypoint and arguments with `ml` for `/opt/ml`, and a container-like environment."""
+    spec = request["AlgorithmSpecification"]
+    arguments = [a.replace(CONTAINER_ROOT, str(ml)) for a in spec.get("ContainerArguments", [])]
+    env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
+    python_bin = str(Path(sys.executable).parent)
+    env.update(
+        PATH=os.pathsep.join((python_bin, "/usr/local/bin", "/usr/bin", "/bin")),
+        TRAINING_JOB_NAME=job_name,
+        PYTHONUNBUFFERED="1",
+        OMP_NUM_THREADS=str(threads),
+        **request.get("Environment", {}),
+    )
+    return [*spec["ContainerEntrypoint"], *arguments], env
