@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import subprocess
+import sys
+
+import pytest
 
 import lab
+from lab import kernel
 
 
-def test_requirements_already_satisfied_means_no_pip(monkeypatch, capsys):
+def test_requirements_already_satisfied_means_no_setup(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(a))
     lab.ensure_requirements()
@@ -16,24 +20,61 @@ def test_requirements_already_satisfied_means_no_pip(monkeypatch, capsys):
     assert "All packages the lab needs are installed" in capsys.readouterr().out
 
 
-def test_missing_or_wrong_versions_are_installed_once(monkeypatch, tmp_path, capsys):
-    """A Studio image with SDK v3: pip installs the pinned v2, and only the notebook packages."""
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text(
-        "# comment\nsagemaker>=2.257,<3  # the lab's API\nxgboost>=3.0,<3.1\npytest>=8\n"
-    )
+@pytest.fixture
+def studio_image(monkeypatch, tmp_path):
+    """An environment the lab did not create, holding SDK v3 where the v2 lab needs v2; the
+    setup commands are recorded (and the venv they would create is faked)."""
     real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda n: "3.12.0" if n == "sagemaker" else real_version(n)
+    )
+    monkeypatch.setattr(kernel, "LAB_HOME", tmp_path / "home" / ".xgboost-lab")
+    commands: list[list[str]] = []
 
-    def version(name):
-        return "3.4.0" if name == "sagemaker" else real_version(name)
+    def run(command, **kwargs):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 0)
 
-    calls = []
-    monkeypatch.setattr(importlib.metadata, "version", version)
-    monkeypatch.setattr(subprocess, "run", lambda command, **k: calls.append(command))
-    lab.ensure_requirements(requirements)
-    assert len(calls) == 1
-    assert calls[0][-1] == "sagemaker>=2.257,<3"  # not pytest: tooling stays out of Studio
-    assert "Installing sagemaker>=2.257,<3" in capsys.readouterr().out
+    monkeypatch.setattr(subprocess, "run", run)
+    return commands
+
+
+def test_a_foreign_environment_is_never_changed(studio_image, capsys):
+    """The v2 lab in a v3 image: a lab kernel is built in the home folder and named; nothing
+    is installed into the running environment."""
+    with pytest.raises(kernel.KernelSwitchNeeded) as stop:
+        lab.ensure_requirements(sdk=2)
+    message = stop.value._render_traceback_()
+    assert len(message) == 1 and "XGBoost lab (SDK v2)" in message[0]
+    assert "lacks sagemaker" in message[0] and "Kernel > Change Kernel" in message[0]
+    prefix = kernel.LAB_HOME / "venv-sdk2"
+    for command in studio_image:
+        assert sys.prefix not in command[-1:], command  # never the image's own environment
+    installs = [c for c in studio_image if "install" in c and "ipykernel" not in c[:3]]
+    assert installs and all(str(prefix / "bin" / "python") in " ".join(c) for c in installs)
+    assert "sagemaker>=2.257,<3" in installs[0] and "pytest>=8" not in installs[0]
+    assert any(c[-4:] == ["--name", "xgboost-lab-sdk2", "--display-name",
+                          "XGBoost lab (SDK v2)"] for c in studio_image)  # fmt: skip
+    assert (prefix / kernel.MARKER).is_file()
+    studio_image.clear()
+    with pytest.raises(kernel.KernelSwitchNeeded, match="already there"):
+        lab.ensure_requirements(sdk=2)  # run again in the wrong kernel: no second build
+    assert studio_image == []
+
+
+def test_the_lab_environment_is_completed_in_place(studio_image, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    (tmp_path / kernel.MARKER).write_text("{}")
+    lab.ensure_requirements(sdk=2)
+    assert studio_image == [
+        [sys.executable, "-m", "pip", "install", "--quiet", "sagemaker>=2.257,<3"]
+    ]
+
+
+def test_a_failed_setup_says_where_its_log_is(studio_image, monkeypatch):
+    monkeypatch.setattr(subprocess, "run", lambda c, **k: subprocess.CompletedProcess(c, 1))
+    with pytest.raises(kernel.KernelSwitchNeeded, match=r"exit code 1.*setup\.log"):
+        lab.ensure_requirements(sdk=2)
 
 
 def test_short_hides_the_machine_path():

@@ -19,12 +19,14 @@ silence_sdk()
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
-from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, setup  # noqa: E402
+from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, sdk_generation, setup  # noqa: E402
 from lab.notebook import (  # noqa: E402
     describe,
     evaluate,
     fetch,
+    job_name,
     load_model,
+    model_data,
     print_best_job,
     print_scores,
     print_summary,
@@ -71,10 +73,13 @@ __all__ = [
     "ensure_requirements",
     "evaluate",
     "fetch",
+    "job_name",
     "load_model",
+    "model_data",
     "print_best_job",
     "print_scores",
     "print_summary",
+    "sdk_generation",
     "setup",
     "short",
     "show_script_help",

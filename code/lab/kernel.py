@@ -1,55 +1,164 @@
-"""The notebooks' first cell: make sure the kernel has what the lab needs."""
+"""The notebooks' first cell: use this kernel if it has what the lab needs, else build a lab
+kernel beside it, and never change an environment the lab did not create.
+
+SageMaker Studio's images hold the learner's own environment (SageMaker Distribution 4.x
+ships SDK v3; 3.x ships SDK v2 with botocore pinned by aiobotocore): installing the lab's
+pins there would break other packages, so a missing package is never installed into it. The
+lab builds its own environment in the home folder instead (with `uv` when the image has it,
+else venv + pip), registers it as a Jupyter kernel for this user, and says which one to pick.
+In an environment the lab built itself (marked by a file in its prefix) a missing package is
+installed in place, since nobody else uses it.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from lab.paths import REPO
 
-# What the notebooks import (the rest of requirements.txt is for tests and tooling, and
-# must not be reinstalled into SageMaker Studio's own environment).
-NOTEBOOK_PACKAGES = ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn",
-                     "matplotlib", "bokeh", "optuna", "tqdm")  # fmt: skip
+# What the notebooks import, per SDK generation (the rest of the requirements files is for
+# tests and tooling). Local mode with SDK v3 also needs moto (its S3).
+NOTEBOOK_PACKAGES = {
+    2: ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn", "matplotlib",
+        "bokeh", "optuna", "tqdm", "psutil"),
+    3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "numpy", "pandas",
+        "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
+}  # fmt: skip
+LOCAL_MODE_PACKAGES = {2: (), 3: ("moto",)}
+REQUIREMENTS = {2: REPO / "requirements.txt", 3: REPO / "requirements-v3.txt"}
+LAB_HOME = Path.home() / ".xgboost-lab"
+MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built
+KERNEL_PACKAGES = ("ipykernel>=6.29", "packaging")  # a Jupyter kernel, and this check
 
 
-def ensure_requirements(requirements: Path = REPO / "requirements.txt") -> None:
-    """Install the notebooks' pinned packages into this kernel's environment when missing.
+class KernelSwitchNeeded(RuntimeError):
+    """Stops a notebook whose kernel lacks packages: shown as its message, not a traceback."""
 
-    SageMaker Studio images may ship SDK v3 (which dropped the lab's API) or another XGBoost.
-    When everything installed already satisfies requirements.txt this does nothing (no
-    network); otherwise it runs pip once and says so. Run it before importing sagemaker.
-    """
-    import importlib.metadata
-    import subprocess
-    import sys
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for custom error display
+        return [str(self)]
 
-    wanted = []
-    for line in requirements.read_text().splitlines():
+
+def kernel_name(sdk: int) -> tuple[str, str]:
+    """(name, display name) of the lab kernel for an SDK generation."""
+    return f"xgboost-lab-sdk{sdk}", f"XGBoost lab (SDK v{sdk})"
+
+
+def requirement_lines(sdk: int, local_mode: bool = True) -> list[str]:
+    """The requirement lines of the packages the notebooks import (tooling left out)."""
+    names = NOTEBOOK_PACKAGES[sdk] + (LOCAL_MODE_PACKAGES[sdk] if local_mode else ())
+    lines = []
+    for line in REQUIREMENTS[sdk].read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         name = line.split(";")[0]
         for mark in "<>=!~[ ":
             name = name.split(mark)[0]
-        if line and name.lower() in NOTEBOOK_PACKAGES:
-            wanted.append(line)
-    missing = []
-    try:
-        from packaging.requirements import Requirement
+        if line and name.lower() in names:
+            lines.append(line)
+    return lines
 
-        for line in wanted:
-            requirement = Requirement(line)
-            try:
-                version = importlib.metadata.version(requirement.name)
-            except importlib.metadata.PackageNotFoundError:
-                missing.append(line)
-                continue
-            if not requirement.specifier.contains(version, prereleases=True):
-                missing.append(line)
-    except ImportError:  # no `packaging`: let pip decide
-        missing = wanted
+
+def missing_requirements(lines: list[str]) -> list[str]:
+    """The lines that this environment does not satisfy (absent, or another version)."""
+    from packaging.requirements import Requirement
+
+    missing = []
+    for line in lines:
+        requirement = Requirement(line)
+        try:
+            version = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(line)
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            missing.append(line)
+    return missing
+
+
+def built_by_the_lab(prefix: Path | None = None) -> bool:
+    """Whether this kernel's environment is one the lab created."""
+    return (Path(prefix or sys.prefix) / MARKER).is_file()
+
+
+def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
+    """The first cell: go on in this kernel, or build and name the lab kernel and stop.
+
+    `local_mode`: whether the notebook will run jobs locally (default: outside SageMaker).
+    """
+    if local_mode is None:
+        from lab.modes import detect_mode
+
+        local_mode = detect_mode()[0] == "local"
+    missing = missing_requirements(requirement_lines(sdk, local_mode))
     if not missing:
         print("All packages the lab needs are installed.")
         return
-    print(f"Installing {', '.join(missing)} ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
-    if "sagemaker" in sys.modules:
-        print("sagemaker was already imported: restart the kernel to use the installed version.")
+    if built_by_the_lab():
+        _install_in_place(missing)
+        return
+    name, display = kernel_name(sdk)
+    seconds = build_lab_kernel(sdk, LAB_HOME)
+    built = f"built it in {seconds:.0f} s" if seconds else "it is already there"
+    raise KernelSwitchNeeded(
+        f"This kernel lacks {', '.join(_names(missing))} for the SDK v{sdk} lab, and the lab "
+        f"does not change environments it did not create: its own kernel '{display}' is ready "
+        f"({built}, in {LAB_HOME}). Pick it (Kernel > Change Kernel), then run the notebook "
+        "again."
+    )
+
+
+def _names(lines: list[str]) -> list[str]:
+    from packaging.requirements import Requirement
+
+    return [Requirement(line).name for line in lines]
+
+
+def _install_in_place(missing: list[str]) -> None:
+    print(f"Installing {', '.join(missing)} into the lab's own environment ...")
+    _run([sys.executable, "-m", "pip", "install", "--quiet", *missing], Path(sys.prefix))
+
+
+def build_lab_kernel(sdk: int, home: Path) -> float:
+    """Create (once) the lab environment for `sdk` under `home` and register its kernel for
+    this user; returns the seconds spent (0 when it existed already)."""
+    prefix = home / f"venv-sdk{sdk}"
+    if built_by_the_lab(prefix):
+        return 0.0
+    start = time.monotonic()
+    home.mkdir(parents=True, exist_ok=True)
+    name, display = kernel_name(sdk)
+    print(f"Building the lab kernel '{display}' in {prefix} (about a minute) ...", flush=True)
+    python = prefix / "bin" / "python"
+    uv = shutil.which("uv")
+    if uv:
+        _run([uv, "venv", "--quiet", "--python", sys.executable, str(prefix)], home)
+        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+    else:
+        _run([sys.executable, "-m", "venv", str(prefix)], home)
+        install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run([*install, *requirement_lines(sdk), *KERNEL_PACKAGES], home)
+    _run([str(python), "-m", "ipykernel", "install", "--user", "--name", name,
+          "--display-name", display], home)  # fmt: skip
+    prefix.mkdir(parents=True, exist_ok=True)  # (made by the venv step; kept explicit)
+    (prefix / MARKER).write_text(json.dumps({"sdk": sdk, "requirements": str(REQUIREMENTS[sdk])}))
+    return time.monotonic() - start
+
+
+def _run(command: list[str], folder: Path) -> None:
+    """Run a setup command quietly; on failure say what failed and where its output is."""
+    log = folder / "setup.log"
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"$ {' '.join(command)}\n")
+        out.flush()
+        result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        raise KernelSwitchNeeded(
+            f"Setting up the lab environment failed (exit code {result.returncode}) running "
+            f"{Path(command[0]).name} {command[1] if len(command) > 1 else ''}: see {log}. "
+            "Check the network access to the package index, then run this cell again."
+        )

@@ -25,7 +25,10 @@ class LabSetupError(RuntimeError):
 
 @dataclass
 class Lab:
-    """What the notebooks need to create estimators, whatever the mode."""
+    """What the notebooks need to create estimators or model trainers, whatever the mode.
+
+    `sdk` is the SageMaker Python SDK generation of this environment: 2 (`Estimator`,
+    `HyperparameterTuner`, the lab as AWS first taught it) or 3 (`ModelTrainer`)."""
 
     mode: str
     session: Any
@@ -37,6 +40,18 @@ class Lab:
     test_uri: str
     output_path: str
     source_dir: str = str(SCRIPT_DIR)
+    sdk: int = 2
+
+
+def sdk_generation() -> int:
+    """3 where SDK v3 (its `sagemaker-train` package) is installed, else 2."""
+    import importlib.metadata
+
+    try:
+        importlib.metadata.version("sagemaker-train")
+    except importlib.metadata.PackageNotFoundError:
+        return 2
+    return 3
 
 
 def bundled_csv(split: str, headers: bool = False) -> Path:
@@ -88,10 +103,12 @@ def _local_uri(value: str, split: str, headers: bool) -> str:
 def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     import boto3
 
-    from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
-
     outputs = Path(output_dir).expanduser().resolve() if output_dir else OUTPUTS_DIR
     region = boto3.Session().region_name or "us-east-1"
+    if sdk_generation() == 3:
+        return _setup_local_v3(data, outputs, headers, region)
+    from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
+
     session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
     uris = {split: _local_uri(data[split], split, headers) for split in SPLITS}
     (outputs / "models").mkdir(parents=True, exist_ok=True)
@@ -108,12 +125,51 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     )
 
 
-def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role: str) -> Lab:
-    import botocore.exceptions
+def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: str) -> Lab:
+    """SDK v3 reads and writes S3 only: locally that is an S3 on this machine (moto), where
+    the data is uploaded, as on AWS, and where the models land."""
+    from localsm.session_v3 import local_v3_session
+
+    session = local_v3_session(outputs / "jobs", region)
+    uris = {}
+    for split in SPLITS:
+        local = _local_uri(data[split], split, headers)
+        uris[split] = (
+            local
+            if local.startswith("s3://")
+            else _upload(session, Path(local[7:]), split, quiet=True)
+        )
+    return Lab(
+        mode="local",
+        session=session,
+        role=LOCAL_ROLE,
+        region=region,
+        instance_type=SAGEMAKER_INSTANCE_TYPE,
+        train_uri=uris["train"],
+        validation_uri=uris["validation"],
+        test_uri=uris["test"],
+        output_path=f"s3://{session.default_bucket()}/{S3_PREFIX}/output",
+        sdk=3,
+    )
+
+
+def _aws_session(sdk: int) -> tuple[Any, Any]:
+    """A plain session of this environment's SDK, and its `get_execution_role`."""
+    if sdk == 3:
+        from sagemaker.core.helper.session_helper import Session, get_execution_role
+
+        return Session(), get_execution_role
     import sagemaker
 
+    return sagemaker.Session(), sagemaker.get_execution_role
+
+
+def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role: str) -> Lab:
+    import botocore.exceptions
+
+    sdk = sdk_generation()
     try:
-        session = sagemaker.Session()
+        session, get_execution_role = _aws_session(sdk)
         region = session.boto_region_name
     except (botocore.exceptions.NoRegionError, ValueError) as error:
         raise LabSetupError(
@@ -129,7 +185,7 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
         ) from None
     if not role:
         try:
-            role = sagemaker.get_execution_role(session)
+            role = get_execution_role(session)
         except (ValueError, botocore.exceptions.ClientError) as error:
             raise LabSetupError(
                 f"no SageMaker execution role ({error}). Pass setup(..., role='arn:aws:iam::"
@@ -160,10 +216,11 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
         validation_uri=uris["validation"],
         test_uri=uris["test"],
         output_path=f"s3://{bucket}/{prefix}",
+        sdk=sdk,
     )
 
 
-def _upload(session: Any, path: Path, split: str) -> str:
+def _upload(session: Any, path: Path, split: str, quiet: bool = False) -> str:
     """Upload a CSV once to the session's default bucket; returns its channel URI."""
     if not path.is_file():
         raise LabSetupError(f"{split} data not found: {path}")
@@ -177,7 +234,8 @@ def _upload(session: Any, path: Path, split: str) -> str:
         already = False
     if not already:
         s3.upload_file(str(path), bucket, key)
-        print(f"Uploaded {path.name} to s3://{bucket}/{key}")
+        if not quiet:
+            print(f"Uploaded {path.name} to s3://{bucket}/{key}")
     # The object itself, not its folder: the files with and without a header row (Task 2 and
     # Task 1) share the folder, and the built-in algorithm must not read the header copy.
     return f"s3://{bucket}/{key}"

@@ -56,22 +56,46 @@ def load_model(model_uri: str, lab: Lab):
     return xgboost_report.load_model(fetch(model_uri, lab, DOWNLOADS_DIR))
 
 
-def training_report(estimator: Any, lab: Lab):
-    """The training report of an estimator's last job: built in seconds, in both modes, from
-    its model artifact, its evaluation history and the validation data."""
+def model_data(trained: Any) -> str:
+    """The model artifact's URI of a v2 estimator, a v3 model trainer or a v3 training job."""
+    job = _training_job(trained)
+    return trained.model_data if job is None else job.model_artifacts.s3_model_artifacts
+
+
+def job_name(trained: Any) -> str:
+    """The name of the last training job of a v2 estimator or a v3 model trainer/job."""
+    job = _training_job(trained)
+    return trained.latest_training_job.name if job is None else job.training_job_name
+
+
+def _training_job(trained: Any) -> Any:
+    """The v3 `TrainingJob` behind `trained`, or None for a v2 estimator."""
+    if hasattr(trained, "latest_training_job"):  # SDK v2
+        return None
+    if hasattr(trained, "training_job_name"):  # a v3 TrainingJob
+        return trained
+    from localsm.sdk_compat import latest_training_job
+
+    return latest_training_job(trained)
+
+
+def training_report(trained: Any, lab: Lab):
+    """The training report of the last job of an estimator (v2) or model trainer (v3): built
+    in seconds, in both modes, from its model artifact, its evaluation history and the
+    validation data."""
     import xgboost_report
 
-    model = fetch(estimator.model_data, lab, DOWNLOADS_DIR)
-    history_tar = fetch(estimator.model_data.replace("model.tar.gz", "output.tar.gz"), lab,
-                        DOWNLOADS_DIR)  # fmt: skip
+    model_uri = model_data(trained)
+    model = fetch(model_uri, lab, DOWNLOADS_DIR)
+    history_tar = fetch(model_uri.replace("model.tar.gz", "output.tar.gz"), lab, DOWNLOADS_DIR)
     validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
     report = xgboost_report.report_from_artifact(model, validation, history=history_tar)
-    job = estimator.latest_training_job.name
+    job = job_name(trained)
     page = OUTPUTS_DIR / "reports" / f"{job}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     report.to_html(page)
     print(f"Report page: {short(page.as_uri())}")
-    if lab.mode == "local":
+    if lab.mode == "local" and lab.output_path.startswith("file://"):
         rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
         print(f"Debugger rule output (local): {short(rule.as_uri())}")
     return report

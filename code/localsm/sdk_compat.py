@@ -16,6 +16,9 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
    `TrainingJob.create` counts only for the first call in a process, `wait()` never looks at
    a session, and the logs client is built from a fresh `boto3.Session()`.
 
+4. (SDK v3) `latest_training_job` reads `ModelTrainer._latest_training_job`: v3 keeps the
+   job that `train()` started only there (its own examples read it the same way).
+
 v2 and v3 cannot live in one environment: each function imports only its own SDK.
 """
 
@@ -76,3 +79,11 @@ def seed_sagemaker_core(boto_session: Any) -> None:
     logs = boto_session.client("logs")
     CloudWatchLogsClient.client = logs  # a later instance keeps it (`if not self.client`)
     CloudWatchLogsClient().client = logs  # and the existing one, if any, takes it
+
+
+def latest_training_job(model_trainer: Any) -> Any:
+    """The `TrainingJob` that a v3 `ModelTrainer.train()` started last."""
+    job = getattr(model_trainer, "_latest_training_job", None)
+    if job is None:
+        raise ValueError("this model trainer has not started a training job: call train() first")
+    return job
