@@ -1,14 +1,24 @@
 # Two entry points (see README.md): `make lab` runs the lab headless, `make test` runs the tests.
-# Each one creates .venv and installs requirements.txt first when needed.
+# Each one first creates the two environments when needed: .venv (SDK v2, requirements.txt,
+# Python 3.11+) and .venv-v3 (SDK v3, requirements-v3.txt, Python 3.12 as in SageMaker Studio).
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+VENV_V3 ?= .venv-v3
+PY_V3 := $(VENV_V3)/bin/python
+STAMP_V3 := $(VENV_V3)/.requirements-installed
+UV := $(VENV)/bin/uv
+# Python 3.12 for the v3 environment: python3.12 on PATH, else pyenv's.
+PYTHON_V3 ?= $(shell for p in $$(command -v python3.12) $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 2>/dev/null); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && echo "$$p" && break; done)
+PYTEST_V2 := -m pytest tests notebooks --ignore=tests/v3 --ignore=notebooks/sdk_v3
+PYTEST_V3 := -m pytest tests/v3 notebooks/sdk_v3
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: lab test lint format setup clean notebooks
 
-setup: $(STAMP)
+setup: $(STAMP) $(STAMP_V3)
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,21 +26,32 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# The main job: the four notebooks headless in local mode, then a summary table.
-lab: $(STAMP)
+$(STAMP_V3): requirements-v3.txt aux/sagemaker-distribution-4.4.1.txt $(STAMP)
+	@test -n "$(PYTHON_V3)" || { echo "Python 3.12 not found: install it (e.g. pyenv install 3.12) or pass PYTHON_V3=/path/to/python3.12"; exit 1; }
+	test -x $(PY_V3) || $(UV) venv --quiet --python $(PYTHON_V3) $(VENV_V3)
+	$(UV) pip install --quiet --python $(PY_V3) -r requirements-v3.txt \
+		-c aux/sagemaker-distribution-4.4.1.txt
+	touch $@
+
+# The main job: every notebook headless in local mode, the v2 ones in .venv and the v3 ones in
+# .venv-v3, each followed by a summary table.
+lab: $(STAMP) $(STAMP_V3)
 	$(PY) aux/run_notebooks.py
+	$(PY_V3) aux/run_notebooks.py
 
 # Lint, then every test: unit and service tests, papermill runs, and nbval re-running the
-# committed notebooks and comparing their outputs (tests/nbval_sanitize.cfg masks names/times).
-test: $(STAMP)
+# committed notebooks and comparing their outputs (tests/nbval_sanitize.cfg masks names/times),
+# once per environment.
+test: $(STAMP) $(STAMP_V3)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PY) $(PYTEST_V2) $(NBVAL)
+	$(PY_V3) $(PYTEST_V3) $(NBVAL)
 
 # Re-execute the committed notebooks (after changing them or the code they show).
-notebooks: $(STAMP)
+notebooks: $(STAMP) $(STAMP_V3)
 	$(PY) aux/run_notebooks.py --refresh
+	$(PY_V3) aux/run_notebooks.py --refresh
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -25,12 +25,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 OUTPUTS = REPO / "outputs" / "notebooks"
-ORDER = (
+NAMES = (
     "train_built_in.ipynb",
     "train_built_in_pt_br.ipynb",
     "train_script_mode.ipynb",
     "train_script_mode_pt_br.ipynb",
 )
+# The notebooks of this environment's SDK generation: v2 in notebooks/, v3 in notebooks/sdk_v3/.
+SDK_FOLDERS = {2: "", 3: "sdk_v3/"}
+
+
+def sdk_generation() -> int:
+    """3 where SDK v3 (its `sagemaker-train` package) is installed, else 2."""
+    import importlib.metadata
+
+    try:
+        importlib.metadata.version("sagemaker-train")
+    except importlib.metadata.PackageNotFoundError:
+        return 2
+    return 3
+
+
+ORDER = tuple(SDK_FOLDERS[sdk_generation()] + name for name in NAMES)
 SUMMARY_TAG = "lab-summary"
 NUMBER = r"([0-9]*\.?[0-9]+)"
 
@@ -80,7 +96,7 @@ def refresh(names: list[str]) -> None:
             kernel_name="python3",
             timeout=1200,
             record_timing=False,
-            resources={"metadata": {"path": str(NOTEBOOKS)}},
+            resources={"metadata": {"path": str(path.parent)}},
         ).execute()
         notebook.metadata = {
             "kernelspec": notebook.metadata["kernelspec"],
@@ -115,11 +131,12 @@ def main() -> int:
     for name in args.only or ORDER:
         start = time.perf_counter()
         print(f"Running {name} ...", flush=True)
+        (OUTPUTS / name).parent.mkdir(parents=True, exist_ok=True)
         notebook = papermill.execute_notebook(
             str(NOTEBOOKS / name),
             str(OUTPUTS / name),
             parameters=parameters,
-            cwd=str(NOTEBOOKS),
+            cwd=str((NOTEBOOKS / name).parent),
             kernel_name="python3",
             progress_bar=False,
         )
@@ -127,13 +144,13 @@ def main() -> int:
     total = time.perf_counter() - total
 
     columns = ["validation AUC", "accuracy", "F1", "best tuned AUC"]
-    print(f"\n{'notebook':32}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
+    print(f"\n{'notebook':40}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
     for name, numbers, seconds in rows:
         cells = "".join(
             f"{numbers[c]:>16.4f}" if numbers[c] is not None else f"{'-':>16}" for c in columns
         )
-        print(f"{name:32}{cells}{seconds:>10.1f}")
-    print(f"{'total':32}{'':>64}{total:>10.1f}")
+        print(f"{name:40}{cells}{seconds:>10.1f}")
+    print(f"{'total':40}{'':>64}{total:>10.1f}")
     print(f"\nExecuted notebooks: {OUTPUTS.relative_to(REPO)}/; reports: outputs/reports/")
     return 0
 

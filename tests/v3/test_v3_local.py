@@ -1,0 +1,167 @@
+"""SDK v3, unmodified, against the local service: ModelTrainer (built-in algorithm and script
+mode, ours and a third-party entry point) and the v3 tuner, offline. Runs in .venv-v3."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (make test)")
+
+from sagemaker.core import image_uris  # noqa: E402
+from sagemaker.core.parameter import ContinuousParameter, IntegerParameter  # noqa: E402
+from sagemaker.train import ModelTrainer  # noqa: E402
+from sagemaker.train.configs import Compute, InputData, OutputDataConfig, SourceCode  # noqa: E402
+from sagemaker.train.tuner import HyperparameterTuner  # noqa: E402
+
+import lab  # noqa: E402
+from conftest import SCRIPT_DIR  # noqa: E402
+
+IMAGE = image_uris.retrieve(framework="xgboost", region="us-east-1", version="1.7-1")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("v3")
+
+
+@pytest.fixture(scope="module")
+def setup(outputs) -> lab.Lab:
+    return lab.setup("local", output_dir=str(outputs))
+
+
+def trainer(setup: lab.Lab, **kwargs) -> ModelTrainer:
+    return ModelTrainer(
+        compute=Compute(instance_type=setup.instance_type, instance_count=1),
+        output_data_config=OutputDataConfig(s3_output_path=setup.output_path),
+        role=setup.role,
+        sagemaker_session=setup.session,
+        **kwargs,
+    )
+
+
+def channels(train: str, validation: str) -> list[InputData]:
+    return [
+        InputData(channel_name="train", data_source=train, content_type="text/csv"),
+        InputData(channel_name="validation", data_source=validation, content_type="text/csv"),
+    ]
+
+
+def test_setup_gives_what_v3_needs(setup):
+    assert setup.sdk == 3 and setup.mode == "local"
+    assert setup.train_uri.startswith("s3://sagemaker-us-east-1-000000000000/")
+    assert setup.output_path.endswith("/xgboost-lab/output")
+
+
+def test_built_in_algorithm_trains(setup, monkeypatch):
+    built_in = trainer(
+        setup,
+        training_image=IMAGE,
+        base_job_name="v3-built-in",
+        hyperparameters={"num_round": 20, "objective": "binary:logistic", "eval_metric": "auc"},
+    )
+    sleeps: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: sleeps.append(s) or real_sleep(min(s, 0.01)))
+    built_in.train(channels(setup.train_uri, setup.validation_uri), wait=True, logs=False)
+    monkeypatch.setattr(time, "sleep", real_sleep)
+    name = lab.job_name(built_in)
+    described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert described["TrainingJobStatus"] == "Completed"
+    metrics = {m["MetricName"]: m["Value"] for m in described["FinalMetricDataList"]}
+    assert metrics["validation:auc"] > 0.88
+    assert lab.model_data(built_in).endswith(f"/{name}/output/model.tar.gz")
+    assert lab.evaluate(lab.model_data(built_in), setup.test_uri, setup)["auc"] > 0.88
+    # The service answered the SDK's wait as soon as the job ended: no 5-second poll sleep.
+    assert not [s for s in sleeps if s >= 1], sleeps
+
+
+def test_script_mode_runs_our_entry_point(setup):
+    script = trainer(
+        setup,
+        training_image=IMAGE,
+        base_job_name="v3-script",
+        source_code=SourceCode(source_dir=str(SCRIPT_DIR), entry_script="xgboost_train.py"),
+        hyperparameters={"num_round": 30, "nfold": 3, "eval_metric": "auc"},
+    )
+    script.train(channels(setup.train_uri, setup.validation_uri), wait=True, logs=False)
+    name = lab.job_name(script)
+    described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    metrics = {m["MetricName"]: m["Value"] for m in described.get("FinalMetricDataList", [])}
+    assert metrics.get("validation:auc", 0) > 0.88 or metrics == {}
+    assert lab.evaluate(lab.model_data(script), setup.validation_uri, setup)["auc"] > 0.88
+
+
+THIRD_PARTY = """
+import argparse, json, os
+import numpy as np
+import xgboost as xgb
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--rounds", type=int, default=5)
+args = parser.parse_args()
+train = np.loadtxt(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "train.csv"), delimiter=",")
+booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(train[:, 1:], train[:, 0]),
+                    args.rounds)
+booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"))
+print(json.dumps({"hosts": json.loads(os.environ["SM_HOSTS"]), "rounds": args.rounds}))
+"""
+
+
+def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, outputs, tmp_path):
+    """Any script that follows the training-toolkit contract, and local data folders that
+    v3 uploads first, as it does on AWS."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text(THIRD_PARTY)
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = Path(lab.bundled_csv("validation")).read_text().splitlines()[:500]
+    (data / "train.csv").write_text("\n".join(rows) + "\n")
+    other = trainer(
+        setup,
+        training_image=IMAGE,
+        base_job_name="v3-third-party",
+        source_code=SourceCode(source_dir=str(source), entry_script="train.py"),
+        hyperparameters={"rounds": 3},
+    )
+    other.train([InputData(channel_name="train", data_source=str(data))], wait=True, logs=False)
+    name = lab.job_name(other)
+    described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    log = (outputs / "jobs" / name / "training.log").read_text()
+    assert '{"hosts": ["algo-1"], "rounds": 3}' in log
+    booster = lab.load_model(lab.model_data(other), setup)
+    assert booster.num_boosted_rounds() == 3
+
+
+def test_the_v3_tuner_runs_four_jobs_two_at_a_time(setup):
+    script = trainer(
+        setup,
+        training_image=IMAGE,
+        base_job_name="v3-tuned",
+        source_code=SourceCode(source_dir=str(SCRIPT_DIR), entry_script="xgboost_train.py"),
+        hyperparameters={"num_round": 20, "nfold": 2, "eval_metric": "auc"},
+    )
+    tuner = HyperparameterTuner(
+        model_trainer=script,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={
+            "max_depth": IntegerParameter(3, 6),
+            "eta": ContinuousParameter(0.1, 0.3),
+        },
+        objective_type="Maximize",
+        max_jobs=4,
+        max_parallel_jobs=2,
+        strategy="Random",
+        random_seed=7,
+    )
+    name = f"v3-tuning-{int(time.time() * 1000) % 10**9}"
+    tuner.tune(inputs=channels(setup.train_uri, setup.validation_uri), job_name=name, wait=True)
+    frame = tuner.analytics().dataframe()
+    assert len(frame) == 4 and set(frame["TrainingJobStatus"]) == {"Completed"}
+    best = tuner.best_training_job()
+    assert best == frame.sort_values("FinalObjectiveValue").iloc[-1]["TrainingJobName"]
