@@ -158,7 +158,13 @@ def _aws_session(sdk: int) -> tuple[Any, Any]:
     if sdk == 3:
         from sagemaker.core.helper.session_helper import Session, get_execution_role
 
-        return Session(), get_execution_role
+        from localsm.sdk_compat import seed_sagemaker_core
+
+        session = Session()
+        # sagemaker-core's clients are process-wide: make them this session's, in case a
+        # local session was set up earlier in the same kernel.
+        seed_sagemaker_core(session.boto_session)
+        return session, get_execution_role
     import sagemaker
 
     return sagemaker.Session(), sagemaker.get_execution_role
