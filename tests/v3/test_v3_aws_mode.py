@@ -70,8 +70,8 @@ def test_setup_is_a_plain_v3_session(setup):
 
 
 def test_built_in_request(setup):
-    built_in = trainer(setup, base_job_name="xgboost-built-in",
-                       hyperparameters={"num_round": 800, "objective": "binary:logistic"})  # fmt: skip
+    hyperparameters = {"num_round": 800, "objective": "binary:logistic"}
+    built_in = trainer(setup, base_job_name="xgboost-built-in", hyperparameters=hyperparameters)
     built_in.train(inputs(setup), wait=False)
     request = described(lab.job_name(built_in))
     assert request["AlgorithmSpecification"]["TrainingImage"].endswith("sagemaker-xgboost:1.7-1")
