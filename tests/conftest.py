@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import xgboost as xgb
 
+from lab.paths import LAB_HYPERPARAMETERS
 from localsm.quiet import silence_sdk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -100,3 +103,58 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield attempts
     assert not attempts, f"the test tried to reach the network: {attempts}"
+
+
+# ------------------------------------------------------- a model trained like the lab's
+
+# The lab's hyperparameters as booster parameters, with a fixed thread count and seed.
+LAB_PARAMS = {
+    **{k: v for k, v in LAB_HYPERPARAMETERS.items() if k != "num_round"},
+    "nthread": 2,
+    "seed": 0,
+}
+
+
+def read_split(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, 1:], table[:, 0]
+
+
+@pytest.fixture(scope="session")
+def lab_data(bundled) -> dict[str, np.ndarray]:
+    x_train, y_train = read_split(bundled["train"])
+    x_val, y_val = read_split(bundled["validation"])
+    return {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
+
+
+def train(data: dict, rounds: int, rows: int = 8000, **params) -> tuple[xgb.Booster, dict]:
+    """The lab's hyperparameters; the first `rows` training rows keep the tests quick."""
+    dtrain = xgb.DMatrix(data["x_train"][:rows], data["y_train"][:rows])
+    dval = xgb.DMatrix(data["x_val"], data["y_val"])
+    history: dict = {}
+    booster = xgb.train(
+        {**LAB_PARAMS, **params},
+        dtrain,
+        rounds,
+        evals=[(dtrain, "train"), (dval, "validation")],
+        evals_result=history,
+        verbose_eval=False,
+    )
+    return booster, history
+
+
+@pytest.fixture(scope="session")
+def lab_model(lab_data) -> tuple[xgb.Booster, dict]:
+    """The lab's hyperparameters on part of the bundled data, with fewer rounds (speed)."""
+    return train(lab_data, 60)
+
+
+@pytest.fixture(scope="session")
+def report(lab_model, lab_data):
+    """The training report of `lab_model` on the validation split."""
+    import xgboost_report
+
+    booster, history = lab_model
+    return xgboost_report.build_report(
+        booster, lab_data["x_val"], lab_data["y_val"], history=history
+    )

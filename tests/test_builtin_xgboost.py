@@ -54,7 +54,7 @@ def csv_text(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) ->
 def make_root(
     tmp_path: Path,
     hyperparameters: dict | None = None,
-    data: dict[str, str | dict[str, str] | None] | None = None,
+    data: dict[str, str | bytes | dict[str, str] | None] | None = None,
     content_type: str | None = CSV,
 ) -> Path:
     """A job root; `data` maps channel -> file text, {file name: text}, or None (no folder)."""
@@ -69,7 +69,10 @@ def make_root(
             files = content if isinstance(content, dict) else {f"{channel}.csv": content}
             for name, text in files.items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_text(text)
+                if isinstance(text, bytes):
+                    (folder / name).write_bytes(text)
+                else:
+                    (folder / name).write_text(text)
         settings = {
             "TrainingInputMode": "File",
             "S3DistributionType": "FullyReplicated",
@@ -395,6 +398,10 @@ def test_one_metric_table_serves_the_builtin_and_the_script():
     assert set(script.MAXIMIZED_METRICS) <= set(script.EVAL_METRICS)
     for metric in script.EVAL_METRICS:
         assert (metric in script.MAXIMIZED_METRICS) == metrics.is_maximized(metric), metric
+    # Both read the same cells as missing values (the script is uploaded alone: its own copy).
+    from localsm.builtin.data import MISSING_TOKENS
+
+    assert script.MISSING_TOKENS == MISSING_TOKENS
 
 
 def test_validation_unit_rules():
@@ -476,7 +483,27 @@ FAILURES = [
     ("text value", BASE, {"train": TEXT_VALUE}, CSV,
      "CSV file train/train.csv, line 3, column 2: 'abc' is not a number."),
     ("infinite value", BASE, {"train": GOOD + "1,inf,0,0\n"}, CSV,
-     "Channel train: row 201 of train/train.csv has an infinite feature value"),
+     "Channel train: on row 201 of train/train.csv, column 2 is inf: XGBoost stores values as "
+     "32-bit floats"),
+    ("beyond float32", BASE, {"train": GOOD + "1,0,1e308,0\n"}, CSV,
+     "Channel train: on row 201 of train/train.csv, column 3 is 1e+308: XGBoost stores values "
+     "as 32-bit floats (at most 3.4e+38 in size). Rescale that column"),
+    ("label beyond float32", {"objective": "reg:squarederror", "num_round": "2"},
+     {"train": GOOD + "1e300,0,1,0\n"}, CSV,
+     "Channel train: on row 201 of train/train.csv, the label is 1e+300"),
+    ("libsvm beyond float32", BASE, {"train": "1 1:1e300 2:1\n0 1:0.5\n"}, None,
+     "LIBSVM file train/train.csv, line 1: 1e300 is too large: XGBoost stores values as "
+     "32-bit floats"),
+    ("empty file named", BASE, {"train": {"a.csv": "\n\n"}}, CSV,
+     "No data in training channel path train/: train/a.csv hold no data rows"),
+    ("binary file", BASE, {"train": "\x00\x01garbage"}, CSV,
+     "CSV file train/train.csv is not a UTF-8 text file: it holds NUL bytes"),
+    ("latin-1 file", BASE, {"train": b"1,0,0,0\n" * 3 + b"1,caf\xe9,0,0\n"}, CSV,
+     "CSV file train/train.csv is not a UTF-8 text file: byte 0xe9 at offset 29 is not UTF-8"),
+    ("latin-1 far down", BASE, {"train": GOOD.encode() * 3 + b"1,caf\xe9,0,0\n"}, CSV,
+     "CSV file train/train.csv, line 601: not readable as UTF-8 text"),
+    ("bom on libsvm", BASE, {"train": "\ufeff1 1:1\n0 1:0\n"}, None,
+     "LIBSVM file train/train.csv starts with a UTF-8 byte-order mark"),
     ("ragged line", BASE, {"train": GOOD + "1,0,0,0,5\n"}, CSV,
      "CSV file train/train.csv, line 201 has 5 columns, the first line has 4"),
     ("label outside 0/1", BASE, {"train": BAD_LABEL}, CSV,
@@ -525,8 +552,10 @@ def test_unexpected_exception_is_an_algorithm_error(tmp_path, capsys, monkeypatc
     root = make_root(tmp_path)
     assert main([str(root)]) == 2
     text = failure(root)
-    assert text.startswith("AlgorithmError: framework error: \nTraceback (most recent call last)")
-    assert text.endswith("\nboom")
+    # One line that says what and where; the traceback goes to the log (stderr), not here.
+    assert text.startswith("AlgorithmError: framework error: RuntimeError: boom (")
+    assert "test_builtin_xgboost.py, line" in text and "\n" not in text and len(text) < 400
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
     assert_nothing_in_model(root)
 
 

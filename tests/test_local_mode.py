@@ -200,8 +200,13 @@ def test_crashing_entry_point_fails_with_reason(session, tmp_path, small_data):
     )
     assert description["TrainingJobStatus"] == "Failed"
     assert "ExitCode 1" in description["FailureReason"]
-    assert "ModelArtifacts" not in description
-    assert not (tmp_path / "models" / estimator.latest_training_job.name).exists()
+    # The toolkit's format, with the exception and where it was raised, not the traceback.
+    reason = description["FailureReason"]
+    assert "RuntimeError: boom: the script crashed (crash.py, line 1)" in reason
+    assert "Traceback" not in reason
+    # As on SageMaker, a failed job's /opt/ml/model is uploaded (here: empty).
+    assert model_files(estimator.model_data) == {}
+    assert estimator.model_data == description["ModelArtifacts"]["S3ModelArtifacts"]
 
 
 def test_entry_point_failure_file_becomes_reason(session, tmp_path, small_data):
@@ -347,9 +352,9 @@ def test_stop_training_job_ends_the_process_tree(session, tmp_path, small_data):
     session.sagemaker_client.job(name).wait(30)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert "ModelArtifacts" not in description
     assert _all_gone(pids)
-    assert not (tmp_path / "models" / name).exists()
+    # SageMaker uploads /opt/ml/model after SIGTERM and the grace period: an empty model here.
+    assert model_files(description["ModelArtifacts"]["S3ModelArtifacts"]) == {}
 
 
 def test_ctrl_c_while_following_the_log_stops_the_job(session, tmp_path, small_data):
@@ -400,7 +405,9 @@ def test_lab_setup_local(tmp_path, capsys):
 
 
 def test_lab_auto_mode(monkeypatch, tmp_path):
-    monkeypatch.setattr(lab, "SAGEMAKER_METADATA", tmp_path / "resource-metadata.json")
+    import lab.modes  # where detect_mode reads it (lab is a package)
+
+    monkeypatch.setattr(lab.modes, "SAGEMAKER_METADATA", tmp_path / "resource-metadata.json")
     assert lab.detect_mode()[0] == "local"
     (tmp_path / "resource-metadata.json").write_text("{}")
     assert lab.detect_mode()[0] == "sagemaker"

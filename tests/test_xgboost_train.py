@@ -309,6 +309,67 @@ def test_out_of_range_hyperparameters(tmp_path, capsys, sm_output, name, value, 
     assert failure
 
 
+@pytest.mark.parametrize(
+    ("text", "extra", "expected"),
+    [
+        (GOOD_ROWS + "1,0,0,7\n", {}, "line 21: 4 cells, but the first line has 3"),
+        (GOOD_ROWS + "1\n", {}, "line 21: 1 cells, but the first line has 3"),
+        (GOOD_ROWS + "1,1e308,0\n", {}, "line 21, column 2: '1e308' is too large"),
+        (GOOD_ROWS + "1,-inf,0\n", {}, "line 21, column 2: '-inf' is too large"),
+        ("1 1:0.5 2:1\n" * 20, {}, "looks like LIBSVM"),
+        (GOOD_ROWS[:24], {"nfold": "9"}, "--nfold 9 is more than the 4 rows"),
+        ("0,1,2\n" * 20, {}, "0 row(s) with label 1, fewer than --nfold 2"),
+    ],
+)
+def test_input_problems_name_file_and_line(tmp_path, capsys, sm_output, text, extra, expected):
+    assert failure_of(small_args(tmp_path, text, **extra), capsys, sm_output) == 1
+    reason = (sm_output / "failure").read_text().strip()
+    assert "train.csv" in reason and expected in reason, reason
+    assert "\n" not in reason and len(reason) < 400
+
+
+def failure_of(argv, capsys, sm_output) -> int:
+    """The exit code; its reason is in the failure file (stderr also has notes before it)."""
+    code, _, err = run_main(argv, capsys)
+    assert err.strip().splitlines()[-1] == "error: " + (sm_output / "failure").read_text().strip()
+    return code
+
+
+def test_a_byte_order_mark_and_missing_values_are_data_not_problems(tmp_path, capsys, sm_output):
+    text = "\ufeff" + GOOD_ROWS.replace("0,3,0", "0,NaN,0").replace("1,5,2", "1,NA,")
+    code, out, err = run_main(small_args(tmp_path, text), capsys)
+    assert code == 0, err
+    assert "train: 20 rows x 2 features" in out  # the first row is data, not a header
+
+
+def test_unwritable_model_dir_is_named(tmp_path, capsys, sm_output):
+    argv = small_args(tmp_path, GOOD_ROWS)
+    argv[argv.index("--model-dir") + 1] = "/proc/no-such-dir/model"
+    assert failure_of(argv, capsys, sm_output) == 1
+    reason = (sm_output / "failure").read_text()
+    assert "cannot write the model or metrics to /proc/no-such-dir/model" in reason
+
+
+def test_an_unexpected_error_is_one_line_with_its_place(tmp_path, capsys, sm_output, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(script, "cross_validate", broken)
+    code, _, err = run_main(small_args(tmp_path, GOOD_ROWS), capsys)
+    assert code == 2
+    reason = (sm_output / "failure").read_text().strip()
+    assert reason.startswith("unexpected error: RuntimeError: boom (test_xgboost_train.py, line")
+    assert "Traceback" in err and "\n" not in reason  # the traceback goes to the log only
+
+
+def test_xgboost_errors_lose_their_stack_trace():
+    error = script.xgb.core.XGBoostError(
+        "[10:01:02] /src/data.cc:123: Check failed: valid: Input data contains `inf`\n"
+        "Stack trace:\n  [bt] (0) /lib/libxgboost.so(+0x1) [0x1]\n"
+    )
+    assert script.xgboost_message(error) == "valid: Input data contains `inf`"
+
+
 def test_cli_failure_is_one_line_and_exit_code_1(tmp_path):
     env = dict(os.environ, SM_OUTPUT_DIR=str(tmp_path / "out"))
     result = subprocess.run(

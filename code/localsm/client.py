@@ -15,7 +15,8 @@ from typing import Any
 from localsm import metrics, toolkit, tuning
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
-from localsm.training import TrainingJob, Verdict, load_description, saved_job_names
+from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
+from localsm.training.reasons import storage_reason
 from localsm.validation import validate
 
 LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
@@ -61,12 +62,15 @@ class LocalSageMakerClient:
         self._jobs: dict[str, TrainingJob] = {}
         self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
+        self.owner = processes.owner_token()  # marks the processes of the jobs we run
+        self._settle_abandoned_jobs()
 
     # ------------------------------------------------------------------ training jobs
 
     def create_training_job(self, **request: Any) -> dict[str, str]:
         validate("CreateTrainingJob", _as_validatable(request))
         self._check_supported(request)
+        self._check_early(request, "CreateTrainingJob")
         job = self.start_training_job(request)
         return {"TrainingJobArn": job.arn}
 
@@ -92,14 +96,47 @@ class LocalSageMakerClient:
                 copy.deepcopy(request),
                 jobs_dir=self.jobs_dir,
                 region=self.region,
+                owner=self.owner,
                 boto_session=self.sagemaker_session.boto_session,
                 threads=threads or os.cpu_count() or 1,
                 verdict=verdict,
                 on_done=on_done,
             )
             self._jobs[name] = job
-        job.start()
+            try:
+                job.start()
+            except OSError as error:  # nothing is left of it: not half-registered
+                del self._jobs[name]
+                if isinstance(error, FileExistsError):
+                    raise ValidationException(
+                        "CreateTrainingJob", f"a training job named {name} already exists"
+                    ) from None
+                raise ValidationException(
+                    "CreateTrainingJob",
+                    storage_reason(error, f"cannot create the job folder {job.folder}"),
+                ) from None
         return job
+
+    def _check_early(self, request: dict, operation: str) -> None:
+        """What SageMaker checks before a job starts (preflight.py): one instance, metric
+        regexes, a writable output location, credentials for s3://."""
+        preflight.check_definition(request, operation, self.sagemaker_session.boto_session)
+
+    def _settle_abandoned_jobs(self) -> None:
+        """Jobs left running by a session whose kernel died are described Stopped from now on
+        (their processes ended, their model packed), as this session starts."""
+        for name in sorted(storage.saved_job_names(self.jobs_dir)):
+            folder = self.jobs_dir / name
+            if not (folder / storage.DESCRIPTION_NAME).is_file():
+                abandoned.describe_elsewhere(folder, self.sagemaker_session.boto_session)
+
+    def _describe_elsewhere(self, name: str) -> dict | None:
+        """A job this session does not run: finished, running in another session, or left
+        by a dead one (then settled). None when there is no such job."""
+        folder = self.jobs_dir / name
+        if name == tuning.TUNING_FOLDER or not folder.is_dir():
+            return None
+        return abandoned.describe_elsewhere(folder, self.sagemaker_session.boto_session)
 
     def _check_supported(self, request: dict, operation: str = "CreateTrainingJob") -> None:
         """Local mode covers the SageMaker XGBoost images, on one `local` instance."""
@@ -134,7 +171,7 @@ class LocalSageMakerClient:
         job = self.job(TrainingJobName)
         if job is not None:
             return job.describe()
-        saved = load_description(self.jobs_dir / TrainingJobName)
+        saved = self._describe_elsewhere(TrainingJobName)
         if saved is None:
             raise ValidationException(
                 "DescribeTrainingJob",
@@ -146,7 +183,13 @@ class LocalSageMakerClient:
         validate("StopTrainingJob", {"TrainingJobName": TrainingJobName})
         job = self.job(TrainingJobName)
         if job is None:
-            self.describe_training_job(TrainingJobName)  # raises when unknown
+            description = self.describe_training_job(TrainingJobName)  # raises when unknown
+            if description["TrainingJobStatus"] in ("InProgress", "Stopping"):
+                raise ValidationException(
+                    "StopTrainingJob",
+                    f"training job {TrainingJobName} runs in another Python process (another "
+                    "notebook kernel): stop it from there, or end that process",
+                )
             return {}
         job.stop()
         return {}
@@ -167,7 +210,7 @@ class LocalSageMakerClient:
     def _known_job_names(self) -> list[str]:
         with self._lock:
             names = set(self._jobs)
-        names |= saved_job_names(self.jobs_dir)
+        names |= storage.saved_job_names(self.jobs_dir)
         return sorted(names)
 
     # ------------------------------------------------------------------ tuning jobs
@@ -177,6 +220,7 @@ class LocalSageMakerClient:
         validate(operation, _as_validatable(request))
         tuning.validate_request(request)
         self._check_supported(request["TrainingJobDefinition"], operation)
+        self._check_early(request["TrainingJobDefinition"], operation)
         name = request["HyperParameterTuningJobName"]
         with self._lock:
             if name in self._tuning_jobs or tuning.load_saved(self.jobs_dir, name):

@@ -8,6 +8,7 @@ written `#011`; the definitions SageMaker predefines for its XGBoost image rely 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
@@ -57,43 +58,81 @@ def is_xgboost_image(image: str) -> bool:
     return XGBOOST_IMAGE_MARKER in (image or "")
 
 
-def definitions_for(
-    algorithm_spec: dict, log_text: str | None = None, extra_names: tuple[str, ...] = ()
-) -> list[dict]:
-    """The metric definitions a job is read with: its own, else the XGBoost image's.
-
-    With `log_text`, predefined XGBoost definitions whose metric never appears in the log are
-    left out (a cheap substring test that saves thousands of regex searches).
-    """
+def definitions_for(algorithm_spec: dict, extra_names: tuple[str, ...] = ()) -> list[dict]:
+    """The metric definitions a job is read with: its own, else the XGBoost image's."""
     own = list(algorithm_spec.get("MetricDefinitions") or [])
     if own or not is_xgboost_image(algorithm_spec.get("TrainingImage", "")):
         return own
     names = [f"{d}:{m}" for d in ("train", "validation") for m in XGBOOST_METRICS]
     names += [n for n in extra_names if n.startswith(("train:", "validation:")) and n not in names]
-    if log_text is not None:
-        names = [n for n in names if n.replace(":", "-", 1) + ":" in log_text]
     return [xgboost_definition(n) for n in names]
 
 
-def final_metrics(
-    lines: list[tuple[datetime, str]], definitions: list[dict[str, str]]
-) -> list[dict]:
-    """`FinalMetricDataList`: the last value of each defined metric found in the log."""
-    compiled = []
-    for definition in definitions:
-        try:
-            compiled.append((definition["Name"], re.compile(definition["Regex"])))
-        except re.error:
-            continue
-    found: dict[str, dict] = {}
-    for timestamp, line in lines:
+def definition_problem(definition: dict) -> str | None:
+    """Why a metric definition can never yield a value (None when it can): its regex does not
+    compile, or has no group to capture the value."""
+    try:
+        compiled = re.compile(definition["Regex"])
+    except re.error as error:
+        return f"its Regex does not compile ({error}; local mode uses Python's re module)"
+    if compiled.groups < 1:
+        return "its Regex has no capturing group: put the value's pattern in (...)"
+    return None
+
+
+class MetricTracker:
+    """Reads metric values from log lines as they arrive, keeping only what metrics need:
+    the last value of each definition (`FinalMetricDataList`) and a bounded series per metric
+    (for the tuner's early stopping). Never the log itself: a job may print gigabytes."""
+
+    MAX_SERIES = 100_000  # values kept per metric; a real job logs one per round
+
+    def __init__(self, definitions: list[dict], predefined: bool) -> None:
+        self.definitions = definitions
+        self._compiled = []
+        for definition in definitions:
+            if definition_problem(definition) is None:
+                self._compiled.append((definition["Name"], re.compile(definition["Regex"])))
+        # SageMaker's XGBoost definitions only match a line with a TAB (`#011`) and their own
+        # `<set>-<metric>:` text: a cheap substring test first spares ~70 regex searches a line.
+        self._tokens = (
+            {name: name.replace(":", "-", 1) + ":" for name, _ in self._compiled}
+            if predefined
+            else None
+        )
+        self._last: dict[str, dict] = {}
+        self._series: dict[str, list[float]] = {}
+
+    @classmethod
+    def for_job(cls, algorithm_spec: dict, extra_names: tuple[str, ...] = ()) -> MetricTracker:
+        """The tracker for a job: its own definitions, else the XGBoost image's."""
+        predefined = not algorithm_spec.get("MetricDefinitions")
+        return cls(definitions_for(algorithm_spec, extra_names), predefined)
+
+    def feed(self, line: str, clock: Callable[[], datetime]) -> None:
+        """One log line (without its newline); `clock()` stamps a value found."""
+        if self._tokens is not None and "\t" not in line:
+            return
         rendered = cloudwatch_line(line)
-        for name, regex in compiled:
+        for name, regex in self._compiled:
+            if self._tokens is not None and self._tokens[name] not in rendered:
+                continue
             match = regex.search(rendered)
-            if match and match.groups():
-                try:
-                    value = float(match.group(1))
-                except ValueError:
-                    continue
-                found[name] = {"MetricName": name, "Value": value, "Timestamp": timestamp}
-    return [found[d["Name"]] for d in definitions if d["Name"] in found]
+            if not match:
+                continue
+            try:
+                value = float(match.group(1))
+            except (TypeError, ValueError):
+                continue
+            self._last[name] = {"MetricName": name, "Value": value, "Timestamp": clock()}
+            series = self._series.setdefault(name, [])
+            if len(series) < self.MAX_SERIES:
+                series.append(value)
+
+    def final(self) -> list[dict]:
+        """`FinalMetricDataList`: the last value of each defined metric found, in order."""
+        return [dict(self._last[d["Name"]]) for d in self.definitions if d["Name"] in self._last]
+
+    def series(self, name: str) -> list[float]:
+        """Every value of metric `name` logged so far (bounded by MAX_SERIES)."""
+        return list(self._series.get(name, ()))

@@ -72,8 +72,11 @@ def evaluate(
                     RuleEvaluationStatus="Error",
                     StatusDetails=f"{type(error).__name__}: {error}".strip()[:1000],
                 )
-                (rule_output / REPORT_FOLDER).mkdir(parents=True, exist_ok=True)
-                (rule_output / REPORT_FOLDER / "error.txt").write_text(traceback.format_exc())
+                try:
+                    (rule_output / REPORT_FOLDER).mkdir(parents=True, exist_ok=True)
+                    (rule_output / REPORT_FOLDER / "error.txt").write_text(traceback.format_exc())
+                except OSError:  # a full or read-only output: the status says what went wrong
+                    pass
         status["LastModifiedTime"] = now()
         statuses.append(status)
     return statuses

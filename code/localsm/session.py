@@ -28,6 +28,7 @@ SDK_CONFIG = {
     "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
 }
 WAKE_UP_SECONDS = 0.05
+MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 
 
 class LocalSageMakerSession(LocalSession):
@@ -60,10 +61,12 @@ class LocalSageMakerSession(LocalSession):
         try:
             while True:
                 finished = job.done
-                position = _print_new_log(job.log_path, position)
-                if finished or not wait:
+                printed = _print_new_log(job.log_path, position)
+                caught_up, position = printed == position, printed
+                if (finished or not wait) and caught_up:
                     break
-                job.wait(WAKE_UP_SECONDS)
+                if caught_up:
+                    job.wait(WAKE_UP_SECONDS)
         except KeyboardInterrupt:
             print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
             job.stop()
@@ -135,9 +138,10 @@ def _print_new_log(path: Path, position: int) -> int:
     """Print what was appended to `path` since `position`; returns the new position."""
     with open(path, "rb") as log:
         log.seek(position)
-        chunk = log.read()
-    # Print whole lines only; a partial last line waits for the next call.
-    cut = chunk.rfind(b"\n") + 1
+        chunk = log.read(MAX_PRINT_BYTES)  # bounded: a log may outrun the notebook
+    # Print whole lines only; a partial last line waits for the next call (unless one line
+    # fills the whole read).
+    cut = chunk.rfind(b"\n") + 1 or (len(chunk) if len(chunk) == MAX_PRINT_BYTES else 0)
     if cut:
         sys.stdout.write(chunk[:cut].decode("utf-8", errors="replace"))
         sys.stdout.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,92 @@ def command(hyperparameters: dict[str, str]) -> list[str]:
     if program.endswith(".py"):
         return [sys.executable, "-u", "-m", program[:-3], *to_args(user)]
     return [sys.executable, "-u", program, *to_args(user)]
+
+
+def unknown_arguments(static: dict[str, str], tuned: list[str]) -> str | None:
+    """Why every job of a tuning job in script mode would fail (None: not for this reason): a
+    hyperparameter the entry point's argparse parser does not accept. The options are read
+    from the entry point's source, never by running it; when they cannot be told (no argparse,
+    `parse_known_args`), nothing is refused."""
+    decoded = decode(static)
+    user, framework = split(decoded)
+    source = Path(str(framework.get("sagemaker_submit_directory", "")).removeprefix("file://"))
+    program = str(framework.get("sagemaker_program", ""))
+    found = entry_point_options(source / program)
+    if found is None:
+        return None
+    options, abbreviations = found
+    for name in [*tuned, *user]:
+        option = f"-{name}" if len(name) == 1 else f"--{name}"
+        if option in options or (abbreviations and any(o.startswith(option) for o in options)):
+            continue
+        listed = ", ".join(sorted(o for o in options if o.startswith("--")))
+        listed = listed if len(listed) < 200 else listed[:200].rsplit(",", 1)[0] + ", ..."
+        return (
+            f"hyperparameter {name!r} is not an argument of {program} (its options: {listed}): "
+            "every training job would fail. Fix the name in the tuner's ranges or the "
+            "estimator's hyperparameters."
+        )
+    return None
+
+
+def entry_point_options(path: Path) -> tuple[set[str], bool] | None:
+    """(option strings, abbreviations allowed) of the argparse parser in `path`'s source, or
+    None when they cannot be read from it without running it."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    options: set[str] = set()
+    dynamic = False
+    abbreviations = True
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        if name in ("parse_known_args", "parse_known_intermixed_args"):
+            return None  # unknown arguments are accepted
+        if name == "ArgumentParser" or name.endswith("Parser"):
+            for keyword in node.keywords:
+                if keyword.arg == "allow_abbrev" and isinstance(keyword.value, ast.Constant):
+                    abbreviations = bool(keyword.value.value)
+        if name == "add_argument":
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    options.add(arg.value)
+                else:
+                    dynamic = True
+    if not options and not dynamic:
+        return None  # no argparse parser here
+    if dynamic:  # options from a table: every option-like text of the file may be one
+        if any(_builds_option(node) for node in ast.walk(tree)):
+            return None  # option names made at run time (f"--{name}"): cannot be told
+        options |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and re.fullmatch(r"--?[A-Za-z][\w-]*", node.value)
+        }  # fmt: skip
+    return options, abbreviations
+
+
+def _builds_option(node: object) -> bool:
+    """Whether `node` (a list, a tuple or a call to add_argument) holds an f-string that makes
+    an option name, such as `[f"--{name}"]`."""
+    import ast
+
+    if isinstance(node, ast.List | ast.Tuple):
+        items = node.elts
+    elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+        items = node.args
+    else:
+        return False
+    return any(
+        isinstance(item, ast.JoinedStr)
+        and item.values
+        and isinstance(item.values[0], ast.Constant)
+        and str(item.values[0].value).startswith("-")
+        for item in items
+    )

@@ -26,11 +26,11 @@ from typing import Any
 
 import optuna
 
-from localsm import metrics
+from localsm import metrics, toolkit
 from localsm.background import BackgroundJob, now
 from localsm.exceptions import ValidationException
 from localsm.resources import arn_formatter
-from localsm.training import TrainingJob, storage
+from localsm.training import TrainingJob, processes, storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 TUNING_FOLDER = "tuning-jobs"
@@ -55,76 +55,112 @@ def _ranges(config: dict) -> list[tuple[str, str, dict]]:
 
 
 def validate_request(request: dict) -> None:
-    """Refuse, before any job starts, a tuning request that makes no sense."""
-
-    def fail(message: str) -> None:
-        raise ValidationException("CreateHyperParameterTuningJob", message)
-
+    """Refuse, before any job starts, a tuning request that makes no sense or whose every
+    training job would fail."""
     config = request["HyperParameterTuningJobConfig"]
     definition = request.get("TrainingJobDefinition")
     if definition is None:
-        fail("local mode supports one TrainingJobDefinition (TrainingJobDefinitions: use AWS)")
-    strategy = config["Strategy"]
+        _refuse("local mode supports one TrainingJobDefinition (TrainingJobDefinitions: use AWS)")
     ranges = _ranges(config)
+    _validate_ranges(ranges, config["Strategy"], definition)
+    _validate_limits(config)
+    _validate_objective(config, definition)
+    _validate_hyperparameters(ranges, config, definition)
+
+
+def _refuse(message: str) -> None:
+    raise ValidationException("CreateHyperParameterTuningJob", message)
+
+
+def _validate_ranges(ranges: list[tuple[str, str, dict]], strategy: str, definition: dict) -> None:
     if not ranges:
-        fail("ParameterRanges is empty: give at least one Integer, Continuous or Categorical range")
+        _refuse("ParameterRanges is empty: give at least one Integer, Continuous or Categorical "
+                "range")  # fmt: skip
     names = [name for _, name, _ in ranges]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        fail(f"hyperparameter(s) {', '.join(duplicated)} appear in more than one range")
-    static = set(definition.get("StaticHyperParameters", {}))
-    both = sorted(static & set(names))
+        _refuse(f"hyperparameter(s) {', '.join(duplicated)} appear in more than one range")
+    both = sorted(set(definition.get("StaticHyperParameters", {})) & set(names))
     if both:
-        fail(
+        _refuse(
             f"hyperparameter(s) {', '.join(both)} are both static and tuned: remove them from "
             "the estimator's hyperparameters or from the ranges"
         )
     for kind, name, item in ranges:
-        if kind == "Categorical":
-            if not item.get("Values"):
-                fail(f"categorical range {name!r} has no values")
-            continue
-        try:
-            low, high = float(item["MinValue"]), float(item["MaxValue"])
-        except ValueError:
-            fail(f"range {name!r}: MinValue and MaxValue must be numbers")
-        if kind == "Integer" and (low != int(low) or high != int(high)):
-            fail(f"integer range {name!r}: MinValue and MaxValue must be integers")
-        if low > high:
-            fail(f"range {name!r}: MinValue {item['MinValue']} is greater than MaxValue "
-                 f"{item['MaxValue']}")  # fmt: skip
-        scaling = item.get("ScalingType", "Auto")
-        if scaling == "Logarithmic" and low <= 0:
-            fail(f"range {name!r}: logarithmic scaling needs MinValue > 0 (got {low:g})")
-        if scaling == "ReverseLogarithmic":
-            if kind == "Integer":
-                fail(f"range {name!r}: reverse logarithmic scaling is for continuous ranges")
-            if not (0 <= low and high < 1):
-                fail(f"range {name!r}: reverse logarithmic scaling needs 0 <= MinValue and "
-                     "MaxValue < 1")  # fmt: skip
-        if strategy == "Grid" and kind == "Continuous":
-            fail(f"the Grid strategy needs Integer or Categorical ranges; {name!r} is continuous")
+        _validate_range(kind, name, item, strategy)
+
+
+def _validate_range(kind: str, name: str, item: dict, strategy: str) -> None:
+    if kind == "Categorical":
+        if not item.get("Values"):
+            _refuse(f"categorical range {name!r} has no values")
+        return
+    try:
+        low, high = float(item["MinValue"]), float(item["MaxValue"])
+    except ValueError:
+        _refuse(f"range {name!r}: MinValue and MaxValue must be numbers")
+    if kind == "Integer" and (low != int(low) or high != int(high)):
+        _refuse(f"integer range {name!r}: MinValue and MaxValue must be integers")
+    if low > high:
+        _refuse(f"range {name!r}: MinValue {item['MinValue']} is greater than MaxValue "
+                f"{item['MaxValue']}")  # fmt: skip
+    scaling = item.get("ScalingType", "Auto")
+    if scaling == "Logarithmic" and low <= 0:
+        _refuse(f"range {name!r}: logarithmic scaling needs MinValue > 0 (got {low:g})")
+    if scaling == "ReverseLogarithmic":
+        if kind == "Integer":
+            _refuse(f"range {name!r}: reverse logarithmic scaling is for continuous ranges")
+        if not (0 <= low and high < 1):
+            _refuse(f"range {name!r}: reverse logarithmic scaling needs 0 <= MinValue and "
+                    "MaxValue < 1")  # fmt: skip
+    if strategy == "Grid" and kind == "Continuous":
+        _refuse(f"the Grid strategy needs Integer or Categorical ranges; {name!r} is continuous")
+
+
+def _validate_limits(config: dict) -> None:
     limits = config.get("ResourceLimits", {})
     total = limits.get("MaxNumberOfTrainingJobs")
     parallel = limits.get("MaxParallelTrainingJobs", 1)
-    if total is None and strategy != "Grid":
-        fail("ResourceLimits.MaxNumberOfTrainingJobs is required for this strategy")
+    if total is None and config["Strategy"] != "Grid":
+        _refuse("ResourceLimits.MaxNumberOfTrainingJobs is required for this strategy")
     if total is not None and parallel > total:
-        fail(f"MaxParallelTrainingJobs ({parallel}) is greater than MaxNumberOfTrainingJobs "
-             f"({total})")  # fmt: skip
+        _refuse(f"MaxParallelTrainingJobs ({parallel}) is greater than MaxNumberOfTrainingJobs "
+                f"({total})")  # fmt: skip
+
+
+def _validate_objective(config: dict, definition: dict) -> None:
     objective = config["HyperParameterTuningJobObjective"]["MetricName"]
     spec = definition["AlgorithmSpecification"]
     defined = [d["Name"] for d in spec.get("MetricDefinitions") or []]
     if defined and objective not in defined:
-        fail(f"objective metric {objective!r} has no metric definition; defined: {defined}")
+        _refuse(f"objective metric {objective!r} has no metric definition; defined: {defined}")
     if not defined and not (
         metrics.is_xgboost_image(spec.get("TrainingImage", ""))
         and re.fullmatch(r"(train|validation):[\w@.\-]+", objective)
     ):
-        fail(
+        _refuse(
             f"objective metric {objective!r} has no metric definition: pass metric_definitions "
             "to the tuner, or use an XGBoost metric such as validation:auc"
         )
+
+
+def _validate_hyperparameters(
+    ranges: list[tuple[str, str, dict]], config: dict, definition: dict
+) -> None:
+    """The tuned and static hyperparameters against what the training code accepts: the
+    built-in algorithm's table (as SageMaker does), a script's argparse options (read from its
+    source, when they can be), so that a typo fails here and not in every training job."""
+    static = definition.get("StaticHyperParameters", {})
+    objective = config["HyperParameterTuningJobObjective"]["MetricName"]
+    if toolkit.is_script_mode(static):
+        problem = toolkit.unknown_arguments(static, [name for _, name, _ in ranges])
+    else:
+        from localsm.builtin.hyperparameters import check_tuning
+
+        channels = {c["ChannelName"] for c in definition.get("InputDataConfig", [])}
+        problem = check_tuning(static, ranges, objective, channels)
+    if problem:
+        _refuse(problem)
 
 
 def _grid(ranges: list[tuple[str, str, dict]]) -> dict[str, list]:
@@ -234,6 +270,7 @@ class TuningJob(BackgroundJob):
     def run(self) -> None:
         running: dict[str, tuple[TrainingJob, optuna.Trial, int]] = {}
         launched = 0
+        self._save()
         try:
             while launched < self.total or running:
                 if self.stop_requested or self._out_of_time():
@@ -370,6 +407,7 @@ class TuningJob(BackgroundJob):
             self._study.tell(trial, value)
         else:
             self._study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        self._save()
 
     def _conclude(self) -> None:
         succeeded = [s for s in self.summaries if s["ObjectiveStatus"] == "Succeeded"]
@@ -386,11 +424,22 @@ class TuningJob(BackgroundJob):
             self.status = status
             self.failure_reason = reason
             self.ended = now()
+        try:
+            self._save()
+        finally:
+            self.finished()
+
+    def _save(self) -> None:
+        """The tuning job as it stands (and the process running it), for later sessions:
+        described as it ended, or settled Stopped when its process died first."""
         folder = self.client.jobs_dir / TUNING_FOLDER
-        folder.mkdir(exist_ok=True)
-        saved = {"description": self.describe(), "summaries": self.training_job_summaries()}
-        storage.save_json(folder / f"{self.name}.json", saved)
-        self.finished()
+        saved = {"description": self.describe(), "summaries": self.training_job_summaries(),
+                 "owner": self.client.owner}  # fmt: skip
+        try:
+            folder.mkdir(exist_ok=True)
+            storage.save_json(folder / f"{self.name}.json", saved)
+        except OSError:  # a full disk: this session still describes it from memory
+            pass
 
     # ------------------------------------------------------------------ describing
 
@@ -458,7 +507,7 @@ class TuningJob(BackgroundJob):
                 k: hpo[k] for k in ("InstanceType", "InstanceCount", "VolumeSizeInGB") if k in hpo
             }
         spec = dict(definition["AlgorithmSpecification"])
-        spec["MetricDefinitions"] = metrics.definitions_for(spec, None, (self.objective_name,))
+        spec["MetricDefinitions"] = metrics.definitions_for(spec, (self.objective_name,))
         definition["AlgorithmSpecification"] = spec
         definition["StaticHyperParameters"] = {
             **definition.get("StaticHyperParameters", {}),
@@ -484,8 +533,34 @@ def summary_of(description: dict) -> dict[str, Any]:
 
 
 def load_saved(jobs_dir: Path, name: str) -> dict | None:
-    """A finished tuning job saved by an earlier session: {description, summaries}."""
-    return storage.load_json(jobs_dir / TUNING_FOLDER / f"{name}.json")
+    """A tuning job saved by this or another session: {description, summaries, owner}; one
+    whose process died while it ran is settled Stopped (and saved so) first."""
+    path = jobs_dir / TUNING_FOLDER / f"{name}.json"
+    try:
+        saved = storage.load_json(path)
+    except ValueError:  # cut short by a full disk
+        return None
+    if saved is None or saved["description"]["HyperParameterTuningJobStatus"] not in (
+        "InProgress", "Stopping"
+    ) or processes.owner_alive(saved.get("owner", "")):  # fmt: skip
+        return saved
+    ended = now()
+    for summary in saved["summaries"]:
+        if summary["TrainingJobStatus"] == "InProgress":
+            summary.update(TrainingJobStatus="Stopped", ObjectiveStatus="Failed")
+    description = saved["description"]
+    pid = saved.get("owner", "?").partition("@")[0]
+    description.update(
+        HyperParameterTuningJobStatus="Stopped",
+        HyperParameterTuningEndTime=ended,
+        LastModifiedTime=ended,
+        FailureReason=f"The Python process that ran this tuning job (pid {pid}) ended first",
+    )
+    try:
+        storage.save_json(path, saved)
+    except OSError:
+        pass
+    return saved
 
 
 def sort_summaries(summaries: list[dict], params: dict) -> list[dict]:

@@ -32,6 +32,7 @@ import math
 import os
 import re
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -48,20 +49,16 @@ BINARY_OBJECTIVES = ("binary:logistic", "binary:logitraw", "binary:hinge")
 OBJECTIVES = BINARY_OBJECTIVES + ("reg:squarederror", "reg:logistic", "count:poisson")
 TREE_METHODS = ("auto", "exact", "approx", "hist")
 # XGBoost's evaluation metrics for the objectives above; `error@0.6` style thresholds too.
-EVAL_METRICS = (
-    "auc",
-    "aucpr",
-    "logloss",
-    "error",
-    "rmse",
-    "rmsle",
-    "mae",
-    "mape",
-    "poisson-nloglik",
-)
+EVAL_METRICS = ("auc", "aucpr", "logloss", "error", "rmse", "rmsle", "mae", "mape",
+                "poisson-nloglik")  # fmt: skip
 # Larger is better for these. This file is uploaded alone, so it keeps its own copy of the
 # directions; tests/test_builtin_xgboost.py checks it against localsm.metrics.XGBOOST_METRICS.
 MAXIMIZED_METRICS = ("auc", "aucpr")
+# Cells read as a missing value, as the built-in algorithm reads them (same test file checks).
+MISSING_TOKENS = ("", "nan", "NaN", "NAN", "NA", "N/A", "null", "NULL")
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # XGBoost stores every value as a float32
+_LIBSVM_LINE = re.compile(r"^\s*[-+]?[0-9.eE+-]+(\s+[0-9]+:\S+)+\s*$")
+_XGBOOST_PREFIX = re.compile(r"^\[[0-9:]+\] \S+?:\d+: (Check failed: )?")
 
 
 class TrainingError(Exception):
@@ -133,52 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     hp = p.add_argument_group("hyperparameters (SageMaker passes them as --name value)")
-    hp.add_argument(
-        "--num_round",
-        type=_number(int, 1, None),
-        default=100,
-        help="maximum boosting rounds; cross-validation may pick fewer",
-    )
-    hp.add_argument("--max_depth", type=_number(int, 0, None), default=6)
-    hp.add_argument(
-        "--eta",
-        type=_number(float, 0, 1, low_open=True),
-        default=0.3,
-        help="learning rate, in (0, 1]",
-    )
-    hp.add_argument(
-        "--gamma",
-        type=_number(float, 0, None),
-        default=0.0,
-        help="minimum loss reduction to split a leaf",
-    )
-    hp.add_argument("--min_child_weight", type=_number(float, 0, None), default=1.0)
-    hp.add_argument("--subsample", type=_number(float, 0, 1, low_open=True), default=1.0)
-    hp.add_argument("--colsample_bytree", type=_number(float, 0, 1, low_open=True), default=1.0)
-    hp.add_argument("--objective", type=_choice(OBJECTIVES), default="binary:logistic")
-    hp.add_argument(
-        "--eval_metric",
-        type=_metric_list,
-        default=["auc"],
-        help="comma-separated; the last one drives early stopping",
-    )
-    hp.add_argument(
-        "--nfold", type=_number(int, 2, None), default=5, help="folds of the cross-validation"
-    )
-    hp.add_argument(
-        "--early_stopping_rounds",
-        type=_number(int, 1, None),
-        default=None,
-        help="stop the cross-validation after this many rounds without progress",
-    )
-    hp.add_argument("--seed", type=_number(int, 0, None), default=42)
-    hp.add_argument("--tree_method", type=_choice(TREE_METHODS), default="hist")
-    hp.add_argument(
-        "--nthread",
-        type=_number(int, 1, None),
-        default=None,
-        help="CPU threads (default: all; OMP_NUM_THREADS is honoured)",
-    )
+    unit, positive = _number(float, 0, 1, low_open=True), _number(float, 0, None)
+    hyperparameters = (  # (flag, type, default, help)
+        ("--num_round", _number(int, 1, None), 100,
+         "maximum boosting rounds; cross-validation may pick fewer"),
+        ("--max_depth", _number(int, 0, None), 6, None),
+        ("--eta", unit, 0.3, "learning rate, in (0, 1]"),
+        ("--gamma", positive, 0.0, "minimum loss reduction to split a leaf"),
+        ("--min_child_weight", positive, 1.0, None),
+        ("--subsample", unit, 1.0, None),
+        ("--colsample_bytree", unit, 1.0, None),
+        ("--objective", _choice(OBJECTIVES), "binary:logistic", None),
+        ("--eval_metric", _metric_list, ["auc"],
+         "comma-separated; the last one drives early stopping"),
+        ("--nfold", _number(int, 2, None), 5, "folds of the cross-validation"),
+        ("--early_stopping_rounds", _number(int, 1, None), None,
+         "stop the cross-validation after this many rounds without progress"),
+        ("--seed", _number(int, 0, None), 42, None),
+        ("--tree_method", _choice(TREE_METHODS), "hist", None),
+        ("--nthread", _number(int, 1, None), None,
+         "CPU threads (default: all; OMP_NUM_THREADS is honoured)"),
+    )  # fmt: skip
+    for flag, kind, default, text in hyperparameters:
+        hp.add_argument(flag, type=kind, default=default, help=text)
     io_ = p.add_argument_group("data and output (defaults come from SageMaker's SM_* variables)")
     # (flags, the SM_* variable that gives the default, help): the toolkit's data contract.
     locations = (
@@ -242,11 +216,59 @@ def channel_files(path: str | None, channel: str) -> list[Path]:
 
 
 def _is_number(text: str) -> bool:
+    """A number, or a missing value (`NaN`, `NA`, empty...)."""
+    if text.strip() in MISSING_TOKENS:
+        return True
     try:
         float(text)
     except ValueError:
         return False
     return True
+
+
+def _first_row(path: Path) -> list[str] | None:
+    """The first CSV row (a UTF-8 byte-order mark is not data); None for an empty file."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            first = next(csv.reader(handle), None)
+    except (UnicodeDecodeError, csv.Error):
+        raise TrainingError(f"{path}: not a UTF-8 text CSV file; is it the right file?") from None
+    if first and len(first) == 1 and _LIBSVM_LINE.match(first[0]):
+        raise TrainingError(
+            f"{path} looks like LIBSVM ('{first[0][:30]}...'), not CSV: this script reads CSV, "
+            "label first. Convert it, or train the built-in algorithm with content_type "
+            "'text/libsvm'"
+        )
+    return first
+
+
+def _check_cell_counts(path: Path) -> None:
+    """Every line has as many cells as the first (pandas would fill a short one silently)."""
+    data = path.read_bytes()
+    if b'"' in data:  # quoted cells may hold commas: let the csv module count
+        text = data.decode("utf-8-sig", errors="replace")
+        counts = [len(row) if any(c.strip() for c in row) else 0 for row in csv.reader(
+            io.StringIO(text))]  # fmt: skip
+    else:
+        counts = [line.count(b",") + 1 if line.strip() else 0 for line in data.splitlines()]
+    expected = next((c for c in counts if c), 0)
+    for number, count in enumerate(counts, start=1):
+        if count and count != expected:
+            raise TrainingError(
+                f"{path}, line {number}: {count} cells, but the first line has {expected}; "
+                "every line needs the same columns"
+            )
+
+
+def _read_frame(path: Path, has_header: bool) -> pd.DataFrame:
+    """The CSV as text cells (numbers are parsed, and checked, column by column)."""
+    try:
+        return pd.read_csv(path, header=0 if has_header else None, dtype=str,
+                           keep_default_na=False, skipinitialspace=True,
+                           encoding="utf-8-sig")  # fmt: skip
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        first = str(error).strip().splitlines()[0][:120]
+        raise TrainingError(f"{path}: not readable as CSV ({first})") from None
 
 
 def read_csv_file(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
@@ -255,21 +277,12 @@ def read_csv_file(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]
     The label is the first column, or the column named `income`/`label` when the file has a
     header row. A header is detected when the first row holds something that is not a number.
     """
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            first = next(csv.reader(handle), None)
-    except UnicodeDecodeError:
-        raise TrainingError(f"{path}: not a UTF-8 text CSV file") from None
+    first = _first_row(path)
     if first is None:
         return np.empty((0, 0)), np.empty(0), None
     has_header = any(cell.strip() and not _is_number(cell) for cell in first)
-    frame = pd.read_csv(
-        path,
-        header=0 if has_header else None,
-        dtype=str,
-        keep_default_na=False,
-        skipinitialspace=True,
-    )
+    _check_cell_counts(path)
+    frame = _read_frame(path, has_header)
     first_data_line = 2 if has_header else 1
     if frame.shape[1] < 2:
         raise TrainingError(
@@ -284,17 +297,23 @@ def read_csv_file(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]
     values = np.empty(frame.shape, dtype=np.float64)
     for pos in range(frame.shape[1]):
         column = frame.iloc[:, pos].str.strip()
-        numeric = pd.to_numeric(column.replace("", np.nan), errors="coerce")
-        bad = numeric.isna() & (column != "")
+        missing = column.isin(MISSING_TOKENS)
+        numeric = pd.to_numeric(column.mask(missing), errors="coerce").to_numpy(np.float64)
+        bad = (np.isnan(numeric) & ~missing.to_numpy()) | (np.abs(numeric) > FLOAT32_MAX)
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(np.flatnonzero(bad)[0])
             what = f"column {names[pos]!r}" if names else f"column {pos + 1}"
-            raise TrainingError(
-                f"{path}, line {row + first_data_line}, {what}: {column.iloc[row]!r} is not a "
-                "number; every feature must be numeric (encode text columns first, see "
-                "dataset/prepare.py)"
+            problem = (
+                "is not a number; every feature must be numeric (encode text columns first, "
+                "see dataset/prepare.py)"
+                if np.isnan(numeric[row])
+                else f"is too large: XGBoost stores 32-bit floats (at most {FLOAT32_MAX:.1e}); "
+                "rescale the column, or leave the cell empty for a missing value"
             )
-        values[:, pos] = numeric.to_numpy(dtype=np.float64)
+            raise TrainingError(
+                f"{path}, line {row + first_data_line}, {what}: {column.iloc[row]!r} {problem}"
+            )
+        values[:, pos] = numeric
     labels = values[:, label_pos]
     missing = np.flatnonzero(np.isnan(labels))
     if missing.size:
@@ -308,8 +327,14 @@ def read_csv_file(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]
 
 
 def load_channel(path: str | None, channel: str) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
-    """All files of a channel, stacked; they must agree on the number of feature columns."""
-    parts = [(f, *read_csv_file(f)) for f in channel_files(path, channel)]
+    """All files of a channel, stacked; they must agree on the number of feature columns.
+    Files of a channel folder are named `<channel>/<file>` in messages, as SageMaker shows."""
+    try:
+        parts = [(f, *read_csv_file(f)) for f in channel_files(path, channel)]
+    except TrainingError as error:
+        if not path or not Path(path).is_dir():
+            raise
+        raise TrainingError(str(error).replace(f"{Path(path)}/", f"{channel}/")) from None
     parts = [p for p in parts if p[2].size]
     if not parts:
         raise TrainingError(f"{channel} channel has no data rows ({path})")
@@ -407,6 +432,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     else:
         print("No validation channel: only train scores will be reported.", file=sys.stderr)
     print(f"train: {x_train.shape[0]} rows x {x_train.shape[1]} features", flush=True)
+    check_folds(y_train, args)
 
     rounds, cv_summary = cross_validate(params, dtrain, args)
     print(
@@ -426,9 +452,6 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     final = {data: {m: float(v[-1]) for m, v in per.items()} for data, per in history.items()}
     print(evaluation_line(rounds - 1, final), flush=True)
 
-    model_dir = Path(args.model_dir)
-    model_dir.mkdir(parents=True, exist_ok=True)
-    booster.save_model(str(model_dir / MODEL_FILE_NAME))
     metrics = {
         "rounds": rounds,
         "cross_validation": cv_summary,
@@ -439,11 +462,58 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             if k not in ("train", "validation", "model_dir", "output_data_dir")
         },
     }
-    out_dir = Path(args.output_data_dir or args.model_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / METRICS_FILE_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
-    (out_dir / HISTORY_FILE_NAME).write_text(json.dumps(history) + "\n")
+    save(booster, metrics, history, args)
     return metrics
+
+
+def check_folds(labels: np.ndarray, args: argparse.Namespace) -> None:
+    """Cross-validation needs a row per fold (of each class, for binary objectives)."""
+    if args.nfold > labels.size:
+        raise TrainingError(
+            f"--nfold {args.nfold} is more than the {labels.size} rows of the train channel "
+            f"({args.train}): lower nfold or give more rows"
+        )
+    if args.objective in BINARY_OBJECTIVES:
+        for label in (0, 1):
+            count = int((labels == label).sum())
+            if count < args.nfold:
+                raise TrainingError(
+                    f"the train channel ({args.train}) has {count} row(s) with label {label}, "
+                    f"fewer than --nfold {args.nfold}: each fold needs both classes; lower "
+                    "nfold or add rows"
+                )
+
+
+def save(booster: xgb.Booster, metrics: dict, history: dict, args: argparse.Namespace) -> None:
+    """The model (written under a temporary name, then renamed), metrics and history."""
+    model_dir = Path(args.model_dir)
+    out_dir = Path(args.output_data_dir or args.model_dir)
+    partial = model_dir / f".partial-{MODEL_FILE_NAME}"  # the extension selects JSON
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+        booster.save_model(str(partial))
+        os.replace(partial, model_dir / MODEL_FILE_NAME)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / METRICS_FILE_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
+        (out_dir / HISTORY_FILE_NAME).write_text(json.dumps(history) + "\n")
+    except (OSError, xgb.core.XGBoostError) as error:
+        what = getattr(error, "strerror", None) or xgboost_message(error)
+        raise TrainingError(
+            f"cannot write the model or metrics to {model_dir} / {out_dir}: {what}; check "
+            "--model-dir and --output-data-dir (SM_MODEL_DIR, SM_OUTPUT_DATA_DIR)"
+        ) from None
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
+def xgboost_message(error: Exception) -> str:
+    """The first meaningful line of an XGBoost error, without its C++ location and stack."""
+    for line in str(error).splitlines():
+        line = _XGBOOST_PREFIX.sub("", line.strip())
+        if line and not line.startswith(("Stack trace", "[bt]")):
+            return line
+    return type(error).__name__
 
 
 def write_failure(reason: str) -> None:
@@ -455,19 +525,25 @@ def write_failure(reason: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Train; on failure one line on stderr and in $SM_OUTPUT_DIR/failure (exit 1 for a
+    problem of the input, 2 for anything unexpected, whose traceback goes to stderr too)."""
     try:
         train(build_parser().parse_args(argv))
     except TrainingError as error:
-        reason = " ".join(str(error).split())
-        print(f"error: {reason}", file=sys.stderr)
-        write_failure(reason)
-        return 1
+        reason, code = " ".join(str(error).split()), 1
     except xgb.core.XGBoostError as error:
-        reason = "XGBoost error: " + " ".join(str(error).split())[:1000]
-        print(reason, file=sys.stderr)
-        write_failure(reason)
-        return 1
-    return 0
+        reason, code = f"XGBoost error: {xgboost_message(error)}", 1
+    except Exception as error:  # noqa: BLE001 - the reason must say where, in one line
+        traceback.print_exc()
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+        message = " ".join(str(error).split())[:200]
+        reason, code = f"unexpected error: {type(error).__name__}: {message}{where}", 2
+    else:
+        return 0
+    print(f"error: {reason}", file=sys.stderr)
+    write_failure(reason)
+    return code
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,11 +70,13 @@ def _inflate_head(data: bytes, kind: str, size: int = 64) -> bytes:
 def _is_tar(data: bytes) -> bool:
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
-            return archive.next() is not None
+            archive.next()  # a readable archive is a tar, even with no member
+            return True
     except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError):
         return False
 
 
+MAX_MODEL_BYTES = 2 * 1024**3  # far above any model this lab trains
 UBJ_MARKERS = b"$#iUIlLdDCSTFZNH[{}"
 COMPRESSED = (  # joblib's compressed containers (and tarballs)
     ("gzip", b"\x1f\x8b"),
@@ -202,14 +204,26 @@ def _pick_model_member(names: Sequence[str], source: str) -> str:
 
 
 def _model_from_tar(data: bytes, source: str) -> tuple[bytes, str]:
+    """The model file inside a `model.tar.gz`: only that member is extracted, and only when
+    its size is plausible for a model (a tar bomb is refused before anything is written)."""
     with tempfile.TemporaryDirectory(prefix="xgboost-report-") as folder:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             members = _safe_members(archive, source)
-            files = [m.name for m in members if m.isfile()]
-            chosen = _pick_model_member(files, source)
-            archive.extractall(folder, members=members, filter="data")
-        target = Path(folder, chosen)
-        return target.read_bytes(), f"{source}!{chosen}"
+            files = [m for m in members if m.isfile()]
+            if not files:
+                raise ReportError(
+                    f"{source}: the archive holds no file: the training job saved no model (a "
+                    "stopped or failed job's model.tar.gz holds what /opt/ml/model held). Use "
+                    "a completed job's model."
+                )
+            chosen = next(m for m in files if m.name == _pick_model_member(
+                [m.name for m in files], source))  # fmt: skip
+            if chosen.size > MAX_MODEL_BYTES:
+                raise ReportError(f"{source}!{chosen.name}: {chosen.size:,} bytes is too large "
+                                  "for a model file; refusing to extract it")  # fmt: skip
+            archive.extractall(folder, members=[chosen], filter="data")
+        target = Path(folder, chosen.name)
+        return target.read_bytes(), f"{source}!{chosen.name}"
 
 
 def _model_from_folder(folder: Path) -> Path:

@@ -22,7 +22,10 @@ if __name__ == "__main__" and "xgboost" not in sys.modules:
     for _name in UNUSED_MODULES:
         sys.modules.setdefault(_name, None)  # type: ignore[arg-type]
 
-from localsm.builtin.train import train  # noqa: E402 - after the block above
+from localsm.builtin import termination  # noqa: E402 - after the block above
+from localsm.builtin.train import train  # noqa: E402
+
+MAX_REASON = 390  # characters of FailureReason (the service's limit for its own texts)
 
 
 def write_failure(ml_root: Path, text: str) -> None:
@@ -42,23 +45,37 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         train(ml_root)
     except ClientError as error:
-        reason = " ".join(str(error).split())  # one line
+        reason = " ".join(str(error).split())  # one line, one glance
+        reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
         print(f"ClientError: {reason}", flush=True)
         write_failure(ml_root, f"ClientError: {reason}")
         return 1
     except Exception as error:  # noqa: BLE001 - every other failure is the framework's
-        trace = traceback.format_exc()
-        print(trace, file=sys.stderr, flush=True)
-        write_failure(ml_root, f"AlgorithmError: framework error: \n{trace}\n{error}")
+        print(traceback.format_exc(), file=sys.stderr, flush=True)
+        write_failure(ml_root, framework_error(error))
         return 2
     return 0
+
+
+def framework_error(error: BaseException) -> str:
+    """`AlgorithmError: framework error: <type>: <message> (<file>, line <n>)`: where it
+    happened, in one line; the traceback goes to the log, not into FailureReason."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+    message = " ".join(str(error).split())[:200]
+    return (
+        f"AlgorithmError: framework error: {type(error).__name__}: {message}{where}; "
+        "the traceback is in the job's log"
+    )
 
 
 def _as_process() -> int:
     """`main` with the process-wide settings a test run must not get."""
 
-    def stop(signum, _frame):  # SIGTERM from the runner: unwind so no partial file is left
-        raise SystemExit(128 + signum)
+    def stop(signum, _frame):  # SIGTERM from the runner (a stop, MaxRuntimeInSeconds)
+        if termination.requested():  # save_model_on_termination: end the round, save, exit
+            return
+        raise SystemExit(128 + signum)  # unwind so no partial file is left
 
     signal.signal(signal.SIGTERM, stop)
     import warnings

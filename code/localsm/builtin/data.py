@@ -7,7 +7,9 @@ parser; Parquet through pyarrow. The checks then reject labels the objective can
 
 from __future__ import annotations
 
+import codecs
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,13 @@ from localsm.builtin import TRAIN, UNUSED_MODULES, VALIDATION, ClientError, log,
 from localsm.builtin.channels import channel_files
 
 MISSING_TOKENS = ("", "nan", "NaN", "NAN", "NA", "N/A", "null", "NULL")
+TEXT_PROBE_BYTES = 8192
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # XGBoost stores every value as a float32
+# A number whose exponent is 39 or more, 40 digits before the point, or infinity.
+_HUGE_NUMBER = re.compile(
+    rb"[-+]?[0-9.]*[0-9][eE]\+?0*(?:39|[4-9][0-9]|[1-9][0-9]{2,})(?![0-9])|[0-9]{40,}"
+    rb"|(?<![A-Za-z])[-+]?(?i:inf)(?i:inity)?(?![A-Za-z])"
+)
 
 
 @dataclass
@@ -31,6 +40,7 @@ class Table:
     labels: np.ndarray
     weights: np.ndarray | None
     sources: list[tuple[str, int]]  # (file as channel/relative, rows) in order
+    first_column: int | None = 2  # the file column of the first feature (None: LIBSVM)
 
     @property
     def rows(self) -> int:
@@ -42,6 +52,12 @@ class Table:
         """Number of feature columns."""
         return int(self.features.shape[1])
 
+    def column_name(self, feature: int) -> str:
+        """`column 4` (CSV, Parquet) or `feature index 3` (LIBSVM) of a feature."""
+        if self.first_column is None:
+            return f"feature index {feature}"
+        return f"column {feature + self.first_column}"
+
     def where(self, row: int) -> str:
         """`row 12 of train/part-0.csv` for a row index into the whole channel."""
         for name, count in self.sources:
@@ -52,8 +68,15 @@ class Table:
 
 
 def _no_data(channel: str, folder: Path) -> ClientError:
+    """No rows in a channel: which files it had (named as `train/part.csv`), or none."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    what = f"{'training' if channel == TRAIN else channel} channel"
+    if not files:
+        return ClientError(f"No data in {what} path {channel}/: it holds no file")
+    shown = ", ".join(_display(p, folder, channel) for p in files[:3])
     return ClientError(
-        f"No data in {'training' if channel == TRAIN else channel} channel path {folder}"
+        f"No data in {what} path {channel}/: {shown}{' ...' if len(files) > 3 else ''} "
+        "hold no data rows (empty or blank); put labelled rows in them"
     )
 
 
@@ -61,12 +84,43 @@ def _display(path: Path, folder: Path, channel: str) -> str:
     return f"{channel}/{path.relative_to(folder).as_posix()}"
 
 
-def _first_line(path: Path) -> str:
-    with open(path, encoding="utf-8", errors="replace") as handle:
+def _first_line(path: Path, encoding: str = "utf-8") -> str:
+    with open(path, encoding=encoding, errors="replace") as handle:
         for line in handle:
             if line.strip():
                 return line.rstrip("\r\n")
     return ""
+
+
+def _text_encoding(path: Path, name: str, fmt: str) -> str:
+    """`utf-8`, or `utf-8-sig` when the file starts with a byte-order mark (Excel and Windows
+    tools write one; it is not data). A file that is not UTF-8 text fails, with the offset."""
+    with open(path, "rb") as handle:
+        head = handle.read(TEXT_PROBE_BYTES)
+    problem = None
+    nul = head.find(b"\0")
+    if nul >= 0:
+        problem = f"it holds NUL bytes (the first at offset {nul})"
+    else:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:  # not just a character cut by the probe's end
+                problem = f"byte 0x{head[error.start]:02x} at offset {error.start} is not UTF-8"
+    if problem:
+        raise ClientError(
+            f"{fmt.upper()} file {name} is not a UTF-8 text file: {problem}. Is it the right "
+            "file? The built-in XGBoost algorithm reads text CSV or LIBSVM, or Parquet"
+        )
+    if head.startswith(codecs.BOM_UTF8):
+        if fmt == "libsvm":
+            raise ClientError(
+                f"LIBSVM file {name} starts with a UTF-8 byte-order mark, which XGBoost's LIBSVM "
+                "parser cannot read: save it without one (encoding 'utf-8', not 'utf-8-sig')"
+            )
+        log(f"{name} starts with a UTF-8 byte-order mark: read as UTF-8 text")
+        return "utf-8-sig"
+    return "utf-8"
 
 
 def _csv_delimiter(line: str) -> str:
@@ -108,48 +162,73 @@ def _csv_problem(name: str, line_number: int, column: int, cell: str, csv_weight
     )
 
 
-def _parse_csv_slowly(path: Path, name: str, delimiter: str, csv_weights: int) -> np.ndarray:
+def _parse_csv_slowly(
+    path: Path, name: str, delimiter: str, csv_weights: int, encoding: str
+) -> np.ndarray:
     """Cell by cell: missing values become NaN; a header, text or ragged line is an error."""
     import csv
 
     rows: list[list[float]] = []
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        for line_number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-            if not "".join(row).strip():
-                continue
-            values = []
-            for column, cell in enumerate(row, start=1):
-                cell = cell.strip()
-                if cell in MISSING_TOKENS:
-                    values.append(math.nan)
-                    continue
-                try:
-                    values.append(float(cell))
-                except ValueError:
-                    raise _csv_problem(name, line_number, column, cell, csv_weights) from None
-            if rows and len(values) != len(rows[0]):
-                raise ClientError(
-                    f"CSV file {name}, line {line_number} has {len(values)} columns, the "
-                    f"first line has {len(rows[0])}: every line needs the same columns"
-                )
-            rows.append(values)
+    line_number = 0
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            for line_number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                _add_row(rows, row, name, line_number, csv_weights)
+    except UnicodeDecodeError as error:  # the decoder reads ahead: find the line itself
+        data = path.read_bytes()
+        start = len(data) - len(data.lstrip(codecs.BOM_UTF8)) if encoding == "utf-8-sig" else 0
+        try:
+            data[start:].decode("utf-8")
+        except UnicodeDecodeError as exact:
+            line_number = data.count(b"\n", 0, start + exact.start)
+        raise ClientError(
+            f"CSV file {name}, line {line_number + 1}: not readable as UTF-8 text "
+            f"({error.reason}); save the file as UTF-8"
+        ) from None
+    except csv.Error as error:
+        raise ClientError(f"CSV file {name}, line {line_number + 1}: {error}") from None
     return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
+
+
+def _add_row(
+    rows: list[list[float]], row: list[str], name: str, line_number: int, csv_weights: int
+) -> None:
+    """One CSV line's cells as floats (NaN for missing), checked against the first line."""
+    if not "".join(row).strip():
+        return
+    values = []
+    for column, cell in enumerate(row, start=1):
+        cell = cell.strip()
+        if cell in MISSING_TOKENS:
+            values.append(math.nan)
+            continue
+        try:
+            values.append(float(cell))
+        except ValueError:
+            raise _csv_problem(name, line_number, column, cell, csv_weights) from None
+    if rows and len(values) != len(rows[0]):
+        raise ClientError(
+            f"CSV file {name}, line {line_number} has {len(values)} columns, the "
+            f"first line has {len(rows[0])}: every line needs the same columns"
+        )
+    rows.append(values)
 
 
 def _load_csv_file(path: Path, name: str, csv_weights: int) -> np.ndarray:
     """One CSV file as a float array: NumPy's C parser, or the careful path when it objects."""
     import warnings
 
-    delimiter = _csv_delimiter(_first_line(path))
+    encoding = _text_encoding(path, name, "csv")
+    delimiter = _csv_delimiter(_first_line(path, encoding))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
             return np.loadtxt(
                 path, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
-                encoding="utf-8",
+                encoding=encoding,
             )  # fmt: skip
     except ValueError:  # empty cells, text, ragged lines, bad bytes: find out which
-        return _parse_csv_slowly(path, name, delimiter, csv_weights)
+        return _parse_csv_slowly(path, name, delimiter, csv_weights, encoding)
 
 
 def _read_csv(files: list[Path], folder: Path, channel: str, csv_weights: int) -> Table:
@@ -177,11 +256,13 @@ def _read_csv(files: list[Path], folder: Path, channel: str, csv_weights: int) -
             + "followed by at least one feature column"
         )
     weights = data[:, 1].copy() if csv_weights else None
-    return Table(channel, data[:, first_feature:], data[:, 0].copy(), weights, sources)
+    return Table(
+        channel, data[:, first_feature:], data[:, 0].copy(), weights, sources, first_feature + 1
+    )
 
 
 def _libsvm_matrix(path: Path, name: str) -> xgb.DMatrix:
-    first = _first_line(path)
+    first = _first_line(path, _text_encoding(path, name, "libsvm"))
     tokens = first.split()
     if tokens and (
         ("," in first and ":" not in first)
@@ -193,11 +274,27 @@ def _libsvm_matrix(path: Path, name: str) -> xgb.DMatrix:
             "ensure the file is in 'LIBSVM' format (or set the channel's ContentType, e.g. "
             "text/csv; LIBSVM is the default when none is given)."
         )
+    _check_libsvm_magnitudes(path, name)
     try:
         return xgb.DMatrix(f"{path}?format=libsvm")
     except xgb.core.XGBoostError as error:
         message = xgboost_message(error)
         raise ClientError(f"LIBSVM file {name} could not be read: {message}") from None
+
+
+def _check_libsvm_magnitudes(path: Path, name: str) -> None:
+    """XGBoost's LIBSVM parser turns a value beyond float32 (`1e300`) into garbage (1e38)
+    without a word; a regex over the bytes finds such values first (milliseconds a MB)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    found = _HUGE_NUMBER.search(data)
+    if found:
+        line = data.count(b"\n", 0, found.start()) + 1
+        value = found.group().decode("ascii", errors="replace")
+        raise ClientError(
+            f"LIBSVM file {name}, line {line}: {value} is too large: XGBoost stores values as "
+            f"32-bit floats (at most {FLOAT32_MAX:.1e} in size). Rescale that feature"
+        )
 
 
 def _read_libsvm(files: list[Path], folder: Path, channel: str) -> Table:
@@ -220,7 +317,8 @@ def _read_libsvm(files: list[Path], folder: Path, channel: str) -> Table:
     features = parts[0] if len(parts) == 1 else scipy.sparse.vstack(parts, format="csr")
     has_weights = all(w.size for w in weights)
     weight = np.concatenate(weights).astype(np.float64) if has_weights else None
-    return Table(channel, features, np.concatenate(labels).astype(np.float64), weight, sources)
+    labels_ = np.concatenate(labels).astype(np.float64)
+    return Table(channel, features, labels_, weight, sources, None)
 
 
 def _read_parquet(files: list[Path], folder: Path, channel: str) -> Table:
@@ -271,20 +369,54 @@ def read_channel(folder: Path, channel: str, fmt: str, csv_weights: int = 0) -> 
     return _read_parquet(files, folder, channel)
 
 
+def _out_of_range(values: np.ndarray) -> np.ndarray:
+    """Where values are infinite or beyond float32 (NaN, a missing value, is not)."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) > FLOAT32_MAX
+
+
+def _check_float32_range(table: Table) -> None:
+    """Every value fits XGBoost's float32 storage: 1e308 is finite as a float64 but becomes
+    infinity there, which XGBoost refuses deep inside (with a C++ stack trace)."""
+    features = table.features
+    row = column = None
+    if isinstance(features, np.ndarray):
+        bad = _out_of_range(features)
+        rows = np.flatnonzero(bad.any(axis=1))
+        if rows.size:
+            row = int(rows[0])
+            column = int(np.flatnonzero(bad[row])[0])
+            value = float(features[row, column])
+    else:  # CSR (LIBSVM): only the stored values
+        stored = np.flatnonzero(_out_of_range(features.data))
+        if stored.size:
+            row = int(np.searchsorted(features.indptr, stored[0], side="right") - 1)
+            column, value = int(features.indices[stored[0]]), float(features.data[stored[0]])
+    if row is not None:
+        where = table.column_name(column)
+        _fail_range(table, row, f"{where} is {value:g}")
+    for what, values in (("the label", table.labels), ("the instance weight", table.weights)):
+        if values is not None:
+            rows = np.flatnonzero(_out_of_range(values))
+            if rows.size:
+                _fail_range(table, int(rows[0]), f"{what} is {float(values[rows[0]]):g}")
+
+
+def _fail_range(table: Table, row: int, what: str) -> None:
+    raise ClientError(
+        f"Channel {table.channel}: on {table.where(row)}, {what}: XGBoost stores values as "
+        f"32-bit floats (at most {FLOAT32_MAX:.1e} in size). Rescale that column, or leave the "
+        "cell empty for a missing value"
+    )
+
+
 def check_data(table: Table, objective: str, num_class: int | None) -> None:
     """Labels the objective can learn from, finite features and weights.
 
     Messages name the channel, the file and the row.
     """
     labels = table.labels
-    if isinstance(table.features, np.ndarray):
-        infinite = np.isinf(table.features).any(axis=1)
-        if infinite.any():
-            row = int(np.flatnonzero(infinite)[0])
-            raise ClientError(
-                f"Channel {table.channel}: {table.where(row)} has an infinite feature value; "
-                "XGBoost needs finite numbers (leave a value empty for missing)"
-            )
+    _check_float32_range(table)
 
     def fail(mask: np.ndarray, rule: str) -> None:
         row = int(np.flatnonzero(mask)[0])

@@ -345,3 +345,58 @@ def validate_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
                 "supported in local mode; remove it"
             )
     return parsed
+
+
+def check_tuning(
+    static: dict[str, str],
+    ranges: list[tuple[str, str, dict]],
+    objective: str,
+    channels: set[str],
+) -> str | None:
+    """Why every training job of a tuning job over the built-in algorithm would fail (None:
+    none would for that reason): an untunable name, a range reaching outside a
+    hyperparameter's own, a rule between hyperparameters, an objective it cannot emit."""
+    unknown = sorted(n for _, n, _ in ranges if ALIASES.get(n, n) not in HYPERPARAMETERS)
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], [*HYPERPARAMETERS, *ALIASES], n=3)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        return (
+            "The hyperparameter tuning job that you requested has the following untunable "
+            f"hyperparameters: {unknown}; the built-in XGBoost algorithm has no such "
+            f"hyperparameter.{hint}"
+        )
+    if objective.startswith(f"{VALIDATION}:") and VALIDATION not in channels:
+        return (
+            f"objective metric {objective} needs a validation channel: the built-in algorithm "
+            "prints validation-* metrics only when fit() is given one"
+        )
+    first = {name: _tuned_values(kind, item)[0] for kind, name, item in ranges}
+    base = {**static, **first, "_tuning_objective_metric": objective}
+    try:
+        validate_hyperparameters(base)
+    except ClientError as error:  # one about a range is said below, with the range
+        if not any(name in str(error) for name in first):
+            return f"every training job would fail: {error}"
+    for kind, name, item in ranges:
+        for value in _tuned_values(kind, item):
+            try:
+                validate_hyperparameters({**base, name: value})
+            except ClientError as error:
+                shown = "Values" if kind == "Categorical" else "MinValue/MaxValue"
+                hint = ""
+                if kind == "Continuous" and HYPERPARAMETERS[ALIASES.get(name, name)].kind == "int":
+                    hint = f"; {name} is an integer: use an IntegerParameter range"
+                return f"{kind}ParameterRanges {name!r} ({shown} {value}): {error}{hint}"
+    return None
+
+
+def _tuned_values(kind: str, item: dict) -> list[str]:
+    """The values a tuning job would send for a range, at its ends (every categorical one)."""
+    if kind == "Categorical":
+        return [str(v) for v in item["Values"]]
+    ends = (item["MinValue"], item["MaxValue"])
+    if kind == "Integer":
+        return [str(int(float(v))) for v in ends]
+    return [repr(float(v)) for v in ends]

@@ -24,6 +24,7 @@ from localsm.builtin.hyperparameters import (
     validate_hyperparameters,
 )
 from localsm.builtin.metrics import CONTAINER_METRICS, custom_metric
+from localsm.builtin.termination import TerminationCallback, save_on_termination
 from localsm.metrics import is_maximized
 
 MODEL_FILE_NAME = "xgboost-model"
@@ -165,6 +166,7 @@ def fit(
                 save_best=False,
             )
         )
+    callbacks.append(TerminationCallback())
     history: dict[str, Any] = {}
     log(f"Training {plan.num_round} rounds with {json.dumps(plan.params, sort_keys=True)}")
     try:
@@ -238,6 +240,7 @@ def train(ml_root: Path | str) -> dict[str, Any]:
     hps = validate_hyperparameters(_read_json(config / "hyperparameters.json"))
     formats = validate_channels(_read_json(config / "inputdataconfig.json"))
     plan = plan_training(hps)
+    save_on_termination(hps.get("save_model_on_termination") == "true")
     objective = plan.params.get("objective", "reg:squarederror")
     log(f"Local built-in XGBoost algorithm (XGBoost {xgb.__version__})")
     log("Hyperparameters: " + json.dumps(hps, sort_keys=True))

@@ -7,7 +7,9 @@ is read as an S3 source.
 
 from __future__ import annotations
 
+import glob
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -53,14 +55,19 @@ def input_data_config(request: dict) -> dict[str, dict]:
     return config
 
 
-def stage_channels(request: dict, data_dir: Path, boto_session: Any) -> None:
-    """Every channel of the request into `data_dir/<name>/`."""
+def stage_channels(
+    request: dict, data_dir: Path, boto_session: Any, check_stop: Callable[[], None]
+) -> None:
+    """Every channel of the request into `data_dir/<name>/`; `check_stop()` between files
+    raises when the job was stopped meanwhile."""
     for channel in request.get("InputDataConfig", []):
         name = channel["ChannelName"]
-        stage_channel(name, channel, data_dir / name, boto_session)
+        stage_channel(name, channel, data_dir / name, boto_session, check_stop)
 
 
-def stage_channel(name: str, channel: dict, dest: Path, boto_session: Any) -> None:
+def stage_channel(
+    name: str, channel: dict, dest: Path, boto_session: Any, check_stop: Callable[[], None]
+) -> None:
     """Bring one channel's data into `ml/input/data/<name>/` (from file:// or s3://)."""
     source = channel_source(channel)
     if source is None:
@@ -73,31 +80,60 @@ def stage_channel(name: str, channel: dict, dest: Path, boto_session: Any) -> No
     uri = source["S3Uri"]
     dest.mkdir(parents=True, exist_ok=True)
     if uri.startswith("s3://"):
-        _download_s3_prefix(name, uri, dest, boto_session)
-        return
-    path = uri_to_path(uri)
-    if path.exists():
-        count = _copy_into(path, dest)
-    else:  # an S3-style prefix: every file in the folder whose name starts with it
-        matches = sorted(path.parent.glob(path.name + "*")) if path.parent.is_dir() else []
-        count = sum(_copy_into(m, dest) for m in matches)
-    if count == 0:
+        _download_s3_prefix(name, uri, dest, boto_session, check_stop)
+    else:
+        path = uri_to_path(uri)
+        # a file, a folder, or an S3-style prefix: every entry whose name starts with it
+        matches = [path] if path.exists() else _prefix_matches(path)
+        for match in matches:
+            check_stop()
+            _copy_into(match, dest)
+    _check_not_empty(name, uri, dest)
+
+
+def _prefix_matches(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(glob.escape(path.name) + "*")) if path.parent.is_dir() else []
+
+
+def _check_not_empty(name: str, uri: str, dest: Path) -> None:
+    """A channel with no file, or only empty files, fails before training, naming them."""
+    files = [p for p in dest.rglob("*") if p.is_file()]
+    if not files:
         raise JobFailure(
             f"ClientError: Data download failed: no data for channel '{name}' at {uri}. "
             "Check the path passed to fit() for this channel."
         )
+    if all(p.stat().st_size == 0 for p in files):
+        shown = ", ".join(p.relative_to(dest).as_posix() for p in files[:3])
+        raise JobFailure(
+            f"ClientError: channel '{name}': every file is empty (0 bytes): {shown} from {uri}. "
+            "Write the data into the file, or pass another path to fit()."
+        )
 
 
-def _copy_into(source: Path, dest: Path) -> int:
-    """Copy a file, or a folder's content, into `dest`; returns the number of files."""
+def _copy_into(source: Path, dest: Path) -> None:
+    """Copy a file, or a folder's content, into `dest`."""
     if source.is_file():
         shutil.copy2(source, dest / source.name)
-        return 1
-    shutil.copytree(source, dest, dirs_exist_ok=True)
-    return sum(1 for p in dest.rglob("*") if p.is_file())
+    else:
+        shutil.copytree(source, dest, dirs_exist_ok=True)
 
 
-def _download_s3_prefix(name: str, uri: str, dest: Path, boto_session: Any) -> None:
+def s3_relative_path(key: str, prefix: str) -> str:
+    """Where object `key` lands in a channel read from S3Prefix `prefix`: below the prefix
+    when it names a folder (`a/b` holding `a/b/c.csv` gives `c.csv`, as the SDK's own local
+    mode and SageMaker do), else below the prefix's folder (`a/b` matching `a/bc.csv`)."""
+    if key == prefix:
+        return key.rsplit("/", 1)[-1]
+    rest = key[len(prefix) :]
+    if prefix.endswith("/") or rest.startswith("/"):
+        return rest.lstrip("/")
+    return key[len(prefix.rsplit("/", 1)[0]) + 1 :] if "/" in prefix else key
+
+
+def _download_s3_prefix(
+    name: str, uri: str, dest: Path, boto_session: Any, check_stop: Callable[[], None]
+) -> None:
     import botocore.exceptions
 
     parsed = urlparse(uri)
@@ -107,12 +143,12 @@ def _download_s3_prefix(name: str, uri: str, dest: Path, boto_session: Any) -> N
         keys = []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        base = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
         for key in keys:
-            target = dest / key[len(base) :]
+            target = dest / s3_relative_path(key, prefix)
             if not target.resolve().is_relative_to(dest.resolve()):
                 raise JobFailure(f"ClientError: unsafe S3 key {key!r} in channel '{name}'")
             target.parent.mkdir(parents=True, exist_ok=True)
+            check_stop()
             s3.download_file(bucket, key, str(target))
     except botocore.exceptions.NoCredentialsError:
         raise JobFailure(

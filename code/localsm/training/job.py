@@ -1,22 +1,27 @@
 """One local training job: runs the phases SageMaker reports (Starting, Downloading, Training,
-Uploading) in the background and keeps its record (`record.py`) up to date."""
+Uploading) in the background and keeps its record (`record.py`) up to date.
+
+However a job ends (completed, failed, stopped, its disk full), it ends: its processes are gone,
+its model.tar.gz is written (a stopped or failed job's too, as SageMaker uploads /opt/ml/model
+then), its description is saved, and whoever waits on it wakes up.
+"""
 
 from __future__ import annotations
 
 import atexit
-import re
 import threading
 import traceback
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from localsm import metrics, rules, toolkit
 from localsm.background import BackgroundJob, now
 from localsm.resources import arn_formatter
-from localsm.training import artifacts, runner, storage
+from localsm.training import artifacts, drivers, processes, runner, storage
 from localsm.training.channels import JobFailure, stage_channels
+from localsm.training.logstream import JobLog, LineSplitter
+from localsm.training.reasons import internal_reason, storage_reason
 from localsm.training.record import TrainingJobDescription, TrainingJobRecord
 
 _RUNNING: set[TrainingJob] = set()
@@ -42,6 +47,7 @@ class TrainingJob(BackgroundJob):
         *,
         jobs_dir: Path,
         region: str,
+        owner: str,
         boto_session: Any = None,
         threads: int = 1,
         verdict: Verdict | None = None,
@@ -50,16 +56,24 @@ class TrainingJob(BackgroundJob):
         super().__init__(request["TrainingJobName"])
         self.record = TrainingJobRecord(request, arn_formatter("training-job", self.name, region))
         self.region = region
+        self.owner = owner  # processes.owner_token() of the process running the job
         self.folder = jobs_dir / self.name
         self.ml = self.folder / "ml"
         self.log_path = self.folder / storage.LOG_NAME
+        self.log = JobLog(self.log_path, on_error=self._log_failed)
         self.boto_session = boto_session
         self.threads = threads
         self.verdict = verdict
         self.on_done = on_done
-        self._log_lines: list[tuple[datetime, str]] = []
-        self._metric_cache: dict[str, tuple[int, list[float]]] = {}
+        objective = request.get("HyperParameters", {}).get("_tuning_objective_metric", "")
+        self.tracker = metrics.MetricTracker.for_job(
+            request["AlgorithmSpecification"], (objective,) if objective else ()
+        )
+        self._splitter = LineSplitter(self._on_line)
         self._process: runner.JobProcess | None = None
+        self._abort_reason: str | None = None
+        self._artifacts_failed = False
+        self._stopped_during = "Starting"
 
     @property
     def request(self) -> dict:
@@ -80,169 +94,254 @@ class TrainingJob(BackgroundJob):
     def describe(self) -> TrainingJobDescription:
         return self.record.describe()
 
+    def running_metric(self, name: str) -> list[float]:
+        """Every value of metric `name` the job has logged so far (for early stopping)."""
+        return self.tracker.series(name)
+
     # ---------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        """Create the folder and start the job in the background (returns at once)."""
+        """Create the folder, its log and status, then start the job in the background.
+
+        Raises FileExistsError when the folder exists, OSError when it cannot be written (the
+        folder is then removed: no half-registered job)."""
         self.folder.mkdir(parents=True, exist_ok=False)
-        self.log_path.touch()
-        self._transition("Starting", "Launching requested ML instances")
-        if self.request.get("DebugRuleConfigurations"):
-            self.record.rule_statuses = rules.initial_statuses(self.request, now())
+        try:
+            self.log.open()
+            if self.request.get("DebugRuleConfigurations"):
+                self.record.rule_statuses = rules.initial_statuses(self.request, now())
+            self._transition("Starting", "Launching requested ML instances", save=False)
+            storage.save_status(self.folder, self.owner, self.describe())
+        except OSError:
+            self.log.close()
+            _remove_tree(self.folder)
+            raise
+        try:
+            processes.ensure_watchdog()
+        except OSError as error:  # the job still runs; only a killed kernel would orphan it
+            self.log.line(f"Could not start the watchdog process ({error}): the job's processes "
+                          "end with this kernel only if it exits normally")  # fmt: skip
         with _RUNNING_LOCK:
             _RUNNING.add(self)
         super().start()
 
     def stop(self) -> None:
-        """Stop the job: the whole process tree is ended, the job becomes Stopped."""
+        """Stop the job: its processes get SIGTERM (SIGKILL after a grace period); it ends
+        Stopped with whatever /opt/ml/model holds by then."""
         with self.record.lock:
-            if not self.request_stop():
-                return
+            if self.record.ended is not None or not self.request_stop():
+                return  # it has ended (or is being stopped) already
+            self._stopped_during = self.record.secondary
             self.record.status = "Stopping"
             self._transition("Stopping", "Stopping the training job")
             process = self._process
         if process is not None:
             process.stop()
 
+    def _log_failed(self, error: OSError) -> None:
+        """The log cannot be written (a full disk, most likely): end the job, Failed."""
+        with self.record.lock:
+            if self.done or self._abort_reason:
+                return
+            self._abort_reason = storage_reason(error, "could not write the job's log")
+            process = self._process
+        if process is not None:
+            process.stop()
+
     def run(self) -> None:
         try:
-            runner.prepare_layout(self.ml, self.request, self._log)
-            self._check_stopped()
-            self._transition("Downloading", "Downloading input data")
-            stage_channels(self.request, self.ml / "input" / "data", self.boto_session)
-            self._check_stopped()
-            self._transition("Training", "Training in progress.")
-            self.record.started = now()
-            self._run_process()
-            self._check_stopped()
-            self._transition("Uploading", "Uploading generated training model")
-            self._upload()
-            self._run_rules()
-            self._finish("Completed", "Completed", "Training job completed")
+            self._phases()
         except _Stopped:
-            self._finish("Stopped", "Stopped", "The job was stopped")
+            message = f"Stopped by StopTrainingJob during {self._stopped_during}"
+            self._finish("Stopped", "Stopped", message)
         except JobFailure as failure:
             self._finish("Failed", "Failed", "Training job failed", str(failure))
-        except Exception as error:  # noqa: BLE001 - any crash of ours must still end the job
-            with open(self.log_path, "a") as log:
-                traceback.print_exc(file=log)
-            reason = f"InternalServerError: local training service error: {error!r}"
+        except OSError as error:  # a full or read-only disk: say which path
+            reason = storage_reason(error, "could not write the job's files")
             self._finish("Failed", "Failed", "Training job failed", reason)
+        except Exception as error:  # noqa: BLE001 - any crash of ours must still end the job
+            self.log.line(traceback.format_exc())
+            reason = internal_reason(error, self.log_path)
+            self._finish("Failed", "Failed", "Training job failed", reason)
+        else:
+            self._finish("Completed", "Completed", "Training job completed")
+
+    def _phases(self) -> None:
+        runner.prepare_layout(self.ml, self.request, self.log.line, self.boto_session)
+        self._check_stopped()
+        self._transition("Downloading", "Downloading input data")
+        data = self.ml / "input" / "data"
+        stage_channels(self.request, data, self.boto_session, self._check_stopped)
+        if drivers.uses_drivers(self.request):
+            drivers.prepare(self.ml)
+        self._check_stopped()
+        self._transition("Training", "Training in progress.")
+        self.record.started = now()
+        self._run_process()
+        self._check_stopped()
+        self._transition("Uploading", "Uploading generated training model")
+        self._upload()
+        self._check_stopped()
+        self._run_rules()
 
     # ---------------------------------------------------------------- the process
 
     def _run_process(self) -> None:
+        markers = processes.marker_environment(str(self.folder), self.owner)
         command, env, cwd = runner.command_and_env(
-            self.ml, self.request, self.name, self.region, self.threads
+            self.ml, self.request, self.name, self.region, self.threads, markers
         )
         with self.record.lock:
             self._check_stopped()
-            self._process = runner.JobProcess(command, env, cwd)
+            try:
+                self._process = runner.JobProcess(command, env, cwd, str(self.folder))
+            except OSError as error:
+                raise JobFailure(
+                    f"ClientError: could not start {command[0]} in {cwd}: {error.strerror}"
+                ) from None
         limit = self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-        code = self._process.run(self.log_path, self._on_line, limit, self.stop)
-        self.record.final_metrics = metrics.final_metrics(
-            self._log_lines, self._metric_definitions()
-        )
+        code = self._process.run(self._on_output, limit, self.stop)
+        self._splitter.flush()
+        self.record.final_metrics = self.tracker.final()
+        self._check_stopped()
         if code != 0:
-            self._check_stopped()
             script_mode = toolkit.is_script_mode(self.request.get("HyperParameters", {}))
-            tail = [line for _, line in self._log_lines if line.strip()][-3:]
+            tail = self.log.tail(20)
             raise JobFailure(runner.failure_reason(self.ml, code, command, script_mode, tail))
 
+    def _on_output(self, chunk: bytes) -> None:
+        self.log.write_output(chunk)
+        self._splitter.feed(chunk)
+
     def _on_line(self, line: str) -> None:
-        self._log_lines.append((now(), line))
-
-    def _metric_definitions(self) -> list[dict]:
-        spec = self.request["AlgorithmSpecification"]
-        objective = self.request.get("HyperParameters", {}).get("_tuning_objective_metric", "")
-        text = "\n".join(metrics.cloudwatch_line(line) for _, line in self._log_lines)
-        return metrics.definitions_for(spec, text, (objective,) if objective else ())
-
-    def running_metric(self, name: str) -> list[float]:
-        """Every value of metric `name` the job has logged so far (for early stopping)."""
-        definitions = [d for d in self._metric_definitions() if d["Name"] == name]
-        if not definitions:
-            return []
-        regex = re.compile(definitions[0]["Regex"])
-        position, values = self._metric_cache.get(name, (0, []))
-        lines = self._log_lines[position:]
-        for _, line in lines:
-            match = regex.search(metrics.cloudwatch_line(line))
-            if match and match.groups():
-                try:
-                    values.append(float(match.group(1)))
-                except ValueError:
-                    pass
-        self._metric_cache[name] = (position + len(lines), values)
-        return list(values)
+        self.log.remember(line)
+        self.tracker.feed(line, now)
 
     # ---------------------------------------------------------------- artifacts and rules
 
+    @property
+    def _output_path(self) -> str:
+        return self.request["OutputDataConfig"].get("S3OutputPath") or ""
+
     def _upload(self) -> None:
-        output_path = self.request["OutputDataConfig"].get("S3OutputPath") or ""
-        self.record.model_uri = artifacts.upload_artifacts(
-            self.ml, self.folder / "artifacts", output_path, self.name, self.boto_session
+        try:
+            self.record.model_uri = artifacts.save_artifacts(
+                self.ml, self.folder, self._output_path, self.name, self.boto_session,
+                self.log.line,
+            )  # fmt: skip
+        except (JobFailure, OSError):
+            self._artifacts_failed = True
+            raise
+
+    def _keep_model(self) -> None:
+        """A stopped or failed job's model.tar.gz (possibly empty), as SageMaker uploads
+        /opt/ml/model then; in the job folder when the output location cannot be written."""
+        if self.record.model_uri:
+            return
+        if not self._artifacts_failed:
+            try:
+                self._upload()
+                return
+            except (JobFailure, OSError) as error:
+                self.log.line(f"The model could not be saved: {error}")
+        fallback = artifacts.save_fallback(self.ml, self.folder, self.log.line)
+        self.record.model_uri = fallback or artifacts.model_uri(
+            self._output_path, self.name, self.folder
         )
 
     def _run_rules(self) -> None:
         """Debugger rules (the training report) once the model is out, before Completed."""
         if not self.request.get("DebugRuleConfigurations"):
             return
-        self._log(f"{now():%Y-%m-%d %H:%M:%S} Running Debugger rules locally")
-        output_path = self.request["OutputDataConfig"].get("S3OutputPath") or ""
-        folder = artifacts.rule_output_folder(output_path, self.name, self.folder)
+        self.log.line(f"{now():%Y-%m-%d %H:%M:%S} Running Debugger rules locally")
+        folder = artifacts.rule_output_folder(self._output_path, self.name, self.folder)
         self.record.rule_statuses = rules.evaluate(self.request, self.ml, folder, now)
-        artifacts.upload_rule_output(folder, output_path, self.name, self.boto_session)
+        artifacts.upload_rule_output(folder, self._output_path, self.name, self.boto_session)
 
     # ---------------------------------------------------------------- status
 
     def _check_stopped(self) -> None:
+        if self._abort_reason:
+            raise JobFailure(self._abort_reason)
         if self.stop_requested:
             raise _Stopped()
 
-    def _log(self, message: str) -> None:
-        with open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(message + "\n")
-
-    def _transition(self, status: str, message: str) -> None:
+    def _transition(self, status: str, message: str, save: bool = True) -> None:
         stamp = self.record.transition(status, message)
         # Status changes go to the log too, as the SDK prints them on AWS.
-        self._log(f"{stamp:%Y-%m-%d %H:%M:%S} {status} - {message}")
+        self.log.line(f"{stamp:%Y-%m-%d %H:%M:%S} {status} - {message}")
+        if save:
+            self._save_status()
+
+    def _save_status(self) -> None:
+        try:
+            storage.save_status(self.folder, self.owner, self.describe())
+        except OSError:  # the disk is full or gone: the log's own error ends the job
+            pass
 
     def _finish(self, status: str, secondary: str, message: str, reason: str | None = None) -> None:
+        """End the job; never raises, and always wakes whoever waits on it."""
+        try:
+            self._end(status, secondary, message, reason)
+        except Exception as error:  # noqa: BLE001 - the job must end whatever happened here
+            self.log.line(traceback.format_exc())
+            if self.record.ended is None:
+                why = internal_reason(error, self.log_path)
+                self.record.end("Failed", "Failed", "Training job failed", why)
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(self)
+            if self.on_done is not None:
+                try:
+                    self.on_done(self)
+                except Exception:  # noqa: BLE001 - a hook must not leave the job unfinished
+                    self.log.line(traceback.format_exc())
+            self.log.close()
+            self.finished()
+
+    def _end(self, status: str, secondary: str, message: str, reason: str | None) -> None:
+        if self._process is not None:
+            self._process.reap()  # nothing the job started outlives it
         if status == "Stopped" and self._process is not None and self._process.timed_out:
-            secondary, message = "MaxRuntimeExceeded", "Job stopped: MaxRuntimeInSeconds exceeded"
+            limit = self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+            secondary = "MaxRuntimeExceeded"
+            message = f"Job stopped: MaxRuntimeInSeconds ({limit} s) exceeded"
         if status == "Completed" and self.verdict is not None:
             reason = self._verdict()
             status, secondary = ("Failed", "Failed") if reason else (status, secondary)
+        if status != "Completed":
+            self._keep_model()
         if self.record.rule_statuses and status != "Completed":
             why = f"The training job ended as {status}"
             self.record.rule_statuses = rules.abandoned(self.record.rule_statuses, now(), why)
         self.record.end(status, secondary, message, reason)
-        self._log(f"{self.record.ended:%Y-%m-%d %H:%M:%S} {secondary} - {message}")
+        self.log.line(f"{self.record.ended:%Y-%m-%d %H:%M:%S} {secondary} - {message}")
         if reason:
-            self._log(f"Job failed: {reason}")
-        storage.save_description(self.folder, self.describe())
-        with _RUNNING_LOCK:
-            _RUNNING.discard(self)
-        if self.on_done is not None:
-            try:
-                self.on_done(self)
-            except Exception:  # noqa: BLE001 - a hook must not leave the job unfinished
-                self._log(traceback.format_exc())
-        self.finished()
+            self.log.line(f"Job failed: {reason}")
+        try:
+            storage.save_description(self.folder, self.describe())
+            (self.folder / storage.STATUS_NAME).unlink(missing_ok=True)
+        except OSError as error:
+            self.log.line(f"The job's description could not be saved: {error}")
 
     def _verdict(self) -> str | None:
         try:
             return self.verdict(self)
         except Exception as error:  # noqa: BLE001 - a hook must not leave the job unfinished
-            self._log(traceback.format_exc())
+            self.log.line(traceback.format_exc())
             return f"InternalServerError: local service error while ending the job: {error!r}"
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @atexit.register
 def _stop_all() -> None:
-    """No orphan processes when the Python process that started the jobs exits."""
+    """No orphan processes when the Python process that started the jobs exits normally (the
+    watchdog covers the other ways it can end)."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for job in running:

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from localsm import metrics, toolkit
-from localsm.training.channels import JobFailure, input_data_config, uri_to_path
+from localsm.training import drivers, processes, reasons
+from localsm.training.channels import JobFailure, input_data_config
+from localsm.training.reasons import MAX_REASON, shorten
+from localsm.training.source import stage_source
 
 CODE_FOLDER = Path(__file__).resolve().parent.parent.parent  # code/: holds the localsm package
-STOP_GRACE_SECONDS = 2.0
 ML_FOLDERS = ("input/config", "input/data", "model", "output/data", "code")
+CHUNK_BYTES = 1 << 16
+PUMP_WAKE_SECONDS = 0.1  # how often a silent process is checked for having exited
+ESCAPED_PIPE_SECONDS = 2.0  # after the job's processes are ended, wait this long for EOF
 
 
 def resource_config(request: dict) -> dict[str, Any]:
@@ -43,7 +51,9 @@ def resource_config(request: dict) -> dict[str, Any]:
     }
 
 
-def prepare_layout(ml: Path, request: dict, log: Callable[[str], None]) -> None:
+def prepare_layout(
+    ml: Path, request: dict, log: Callable[[str], None], boto_session: Any = None
+) -> None:
     """The `/opt/ml` folders and config files, and the source code in script mode."""
     for sub in ML_FOLDERS:
         (ml / sub).mkdir(parents=True, exist_ok=True)
@@ -58,42 +68,23 @@ def prepare_layout(ml: Path, request: dict, log: Callable[[str], None]) -> None:
             (config / f"{name}.json").write_text(json.dumps(request[key]))
     spec = request["AlgorithmSpecification"]
     if toolkit.is_script_mode(hyperparameters):
-        _stage_code(ml / "code", toolkit.decode(hyperparameters), log)
+        stage_source(ml / "code", toolkit.decode(hyperparameters), log, boto_session)
     elif not metrics.is_xgboost_image(spec.get("TrainingImage", "")):
         raise JobFailure("ClientError: local mode runs the SageMaker XGBoost images only")
 
 
-def _stage_code(dest: Path, decoded: dict[str, Any], log: Callable[[str], None]) -> None:
-    submit = str(decoded.get("sagemaker_submit_directory", ""))
-    program = str(decoded["sagemaker_program"])
-    if not submit.startswith("file://") and not Path(submit).is_dir():
-        raise JobFailure(
-            f"ClientError: sagemaker_submit_directory {submit!r} must be a local folder in "
-            "local mode (set local.local_code, as lab.setup does)"
-        )
-    source = uri_to_path(submit)
-    if not (source / program).is_file():
-        raise JobFailure(
-            f"ClientError: entry point {program!r} not found in {source}; check entry_point "
-            "and source_dir"
-        )
-    ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
-    shutil.copytree(source, dest, dirs_exist_ok=True, ignore=ignore)
-    if (dest / "requirements.txt").is_file():
-        log(
-            "requirements.txt found in the source directory: local mode does not "
-            "install it (SageMaker would run pip install -r requirements.txt)."
-        )
-
-
 def command_and_env(
-    ml: Path, request: dict, job_name: str, region: str, threads: int
+    ml: Path, request: dict, job_name: str, region: str, threads: int, markers: dict[str, str]
 ) -> tuple[list[str], dict[str, str], Path]:
-    """What the image would run, with which environment, from which folder."""
+    """What the image would run, with which environment (`markers`: the job's process
+    markers, see processes.py), from which folder."""
+    if drivers.uses_drivers(request):  # SDK v3 script mode: the SDK's own driver scripts
+        command, env = drivers.command_and_env(ml, request, job_name, threads)
+        return command, {**env, **markers}, ml
     hyperparameters = request.get("HyperParameters", {})
     env = dict(os.environ)
     env.update(request.get("Environment", {}))
-    env.update(OMP_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1")
+    env.update(OMP_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1", **markers)
     if toolkit.is_script_mode(hyperparameters):
         env.update(
             toolkit.environment(
@@ -113,11 +104,13 @@ def command_and_env(
 
 
 class JobProcess:
-    """One job's process: started in its own process group, its output copied line by line to
-    the log, ended (the whole group) by `stop()` or when `max_runtime` seconds have passed."""
+    """One job's process: started in its own session (process group), its output copied to
+    the log as it comes, ended with every process it started (those that left its group
+    included) when it exits, by `stop()`, or when `max_runtime` seconds have passed."""
 
-    def __init__(self, command: list[str], env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, job_folder: str) -> None:
         self.command = command
+        self.job_folder = job_folder
         self._popen = subprocess.Popen(
             command,
             cwd=cwd,
@@ -128,16 +121,17 @@ class JobProcess:
             start_new_session=True,  # its own process group: stop() ends the whole tree
         )
         self.timed_out = False
+        self._reap_lock = threading.Lock()
+        self._reaped = False
 
     def run(
         self,
-        log_path: Path,
-        on_line: Callable[[str], None],
+        on_output: Callable[[bytes], None],
         max_runtime: float | None,
         on_timeout: Callable[[], None],
     ) -> int:
-        """Copy the output to `log_path` (and `on_line`) until the process exits; its code.
-        After `max_runtime` seconds `on_timeout()` is called (it stops the job)."""
+        """Hand the output to `on_output` until the process and everything it started have
+        ended; returns its exit code. After `max_runtime` seconds `on_timeout()` is called."""
 
         def time_out() -> None:
             self.timed_out = True
@@ -148,58 +142,97 @@ class JobProcess:
             timer.daemon = True
             timer.start()
         try:
-            with open(log_path, "a", encoding="utf-8") as log:
-                for raw in self._popen.stdout:
-                    line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                    on_line(line)
-                    log.write(line + "\n")
-                    log.flush()
+            self._pump(on_output)
             return self._popen.wait()
         finally:
             if timer:
                 timer.cancel()
+            self.reap()
+
+    def _pump(self, on_output: Callable[[bytes], None]) -> None:
+        """Read until end of output. When the process has exited, whatever it left behind is
+        ended (as a container ends with its main process), which closes their copies of the
+        pipe; one that still holds it after that is not waited for."""
+        pipe = self._popen.stdout
+        fd = pipe.fileno()
+        reaped_at = None
+        try:
+            while True:
+                ready, _, _ = select.select([fd], [], [], PUMP_WAKE_SECONDS)
+                if ready:
+                    chunk = os.read(fd, CHUNK_BYTES)
+                    if not chunk:
+                        return
+                    on_output(chunk)
+                if self._popen.poll() is None:  # (a cheap waitpid, even while output flows)
+                    continue
+                if reaped_at is None:
+                    self.reap()
+                    reaped_at = time.monotonic()
+                elif time.monotonic() - reaped_at > ESCAPED_PIPE_SECONDS:
+                    return
+        finally:
+            pipe.close()
 
     def stop(self) -> None:
-        """SIGTERM the process group, SIGKILL it if it lingers."""
-        kill_group(self._popen)
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left of it."""
-    try:
-        group = os.getpgid(process.pid)
-    except ProcessLookupError:
-        return
-    for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, 5.0)):
+        """SIGTERM the job's processes, SIGKILL what is left after the grace period."""
+        pid = self._popen.pid
+        processes.kill_process_group(pid, signal.SIGTERM)
+        # Those that left the group (setsid) get one SIGTERM too; the group's got theirs.
+        for process in processes.marked_processes(processes.JOB_VARIABLE, self.job_folder):
+            try:
+                if os.getpgid(process.pid) != pid:
+                    process.terminate()
+            except (psutil.Error, ProcessLookupError):
+                pass
         try:
-            os.killpg(group, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            # The group may outlive its leader: make sure the children are gone too.
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            return
+            self._popen.wait(processes.STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
-            continue
-        return
+            pass
+        self.reap(grace=0.0)
+
+    def reap(self, grace: float = 0.0) -> None:
+        """End every process of the job still there (once the main one has exited or been
+        stopped): its group, then anything carrying the job's marker."""
+        with self._reap_lock:
+            if self._reaped:
+                return
+            processes.kill_process_group(self._popen.pid)
+            left = processes.end_job_processes(self.job_folder, grace)
+            if self._popen.poll() is None:
+                try:
+                    self._popen.wait(5)
+                except subprocess.TimeoutExpired:  # pragma: no cover - unkillable (D state)
+                    pass
+            # Once the main process has exited and nothing was left, nothing can come back.
+            self._reaped = left == 0 and self._popen.returncode is not None
 
 
 def failure_reason(
     ml: Path, code: int, command: list[str], script_mode: bool, tail: list[str]
 ) -> str:
     """The FailureReason of a process that exited with `code`: what it wrote to
-    `output/failure`, else the toolkit's `ExecuteUserScriptError` with the log's last lines."""
-    failure_file = ml / "output" / "failure"
-    written = failure_file.read_text().strip() if failure_file.is_file() else ""
+    `output/failure`, else the toolkit's `ExecuteUserScriptError` with the error it printed."""
+    written = read_failure_file(ml / "output" / "failure")
     if not script_mode:
         return written or f"AlgorithmError: framework error: exit code {code}"
     if written:
-        return f"AlgorithmError: {written}"
-    message = "\n".join(tail).replace('"', "'")
+        return shorten(f"AlgorithmError: {written}")
+    message = shorten(reasons.error_summary(tail), 200).replace('"', "'")
     note = " (the process was killed: out of memory?)" if code in (137, -9) else ""
+    shown = shorten(" ".join(Path(command[0]).name if i == 0 else a
+                             for i, a in enumerate(command)), 100)  # fmt: skip
     return (
         f"AlgorithmError: ExecuteUserScriptError:\nExitCode {code}{note}\n"
-        f'ErrorMessage "{message}"\nCommand "{" ".join(command[1:])}"'
+        f'ErrorMessage "{message}"\nCommand "{shown}"'
     )
+
+
+def read_failure_file(path: Path) -> str:
+    """`output/failure` as the reason (first bytes only: an entry point may write anything)."""
+    try:
+        with open(path, "rb") as failure:
+            data = failure.read(MAX_REASON * 4)
+    except OSError:
+        return ""
+    return shorten(data.decode("utf-8", errors="replace").strip())

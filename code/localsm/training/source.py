@@ -1,0 +1,72 @@
+"""Script mode's source code, into `ml/code/`: a local folder (the SDK v2's local mode) or the
+`sourcedir.tar.gz` an SDK uploaded to S3 (SDK v2 on AWS-style sessions, the v3 tuner)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from localsm.training.channels import JobFailure, uri_to_path
+
+IGNORED = ("__pycache__", ".ipynb_checkpoints", "*.pyc")
+
+
+def stage_source(
+    dest: Path, decoded: dict[str, Any], log: Callable[[str], None], boto_session: Any = None
+) -> None:
+    """Copy (or download and unpack) `sagemaker_submit_directory` into `dest`, and check
+    that the entry point `sagemaker_program` is there."""
+    submit = str(decoded.get("sagemaker_submit_directory", ""))
+    program = str(decoded["sagemaker_program"])
+    if submit.startswith("s3://"):
+        _unpack(_download(submit, boto_session), dest, submit)
+        where = submit
+    elif submit.startswith("file://") or Path(submit).is_dir():
+        source = uri_to_path(submit)
+        if not (source / program).is_file():
+            raise JobFailure(
+                f"ClientError: entry point {program!r} not found in {source}; check entry_point "
+                "and source_dir"
+            )
+        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*IGNORED))
+        where = str(source)
+    else:
+        raise JobFailure(
+            f"ClientError: sagemaker_submit_directory {submit!r} must be a local folder or an "
+            "s3:// tarball (set local.local_code, as lab.setup does)"
+        )
+    if not (dest / program).is_file():
+        raise JobFailure(f"ClientError: entry point {program!r} not found in {where}")
+    if (dest / "requirements.txt").is_file():
+        log(
+            "requirements.txt found in the source directory: local mode does not "
+            "install it (SageMaker would run pip install -r requirements.txt)."
+        )
+
+
+def _download(uri: str, boto_session: Any) -> bytes:
+    parsed = urlparse(uri)
+    try:
+        s3 = boto_session.client("s3")
+        return s3.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"].read()
+    except Exception as error:  # noqa: BLE001 - any failure to fetch the code is the user's to fix
+        raise JobFailure(
+            f"ClientError: could not download the source code {uri}: {error}. Check that the "
+            "object exists and the session's credentials can read it."
+        ) from None
+
+
+def _unpack(data: bytes, dest: Path, uri: str) -> None:
+    """Extract a tarball safely: no absolute paths, no `..`, no links out (tarfile's filter)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            archive.extractall(dest, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise JobFailure(f"ClientError: the source code {uri} is not a readable tarball: "
+                         f"{error}") from None  # fmt: skip
