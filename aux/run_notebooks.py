@@ -35,16 +35,8 @@ NAMES = (
 SDK_FOLDERS = {2: "", 3: "sdk_v3/"}
 
 
-def sdk_generation() -> int:
-    """3 where SDK v3 (its `sagemaker-train` package) is installed, else 2."""
-    import importlib.metadata
-
-    try:
-        importlib.metadata.version("sagemaker-train")
-    except importlib.metadata.PackageNotFoundError:
-        return 2
-    return 3
-
+sys.path.insert(0, str(REPO / "code"))
+from lab.modes import sdk_generation  # noqa: E402
 
 ORDER = tuple(SDK_FOLDERS[sdk_generation()] + name for name in NAMES)
 SUMMARY_TAG = "lab-summary"

@@ -297,14 +297,21 @@ def _codes(series: pd.Series, categories: Sequence[str], column: str, source: st
     """Integer code (position in `categories`) of each value; unknown values are an error."""
     lookup = {value: code for code, value in enumerate(categories)}
     codes = series.map(lookup)
+    _refuse_unknown(series, codes, column, source, f"one of: {', '.join(categories)}")
+    return codes.astype("int64")
+
+
+def _refuse_unknown(
+    values: pd.Series, codes: pd.Series, column: str, source: str, expected: str
+) -> None:
+    """Name the file, line, column and value of the first value that has no code."""
     unknown = codes.isna()
     if unknown.any():
-        line = int(series.index[unknown.to_numpy()][0])
+        line = int(values.index[unknown.to_numpy()][0])
         raise DataPreparationError(
-            f"{source}, line {line}, column {column!r}: unknown value {series[line]!r} "
-            f"({int(unknown.sum())} row(s) in all); expected one of: {', '.join(categories)}"
+            f"{source}, line {line}, column {column!r}: unknown value {values[line]!r} "
+            f"({int(unknown.sum())} row(s) in all); expected {expected}"
         )
-    return codes.astype("int64")
 
 
 def _is_missing(series: pd.Series) -> pd.Series:
@@ -343,13 +350,8 @@ def encode_income(df: pd.DataFrame, source: str) -> pd.DataFrame:
     text = df[LABEL].astype(str).str.strip()
     without_dot = text.where(~text.str.endswith("."), text.str[:-1])
     codes = without_dot.map(INCOME_CODES)
-    unknown = codes.isna()
-    if unknown.any():
-        line = int(df.index[unknown.to_numpy()][0])
-        raise DataPreparationError(
-            f"{source}, line {line}, column 'income': unknown value {text[line]!r}; "
-            "expected <=50K or >50K (a trailing dot, as in the UCI test file, is fine)"
-        )
+    expected = "<=50K or >50K (a trailing dot, as in the UCI test file, is fine)"
+    _refuse_unknown(text, codes, LABEL, source, expected)
     df[LABEL] = codes.astype("int64")
     return df
 

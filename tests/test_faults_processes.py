@@ -209,14 +209,18 @@ def after_the_kernel(b: Bench, pids: list[int], name: str) -> Outcome:
     return outcome
 
 
-def sigkill_the_kernel(b: Bench) -> Outcome:
-    kernel = subprocess.Popen([sys.executable, "-c", kernel_code(b, FIT + STAY)])
+def kill_a_kernel_running(b: Bench, code: str) -> set:
+    """Start a kernel-like Python that runs `code`, SIGKILL it once its job runs; the pids."""
+    kernel = subprocess.Popen([sys.executable, "-c", kernel_code(b, code + STAY)])
     try:
-        pids = wait_for_pids(b)
+        return wait_for_pids(b)
     finally:
         kernel.kill()
         kernel.wait()
-    return after_the_kernel(b, pids, "orphan")
+
+
+def sigkill_the_kernel(b: Bench) -> Outcome:
+    return after_the_kernel(b, kill_a_kernel_running(b, FIT), "orphan")
 
 
 def shutdown_kernel_now(b: Bench) -> Outcome:
@@ -236,12 +240,7 @@ def shutdown_kernel_now(b: Bench) -> Outcome:
 
 
 def sigkill_while_tuning(b: Bench) -> Outcome:
-    kernel = subprocess.Popen([sys.executable, "-c", kernel_code(b, TUNE + STAY)])
-    try:
-        pids = wait_for_pids(b)
-    finally:
-        kernel.kill()
-        kernel.wait()
+    pids = kill_a_kernel_running(b, TUNE)
     assert gone(pids)
     fresh = Bench(b.tmp)
     tuning = fresh.client.describe_hyper_parameter_tuning_job(

@@ -104,28 +104,12 @@ def test_script_mode_uploads_one_script(setup):
 
 def test_tuning_request(setup):
     from sagemaker.core.parameter import ContinuousParameter, IntegerParameter
-    from sagemaker.train.configs import SourceCode
-    from sagemaker.train.tuner import HyperparameterTuner
+    from test_v3_local import script_trainer, tuner_for
 
-    script = trainer(
-        setup,
-        base_job_name="xgboost-script",
-        source_code=SourceCode(source_dir=setup.source_dir, entry_script="xgboost_train.py"),
-        hyperparameters={"num_round": 5, "eval_metric": "auc"},
-    )
-    tuner = HyperparameterTuner(
-        model_trainer=script,
-        objective_metric_name="validation:auc",
-        hyperparameter_ranges={
-            "max_depth": IntegerParameter(6, 9),
-            "eta": ContinuousParameter(0.01, 0.03),
-        },  # fmt: skip
-        objective_type="Maximize",
-        max_jobs=6,
-        max_parallel_jobs=3,
-        strategy="Random",
-        random_seed=42,
-    )
+    script = script_trainer(setup, "xgboost-script", setup.source_dir, num_round=5,
+                            eval_metric="auc")  # fmt: skip
+    ranges = {"max_depth": IntegerParameter(6, 9), "eta": ContinuousParameter(0.01, 0.03)}
+    tuner = tuner_for(script, ranges, jobs=6, parallel=3, seed=42)
     tuner.tune(inputs=inputs(setup), job_name="xgboost-tuning-v3", wait=False)
     client = boto3.client("sagemaker", region_name=REGION)
     tuning = client.describe_hyper_parameter_tuning_job(

@@ -42,6 +42,34 @@ def trainer(setup: lab.Lab, **kwargs) -> ModelTrainer:
     )
 
 
+def script_trainer(
+    setup: lab.Lab,
+    base_job_name: str,
+    source_dir: str = str(SCRIPT_DIR),
+    entry_script: str = "xgboost_train.py",
+    **hyperparameters,
+) -> ModelTrainer:
+    """A v3 script-mode trainer on the XGBoost image (our entry point unless told)."""
+    source = SourceCode(source_dir=source_dir, entry_script=entry_script)
+    return trainer(setup, training_image=IMAGE, base_job_name=base_job_name,
+                   source_code=source, hyperparameters=hyperparameters)  # fmt: skip
+
+
+def tuner_for(model_trainer: ModelTrainer, ranges: dict, jobs: int, parallel: int,
+              seed: int) -> HyperparameterTuner:  # fmt: skip
+    """The v3 tuner as the notebooks configure it: maximise validation AUC, Random search."""
+    return HyperparameterTuner(
+        model_trainer=model_trainer,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges=ranges,
+        objective_type="Maximize",
+        max_jobs=jobs,
+        max_parallel_jobs=parallel,
+        strategy="Random",
+        random_seed=seed,
+    )
+
+
 def channels(train: str, validation: str) -> list[InputData]:
     return [
         InputData(channel_name="train", data_source=train, content_type="text/csv"),
@@ -79,13 +107,7 @@ def test_built_in_algorithm_trains(setup, monkeypatch):
 
 
 def test_script_mode_runs_our_entry_point(setup):
-    script = trainer(
-        setup,
-        training_image=IMAGE,
-        base_job_name="v3-script",
-        source_code=SourceCode(source_dir=str(SCRIPT_DIR), entry_script="xgboost_train.py"),
-        hyperparameters={"num_round": 30, "nfold": 3, "eval_metric": "auc"},
-    )
+    script = script_trainer(setup, "v3-script", num_round=30, nfold=3, eval_metric="auc")
     script.train(channels(setup.train_uri, setup.validation_uri), wait=True, logs=False)
     name = lab.job_name(script)
     described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
@@ -121,13 +143,7 @@ def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, out
     data.mkdir()
     rows = Path(lab.bundled_csv("validation")).read_text().splitlines()[:500]
     (data / "train.csv").write_text("\n".join(rows) + "\n")
-    other = trainer(
-        setup,
-        training_image=IMAGE,
-        base_job_name="v3-third-party",
-        source_code=SourceCode(source_dir=str(source), entry_script="train.py"),
-        hyperparameters={"rounds": 3},
-    )
+    other = script_trainer(setup, "v3-third-party", str(source), "train.py", rounds=3)
     other.train([InputData(channel_name="train", data_source=str(data))], wait=True, logs=False)
     name = lab.job_name(other)
     described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
@@ -139,26 +155,9 @@ def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, out
 
 
 def test_the_v3_tuner_runs_four_jobs_two_at_a_time(setup):
-    script = trainer(
-        setup,
-        training_image=IMAGE,
-        base_job_name="v3-tuned",
-        source_code=SourceCode(source_dir=str(SCRIPT_DIR), entry_script="xgboost_train.py"),
-        hyperparameters={"num_round": 20, "nfold": 2, "eval_metric": "auc"},
-    )
-    tuner = HyperparameterTuner(
-        model_trainer=script,
-        objective_metric_name="validation:auc",
-        hyperparameter_ranges={
-            "max_depth": IntegerParameter(3, 6),
-            "eta": ContinuousParameter(0.1, 0.3),
-        },
-        objective_type="Maximize",
-        max_jobs=4,
-        max_parallel_jobs=2,
-        strategy="Random",
-        random_seed=7,
-    )
+    script = script_trainer(setup, "v3-tuned", num_round=20, nfold=2, eval_metric="auc")
+    ranges = {"max_depth": IntegerParameter(3, 6), "eta": ContinuousParameter(0.1, 0.3)}
+    tuner = tuner_for(script, ranges, jobs=4, parallel=2, seed=7)
     name = f"v3-tuning-{int(time.time() * 1000) % 10**9}"
     tuner.tune(inputs=channels(setup.train_uri, setup.validation_uri), job_name=name, wait=True)
     frame = tuner.analytics().dataframe()
