@@ -13,14 +13,20 @@ import pytest
 from conftest import REPO
 
 NOTEBOOKS = REPO / "notebooks"
+# Paths relative to notebooks/: the SDK v2 pairs, then their SDK v3 twins in sdk_v3/.
 PAIRS = [("train_built_in.ipynb", "train_built_in_pt_br.ipynb"),
-         ("train_script_mode.ipynb", "train_script_mode_pt_br.ipynb")]  # fmt: skip
+         ("train_script_mode.ipynb", "train_script_mode_pt_br.ipynb"),
+         ("sdk_v3/train_built_in.ipynb", "sdk_v3/train_built_in_pt_br.ipynb"),
+         ("sdk_v3/train_script_mode.ipynb", "sdk_v3/train_script_mode_pt_br.ipynb")]  # fmt: skip
 ALL = [name for pair in PAIRS for name in pair]
+V3 = "sdk_v3/"
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
 ALLOWED_CELL_METADATA = {"tags", "translation"}
-# Machine paths, account IDs in ARNs other than the local placeholder, bucket names.
+# Machine paths, and account IDs other than the local placeholder 000000000000 in role ARNs and
+# bucket names (`s3://sagemaker-us-east-1-000000000000/...` is local mode's default bucket).
 LEAKS = re.compile(
-    r"/root/|/home/[a-z]|/Users/|/work/|arn:aws:iam::(?!000000000000)\d{12}:|s3://[a-z0-9.-]*\d{12}"
+    r"/root/|/home/[a-z]|/Users/|/work/|arn:aws:iam::(?!000000000000)\d{12}:"
+    r"|s3://[a-z0-9.-]*?(?<!\d)(?!000000000000(?!\d))\d{12}(?!\d)"
 )
 
 
@@ -89,3 +95,36 @@ def test_notebook_is_clean(name):
     )
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{name} needs exactly one cell tagged 'parameters'"
+
+
+def twin(name: str) -> str:
+    """The same notebook in the other SDK generation, as a link relative to `name`."""
+    return name.removeprefix(V3) if name.startswith(V3) else V3 + name
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_links_to_its_twin_in_the_other_sdk_generation(name):
+    """Near the top, each notebook says which SDK generation it uses and links to its twin."""
+    target = twin(name)
+    link = f"(../{target})" if name.startswith(V3) else f"({target})"
+    assert (NOTEBOOKS / target).is_file(), target
+    top = [cell.source for cell in read(name).cells[:3] if cell.cell_type == "markdown"]
+    assert any(link in text for text in top), f"{name}: no link {link} in its first cells"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["s3://sagemaker-us-east-1-123456789012/xgboost-lab/output",
+     "arn:aws:iam::123456789012:role/Admin", "/home/ana/lab", "s3://acme-210987654321-data/x"],
+)  # fmt: skip
+def test_leak_pattern_catches_real_accounts_and_paths(text):
+    assert LEAKS.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["s3://sagemaker-us-east-1-000000000000/xgboost-lab/output/xgboost-built-in-20261123132543",
+     "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole", "<repo>/outputs/models"],
+)  # fmt: skip
+def test_leak_pattern_tolerates_the_local_placeholder_account(text):
+    assert not LEAKS.search(text)
