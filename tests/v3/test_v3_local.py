@@ -164,3 +164,25 @@ def test_the_v3_tuner_runs_four_jobs_two_at_a_time(setup):
     assert len(frame) == 4 and set(frame["TrainingJobStatus"]) == {"Completed"}
     best = tuner.best_training_job()
     assert best == frame.sort_values("FinalObjectiveValue").iloc[-1]["TrainingJobName"]
+
+
+def test_bad_input_reaches_v3_as_the_same_clear_errors(setup):
+    """The one service answers both SDKs: a request it refuses is the modelled ClientError
+    with AWS's code, a job that fails has a short FailureReason naming the parameter."""
+    from botocore.exceptions import ClientError
+    from sagemaker.core.utils.exceptions import FailedStatusError
+
+    two_hosts = trainer(setup, training_image=IMAGE, hyperparameters={"num_round": 2})
+    two_hosts.compute = Compute(instance_type=setup.instance_type, instance_count=2)
+    with pytest.raises(ClientError) as refused:
+        two_hosts.train(channels(setup.train_uri, setup.validation_uri), wait=True, logs=False)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "InstanceCount" in str(refused.value)
+    unknown = trainer(setup, training_image=IMAGE, hyperparameters={"num_round": 2, "depth": 3})
+    with pytest.raises(FailedStatusError, match="Extraneous hyperparameter found: depth"):
+        unknown.train(channels(setup.train_uri, setup.validation_uri), wait=True, logs=False)
+    name = lab.job_name(unknown)
+    reason = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)[
+        "FailureReason"
+    ]
+    assert len(reason) < 400 and "Traceback" not in reason
