@@ -31,6 +31,7 @@ from lab.notebook import (  # noqa: E402
     print_scores,
     print_summary,
     short,
+    show_log,
     show_script_help,
     training_report,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "sdk_generation",
     "setup",
     "short",
+    "show_log",
     "show_script_help",
     "training_report",
 ]

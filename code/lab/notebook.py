@@ -144,3 +144,38 @@ def show_script_help() -> None:
     script = SCRIPT_DIR / "xgboost_train.py"
     result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
     print(result.stdout)
+
+
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+
+
+def show_log(trained: Any, lab: Lab, every: int = 100, first: int = 3) -> None:
+    """A training job's log as a learner reads it: every line but the per-round ones, of
+    which the first rounds, every `every`-th and the last; then where the whole log is. Read
+    through CloudWatch Logs (on AWS, and locally through the same calls)."""
+    name = job_name(trained)
+    logs = lab.session.boto_session.client("logs")
+    streams = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=f"{name}/")
+    stream = streams["logStreams"][0]["logStreamName"]
+    lines, token = [], None
+    while True:
+        more = {"nextToken": token} if token else {}
+        page = logs.get_log_events(
+            logGroupName=LOG_GROUP, logStreamName=stream, startFromHead=True, **more
+        )
+        lines += [event["message"] for event in page["events"]]
+        if not page["events"] or page["nextForwardToken"] == token:
+            break
+        token = page["nextForwardToken"]
+    rounds = [i for i, line in enumerate(lines) if line.startswith("[") and "]\t" in line[:9]]
+    shown = set(rounds[:first] + rounds[::every] + rounds[-1:])
+    skipped = 0
+    for index, line in enumerate(lines):
+        if index in rounds and index not in shown:
+            skipped += 1
+            continue
+        if skipped:
+            print(f"  ... {skipped} rounds not shown ...")
+            skipped = 0
+        print(line)
+    print(f"(the whole log: {len(lines)} lines in the log stream {stream} of {LOG_GROUP})")
