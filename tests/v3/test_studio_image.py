@@ -42,7 +42,7 @@ NOTEBOOKS = [  # the SDK v2 ones first
 def uv() -> str:
     found = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if not found:
-        pytest.fail("uv not found: it is in requirements.txt (make setup installs it)")
+        pytest.fail("uv not found: it is in requirements-v3.txt (make setup installs it)")
     return found
 
 
