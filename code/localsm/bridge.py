@@ -7,7 +7,9 @@ One `boto3.Session` carries event handlers that botocore documents for this purp
   returns `(http_response, parsed)` makes botocore skip signing and HTTP, and a status >= 300
   becomes the modelled `ClientError` subclass, as from AWS;
 - `before-call.cloudwatch-logs.*` answers the log reads (`logs.py`) from the jobs' own logs;
-- `before-call.sts.GetCallerIdentity` names the local account;
+- `before-call.sts.GetCallerIdentity` names the local account, and IAM's policy simulation
+  (newer v3 releases check a role's permissions before a job) allows the local role;
+- every other service called through this session gets a clear error, never the network;
 - `before-endpoint-resolution.s3` sends this session's S3 calls to a moto server on
   127.0.0.1 (`moto_server.py`): the SDK uploads local data to S3 before a job starts.
 Nothing is patched, and other boto3 sessions in the same process still reach AWS.
@@ -17,7 +19,10 @@ Register before the session creates its first client: each client copies the han
 from __future__ import annotations
 
 import copy
+import json
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 from botocore import xform_name
@@ -27,6 +32,7 @@ from botocore.exceptions import ClientError
 from localsm.resources import LOCAL_ACCOUNT
 
 PARAMS_KEY = "localsm_api_params"  # ours, in botocore's per-call request context
+REDIRECTED = ("s3",)  # services this session sends to the local S3, not answered here
 LOCAL_KEYS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # no IMDS probe
 
 
@@ -81,6 +87,36 @@ class LocalIdentity:
         }
 
 
+class LocalIam:
+    """IAM as local mode needs it: the local role may do what a job needs."""
+
+    def simulate_principal_policy(self, ActionNames: list[str], **_: Any) -> dict:  # noqa: N803
+        results = [{"EvalActionName": action, "EvalResourceName": "*", "EvalDecision": "allowed"}
+                   for action in ActionNames]  # fmt: skip
+        return {"EvaluationResults": results, "IsTruncated": False}
+
+    def get_role(self, RoleName: str, **_: Any) -> dict:  # noqa: N803
+        """Any role name is a role SageMaker may assume (local mode has no IAM to consult)."""
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"Service": "sagemaker.amazonaws.com"}}]}  # fmt: skip
+        return {"Role": {"RoleName": RoleName, "RoleId": "LOCALROLE", "Path": "/",
+                         "Arn": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{RoleName}",
+                         "CreateDate": datetime(2026, 1, 1, tzinfo=UTC),
+                         # as IAM sends it: URL-quoted JSON, which botocore decodes
+                         "AssumeRolePolicyDocument": quote(json.dumps(trust))}}  # fmt: skip
+
+
+def _refuse(model: Any, **_: Any) -> tuple[AWSResponse, dict] | None:
+    """`before-call` for services local mode does not serve: an error, not a network call."""
+    service = model.service_model.service_name
+    if service in REDIRECTED:
+        return None
+    message = (f"{service}:{model.name} is not available in local mode (no network call is "
+               "made); run this step with lab.setup('sagemaker')")  # fmt: skip
+    return EventBridge(None, service)._error(400, "UnknownOperationException", message)
+
+
 def serve(session: boto3.Session, service_id: str, backend: Any) -> None:
     """Answer `service_id`'s calls made through `session` with `backend`."""
     session.events.register(f"before-parameter-build.{service_id}", _keep_params)
@@ -104,5 +140,7 @@ def local_boto_session(region: str, sagemaker: Any, logs: Any, s3_endpoint: str)
     serve(session, "sagemaker", sagemaker)
     serve(session, "cloudwatch-logs", logs)
     serve(session, "sts", LocalIdentity())
+    serve(session, "iam", LocalIam())
     redirect(session, "s3", s3_endpoint)
+    session.events.register("before-call", _refuse)  # runs after the specific handlers above
     return session

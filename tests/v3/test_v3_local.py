@@ -186,3 +186,22 @@ def test_bad_input_reaches_v3_as_the_same_clear_errors(setup):
         "FailureReason"
     ]
     assert len(reason) < 400 and "Traceback" not in reason
+
+
+def test_the_local_session_never_reaches_aws(setup):
+    """IAM checks that newer v3 releases make are answered; any other service is refused
+    with a clear error instead of a network call (the suite blocks the network too)."""
+    from botocore.exceptions import ClientError
+
+    boto_session = setup.session.boto_session
+    iam = boto_session.client("iam")
+    simulated = iam.simulate_principal_policy(
+        PolicySourceArn=setup.role, ActionNames=["ecr:GetAuthorizationToken"]
+    )
+    assert simulated["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    role = iam.get_role(RoleName=setup.role.split("/")[-1])["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == (
+        "sagemaker.amazonaws.com"
+    )
+    with pytest.raises(ClientError, match="not available in local mode"):
+        boto_session.client("ec2").describe_vpcs()
