@@ -91,13 +91,19 @@ def setup(
     raise LabSetupError(f"unknown mode {mode!r}: use 'auto', 'local' or 'sagemaker'")
 
 
-def _local_uri(value: str, split: str, headers: bool) -> str:
+def _local_source(value: str, split: str, headers: bool) -> str | Path:
+    """A split's data in local mode: an s3:// URI as given, else an existing local file."""
     if value.startswith("s3://"):
         return value
     path = Path(value).expanduser().resolve() if value else bundled_csv(split, headers)
     if not path.exists():
         raise LabSetupError(f"{split} data not found: {path}. Pass an existing CSV path.")
-    return path.as_uri()
+    return path
+
+
+def _uri_fields(uris: dict[str, str]) -> dict[str, str]:
+    """`train_uri`, `validation_uri`, `test_uri` for `Lab` from a {split: URI} mapping."""
+    return {f"{split}_uri": uris[split] for split in SPLITS}
 
 
 def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
@@ -110,7 +116,8 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
 
     session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
-    uris = {split: _local_uri(data[split], split, headers) for split in SPLITS}
+    sources = {split: _local_source(data[split], split, headers) for split in SPLITS}
+    uris = {split: s if isinstance(s, str) else s.as_uri() for split, s in sources.items()}
     (outputs / "models").mkdir(parents=True, exist_ok=True)
     return Lab(
         mode="local",
@@ -118,9 +125,7 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
         role=LOCAL_ROLE,
         region=region,
         instance_type="local",
-        train_uri=uris["train"],
-        validation_uri=uris["validation"],
-        test_uri=uris["test"],
+        **_uri_fields(uris),
         output_path=(outputs / "models").as_uri(),
     )
 
@@ -133,21 +138,15 @@ def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: 
     session = local_v3_session(outputs / "jobs", region)
     uris = {}
     for split in SPLITS:
-        local = _local_uri(data[split], split, headers)
-        uris[split] = (
-            local
-            if local.startswith("s3://")
-            else _upload(session, Path(local[7:]), split, quiet=True)
-        )
+        source = _local_source(data[split], split, headers)
+        uris[split] = source if isinstance(source, str) else _upload(session, source, split, True)
     return Lab(
         mode="local",
         session=session,
         role=LOCAL_ROLE,
         region=region,
         instance_type=SAGEMAKER_INSTANCE_TYPE,
-        train_uri=uris["train"],
-        validation_uri=uris["validation"],
-        test_uri=uris["test"],
+        **_uri_fields(uris),
         output_path=f"s3://{session.default_bucket()}/{S3_PREFIX}/output",
         sdk=3,
     )
@@ -218,9 +217,7 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
         role=role,
         region=region,
         instance_type=SAGEMAKER_INSTANCE_TYPE,
-        train_uri=uris["train"],
-        validation_uri=uris["validation"],
-        test_uri=uris["test"],
+        **_uri_fields(uris),
         output_path=f"s3://{bucket}/{prefix}",
         sdk=sdk,
     )

@@ -69,11 +69,16 @@ class EventBridge:
         return AWSResponse(f"local://{self.service_id}", 200, {}, None), parsed
 
     def _error(self, status: int, code: str, message: str) -> tuple[AWSResponse, dict]:
-        parsed = {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0},
-        }
-        return AWSResponse(f"local://{self.service_id}", status, {}, None), parsed
+        return error_response(self.service_id, status, code, message)
+
+
+def error_response(service: str, status: int, code: str, message: str) -> tuple[AWSResponse, dict]:
+    """What botocore turns into the modelled `ClientError` for `code`."""
+    parsed = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0},
+    }
+    return AWSResponse(f"local://{service}", status, {}, None), parsed
 
 
 class LocalIdentity:
@@ -114,7 +119,7 @@ def _refuse(model: Any, **_: Any) -> tuple[AWSResponse, dict] | None:
         return None
     message = (f"{service}:{model.name} is not available in local mode (no network call is "
                "made); run this step with lab.setup('sagemaker')")  # fmt: skip
-    return EventBridge(None, service)._error(400, "UnknownOperationException", message)
+    return error_response(service, 400, "UnknownOperationException", message)
 
 
 def serve(session: boto3.Session, service_id: str, backend: Any) -> None:
