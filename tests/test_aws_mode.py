@@ -126,3 +126,72 @@ def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
     body = setup.session.boto_session.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
     with tarfile.open(fileobj=io.BytesIO(body.read()), mode="r:gz") as uploaded:
         assert uploaded.getnames() == ["xgboost_train.py"]
+
+
+def test_deploy_and_transform_requests_are_accepted_by_the_service(aws):
+    """Task 3's calls on AWS: the endpoint on ml.m5.large, the transform on ml.m5.xlarge, the
+    script-mode model's code uploaded to S3 (request shapes checked by moto's SageMaker)."""
+    from sagemaker import image_uris
+    from sagemaker.model import Model
+    from sagemaker.transformer import Transformer
+    from sagemaker.xgboost import XGBoostModel
+
+    setup = lab.setup("sagemaker", role=ROLE)
+    client = setup.session.sagemaker_client
+    s3 = setup.session.boto_session.client("s3")
+    bucket = setup.session.default_bucket()
+    s3.put_object(Bucket=bucket, Key="m/model.tar.gz", Body=b"not checked by moto")
+    model_data = f"s3://{bucket}/m/model.tar.gz"
+    container = image_uris.retrieve(framework="xgboost", region=setup.region, version="1.5-1")
+    built_in = Model(
+        image_uri=container, model_data=model_data, role=setup.role, sagemaker_session=setup.session
+    )
+    built_in.deploy(
+        initial_instance_count=1,
+        instance_type=setup.endpoint_instance_type,
+        endpoint_name="built-in-endpoint",
+        wait=False,
+    )
+    config = client.describe_endpoint_config(EndpointConfigName="built-in-endpoint")
+    assert config["ProductionVariants"][0]["InstanceType"] == "ml.m5.large"
+    assert client.describe_endpoint(EndpointName="built-in-endpoint")["EndpointStatus"]
+
+    transformer = Transformer(
+        built_in.name,
+        instance_count=1,
+        instance_type=setup.transform_instance_type,
+        strategy="MultiRecord",
+        assemble_with="Line",
+        accept="text/csv",
+        output_path=f"s3://{bucket}/batch",
+        sagemaker_session=setup.session,
+    )
+    transformer.transform(
+        setup.test_uri,
+        content_type="text/csv",
+        split_type="Line",
+        input_filter="$[1:]",
+        join_source="Input",
+        output_filter="$[0,-1]",
+        wait=False,
+    )
+    job = client.describe_transform_job(TransformJobName=transformer.latest_transform_job.name)
+    assert job["TransformResources"]["InstanceType"] == "ml.m5.xlarge"
+
+    script = XGBoostModel(
+        model_data=model_data,
+        role=setup.role,
+        entry_point="xgboost_train.py",
+        source_dir=setup.source_dir,
+        framework_version="1.7-1",
+        sagemaker_session=setup.session,
+    )
+    script.deploy(
+        initial_instance_count=1,
+        instance_type=setup.endpoint_instance_type,
+        endpoint_name="script-endpoint",
+        wait=False,
+    )
+    environment = client.describe_model(ModelName=script.name)["PrimaryContainer"]["Environment"]
+    assert environment["SAGEMAKER_PROGRAM"] == "xgboost_train.py"
+    assert environment["SAGEMAKER_SUBMIT_DIRECTORY"].startswith("s3://")

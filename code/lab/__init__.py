@@ -18,6 +18,14 @@ silence_sdk()
 # bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
 warnings.filterwarnings("ignore", message="IProgress not found")
 
+from lab.hosting import (  # noqa: E402
+    column_names,
+    hosting_left,
+    measure_latency,
+    read_split,
+    score_predictions,
+    transform_output,
+)
 from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
 from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, sdk_generation, setup  # noqa: E402
 from lab.notebook import (  # noqa: E402
@@ -70,6 +78,12 @@ __all__ = [
     "LabSetupError",
     "bundled_csv",
     "describe",
+    "column_names",
+    "read_split",
+    "measure_latency",
+    "score_predictions",
+    "transform_output",
+    "hosting_left",
     "detect_mode",
     "ensure_requirements",
     "evaluate",

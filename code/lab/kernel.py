@@ -23,14 +23,14 @@ from pathlib import Path
 from lab.paths import REPO
 
 # What the notebooks import, per SDK generation (the rest of the requirements files is for
-# tests and tooling). Local mode with SDK v3 also needs moto (its S3).
+# tests and tooling). Local mode also needs Werkzeug (local endpoints), and with SDK v3 moto.
 NOTEBOOK_PACKAGES = {
     2: ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn", "matplotlib",
         "bokeh", "optuna", "tqdm", "psutil"),
     3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "numpy", "pandas",
         "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
 }  # fmt: skip
-LOCAL_MODE_PACKAGES = {2: (), 3: ("moto",)}
+LOCAL_MODE_PACKAGES = {2: ("werkzeug",), 3: ("moto", "werkzeug")}  # S3; local endpoints
 REQUIREMENTS = {2: REPO / "requirements.txt", 3: REPO / "requirements-v3.txt"}
 LAB_HOME = Path.home() / ".xgboost-lab"
 MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built

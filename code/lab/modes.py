@@ -8,6 +8,7 @@ from typing import Any
 
 from lab.paths import (
     DATASET_DIR,
+    ENDPOINT_INSTANCE_TYPE,
     LAB_BUCKET_MARKER,
     LOCAL_ROLE,
     OUTPUTS_DIR,
@@ -41,6 +42,17 @@ class Lab:
     output_path: str
     source_dir: str = str(SCRIPT_DIR)
     sdk: int = 2
+
+    @property
+    def endpoint_instance_type(self) -> str:
+        """Where a real-time endpoint runs: this machine, or the smallest general-purpose
+        instance that serves this model comfortably on AWS."""
+        return "local" if self.mode == "local" else ENDPOINT_INSTANCE_TYPE
+
+    @property
+    def transform_instance_type(self) -> str:
+        """Where a batch transform job runs (it stops by itself when the files are scored)."""
+        return "local" if self.mode == "local" else SAGEMAKER_INSTANCE_TYPE
 
 
 def sdk_generation() -> int:

@@ -16,6 +16,7 @@ SPLITS = ("train", "validation", "test")
 LOCAL_ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
 SAGEMAKER_METADATA = Path("/opt/ml/metadata/resource-metadata.json")
 SAGEMAKER_INSTANCE_TYPE = "ml.m5.xlarge"
+ENDPOINT_INSTANCE_TYPE = "ml.m5.large"
 S3_PREFIX = "xgboost-lab"
 LAB_BUCKET_MARKER = "labdatabucket"
 

@@ -15,43 +15,15 @@ from typing import Any
 from localsm import metrics, toolkit, tuning
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
+from localsm.serving.api import HostingOperations
 from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
 from localsm.training.reasons import storage_reason
-from localsm.validation import validate
-
-LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
+from localsm.validation import as_validatable, validate
 
 
-def _as_validatable(request: dict) -> dict:
-    """A copy that AWS's model accepts where only local mode differs: `file://` URIs, the
-    SDK's local `FileDataSource` and the `local` instance type (unknown to AWS)."""
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, dict) and "FileDataSource" in value:  # the SDK's file_input
-            source = value["FileDataSource"]
-            value = {
-                "S3DataSource": {
-                    "S3DataType": "S3Prefix",
-                    "S3Uri": source.get("FileUri"),
-                    "S3DataDistributionType": source.get("FileDataDistributionType"),
-                }
-            }
-        if isinstance(value, dict):
-            return {
-                k: ("ml.m5.xlarge" if k == "InstanceType" and v in LOCAL_INSTANCE_TYPES else fix(v))
-                for k, v in value.items()
-            }
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        if isinstance(value, str) and value.startswith("file://"):
-            return "s3://local-file" + (value[len("file://") :] or "/")
-        return value
-
-    return fix(request)
-
-
-class LocalSageMakerClient:
-    """Runs SageMaker training jobs as local processes (see `localsm.training`)."""
+class LocalSageMakerClient(HostingOperations):
+    """Runs SageMaker training jobs as local processes (see `localsm.training`), and models
+    behind local endpoints and transform jobs (see `localsm.serving`)."""
 
     def __init__(self, sagemaker_session: Any, jobs_dir: str | Path) -> None:
         self.sagemaker_session = sagemaker_session
@@ -63,12 +35,13 @@ class LocalSageMakerClient:
         self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
         self.owner = processes.owner_token()  # marks the processes of the jobs we run
+        self._init_hosting()
         self._settle_abandoned_jobs()
 
     # ------------------------------------------------------------------ training jobs
 
     def create_training_job(self, **request: Any) -> dict[str, str]:
-        validate("CreateTrainingJob", _as_validatable(request))
+        validate("CreateTrainingJob", as_validatable(request))
         self._check_supported(request)
         self._check_early(request, "CreateTrainingJob")
         job = self.start_training_job(request)
@@ -217,7 +190,7 @@ class LocalSageMakerClient:
 
     def create_hyper_parameter_tuning_job(self, **request: Any) -> dict[str, str]:
         operation = "CreateHyperParameterTuningJob"
-        validate(operation, _as_validatable(request))
+        validate(operation, as_validatable(request))
         tuning.validate_request(request)
         self._check_supported(request["TrainingJobDefinition"], operation)
         self._check_early(request["TrainingJobDefinition"], operation)

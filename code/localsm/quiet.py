@@ -22,3 +22,12 @@ def no_metadata_probe() -> None:
     clients of its own (Estimator's TensorBoardApp), so local mode switches that probe off for
     the process. Regions and credentials from the environment or ~/.aws still work."""
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def quiet_local_mode() -> None:
+    """Local mode only: the SDK's INFO messages (`Creating training-job with name ...`,
+    telemetry and image notices) go nowhere. The SDK calls `logging.basicConfig(level=INFO)`
+    when it imports its experiments module, so they reach stderr, where a notebook shows each
+    one in a pink box as if it were an error. Warnings and errors still show; on AWS nothing
+    changes."""
+    logging.getLogger("sagemaker").setLevel(logging.WARNING)

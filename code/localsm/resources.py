@@ -26,6 +26,10 @@ PAGINATION_MODEL: dict[str, dict[str, Any]] = {
         "result_key": "TrainingJobSummaries",
         "limit_default": 100,
     },
+    "list_models": {"result_key": "Models", "limit_default": 10},
+    "list_endpoint_configs": {"result_key": "EndpointConfigs", "limit_default": 10},
+    "list_endpoints": {"result_key": "Endpoints", "limit_default": 10},
+    "list_transform_jobs": {"result_key": "TransformJobSummaries", "limit_default": 10},
 }
 
 

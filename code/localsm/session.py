@@ -11,16 +11,18 @@ import copy
 import sys
 from pathlib import Path
 
-from localsm.quiet import no_metadata_probe, silence_sdk
+from localsm.quiet import no_metadata_probe, quiet_local_mode, silence_sdk
 
 silence_sdk()
 no_metadata_probe()
 
 import boto3  # noqa: E402
+from sagemaker import exceptions as sagemaker_exceptions  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
 
 from localsm import sdk_compat  # noqa: E402
 from localsm.client import LocalSageMakerClient  # noqa: E402
+from localsm.serving.runtime import LocalRuntimeClient  # noqa: E402
 
 # SDK defaults for local mode: no telemetry call home.
 SDK_CONFIG = {
@@ -28,6 +30,7 @@ SDK_CONFIG = {
     "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
 }
 WAKE_UP_SECONDS = 0.05
+LOCAL_BUCKET = "sagemaker-local-mode"  # a name only: never created, never called
 MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 
 
@@ -36,12 +39,20 @@ class LocalSageMakerSession(LocalSession):
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         sdk_compat.install()
+        quiet_local_mode()
         boto_session = boto_session or boto3.Session(region_name=region)
         config = copy.deepcopy(SDK_CONFIG)  # this session's own: the only one validated once
         sdk_compat.register_local_config(config)
         super().__init__(boto_session=boto_session, sagemaker_config=config)
         self.config = {"local": {"local_code": True}}
         self.sagemaker_client = LocalSageMakerClient(self, jobs_dir)
+        self.sagemaker_runtime_client = LocalRuntimeClient(self.sagemaker_client)
+
+    def default_bucket(self):
+        """Local mode keeps everything on disk: the SDK asks for a bucket only to name key
+        prefixes it then does not use (e.g. a script-mode model's code with `local_code`),
+        so no STS or S3 call is made to find or create one."""
+        return LOCAL_BUCKET
 
     # ------------------------------------------------------------------ waiting
 
@@ -110,6 +121,52 @@ class LocalSageMakerSession(LocalSession):
         description = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
         sdk_compat.check_job_status(job, description, "HyperParameterTuningJobStatus")
         return description
+
+    # ------------------------------------------------------------------ hosting
+
+    def wait_for_endpoint(self, endpoint, poll=30, live_logging=False):
+        """Block until the endpoint leaves Creating/Updating (no 30-second polling sleep)."""
+        local = self.sagemaker_client.endpoint(endpoint)
+        print("-", end="", flush=True)
+        local.wait()
+        description = local.describe()
+        status = description["EndpointStatus"]
+        print("!" if status == "InService" else "*", flush=True)
+        if status != "InService":
+            reason = description.get("FailureReason")
+            raise sagemaker_exceptions.UnexpectedStatusException(
+                message=f"Error hosting endpoint {endpoint}: {status}. Reason: {reason}",
+                allowed_statuses=["InService"],
+                actual_status=status,
+            )
+        return description
+
+    def wait_for_transform_job(self, job, poll=5):
+        """Block until the transform job ends, then check its status."""
+        local = self.sagemaker_client.transform_job(job)
+        try:
+            local.wait()
+        except KeyboardInterrupt:
+            local.stop()
+            raise
+        description = local.describe()
+        sdk_compat.check_job_status(job, description, "TransformJobStatus")
+        return description
+
+    def logs_for_transform_job(self, job_name, wait=False, poll=10):
+        """Print the transform job's log (following it with `wait`), as on AWS."""
+        local = self.sagemaker_client.transform_job(job_name)
+        position = 0
+        while True:
+            finished = local.done
+            printed = _print_new_log(local.log_path, position)
+            caught_up, position = printed == position, printed
+            if (finished or not wait) and caught_up:
+                break
+            if caught_up:
+                local.wait(WAKE_UP_SECONDS)
+        if wait:
+            sdk_compat.check_job_status(job_name, local.describe(), "TransformJobStatus")
 
 
 def _follow_tuning_job(tuning_job) -> None:

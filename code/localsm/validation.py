@@ -77,3 +77,34 @@ def validate(operation_name: str, params: dict[str, Any]) -> None:
             operation_name,
             f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors),
         )
+
+
+LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
+
+
+def as_validatable(request: dict) -> dict:
+    """A copy that AWS's model accepts where only local mode differs: `file://` URIs, the
+    SDK's local `FileDataSource` and the `local` instance type (unknown to AWS)."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, dict) and "FileDataSource" in value:  # the SDK's file_input
+            source = value["FileDataSource"]
+            value = {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": source.get("FileUri"),
+                    "S3DataDistributionType": source.get("FileDataDistributionType"),
+                }
+            }
+        if isinstance(value, dict):
+            return {
+                k: ("ml.m5.xlarge" if k == "InstanceType" and v in LOCAL_INSTANCE_TYPES else fix(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, str) and value.startswith("file://"):
+            return "s3://local-file" + (value[len("file://") :] or "/")
+        return value
+
+    return fix(request)
