@@ -31,3 +31,19 @@ def quiet_local_mode() -> None:
     one in a pink box as if it were an error. Warnings and errors still show; on AWS nothing
     changes."""
     logging.getLogger("sagemaker").setLevel(logging.WARNING)
+    quiet_template_warning()
+
+
+class _DropTemplateWarning(logging.Filter):
+    """The tuner reads `model_data` of the estimator it uses as a template, which never trains
+    itself; the SDK then warns that no training job finished, which reads like a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("No finished training job found associated")
+
+
+def quiet_template_warning() -> None:
+    """Local mode only (see `_DropTemplateWarning`); idempotent."""
+    logger = logging.getLogger("sagemaker.estimator")  # filters do not apply to children
+    if not any(isinstance(f, _DropTemplateWarning) for f in logger.filters):
+        logger.addFilter(_DropTemplateWarning())

@@ -57,10 +57,12 @@ class LocalRuntimeClient:
         try:
             variant, response = endpoint.invoke(body, headers, TargetVariant)
         except EndpointGone as gone:
+            status = str(gone)
+            hint = ("describe it for its FailureReason" if status == "Failed"
+                    else "wait until it is InService")  # fmt: skip
             raise _error(
                 "ValidationError",
-                f"Endpoint {EndpointName} is {gone} and cannot answer "
-                "requests; describe it for its FailureReason",
+                f"Endpoint {EndpointName} is {status} and cannot answer requests; {hint}",
                 400,
             ) from None
         except KeyError:

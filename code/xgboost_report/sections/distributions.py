@@ -97,7 +97,9 @@ class LabelDistribution(
             fig = mpl_figure(5.2, 3.4)
             ax = fig.add_subplot()
             colors = [color(i) for i in range(len(self.labels))]
-            bars = ax.bar(self.labels, self.counts, width=0.7, color=colors)
+            positions = range(len(self.labels))  # numbers, not label strings: no category axis
+            bars = ax.bar(positions, self.counts, width=0.7, color=colors)
+            ax.set_xticks(positions, [str(label) for label in self.labels])
             ax.bar_label(bars, labels=self.shares, padding=2, fontsize=9)
             ax.set_ylim(0, max(self.counts) * 1.15 or 1)
         ax.set_title(self.say("figure"))
