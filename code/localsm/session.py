@@ -68,16 +68,8 @@ class LocalSageMakerSession(LocalSession):
             if wait:
                 sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
             return description
-        position = 0
         try:
-            while True:
-                finished = job.done
-                printed = _print_new_log(job.log_path, position)
-                caught_up, position = printed == position, printed
-                if (finished or not wait) and caught_up:
-                    break
-                if caught_up:
-                    job.wait(WAKE_UP_SECONDS)
+            _follow_log(job, wait)
         except KeyboardInterrupt:
             print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
             job.stop()
@@ -156,17 +148,23 @@ class LocalSageMakerSession(LocalSession):
     def logs_for_transform_job(self, job_name, wait=False, poll=10):
         """Print the transform job's log (following it with `wait`), as on AWS."""
         local = self.sagemaker_client.transform_job(job_name)
-        position = 0
-        while True:
-            finished = local.done
-            printed = _print_new_log(local.log_path, position)
-            caught_up, position = printed == position, printed
-            if (finished or not wait) and caught_up:
-                break
-            if caught_up:
-                local.wait(WAKE_UP_SECONDS)
+        _follow_log(local, wait)
         if wait:
             sdk_compat.check_job_status(job_name, local.describe(), "TransformJobStatus")
+
+
+def _follow_log(job, wait: bool) -> None:
+    """Print a local job's log as it grows (training or transform); with `wait`, until the job
+    has ended, waking on the job's end rather than sleeping a fixed poll interval."""
+    position = 0
+    while True:
+        finished = job.done
+        printed = _print_new_log(job.log_path, position)
+        caught_up, position = printed == position, printed
+        if (finished or not wait) and caught_up:
+            return
+        if caught_up:
+            job.wait(WAKE_UP_SECONDS)
 
 
 def _follow_tuning_job(tuning_job) -> None:

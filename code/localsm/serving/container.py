@@ -17,13 +17,12 @@ import tarfile
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from localsm.serving.__main__ import FAILURE_FILE, READY_LINE
 from localsm.training import processes, runner
 from localsm.training.channels import JobFailure, uri_to_path
 from localsm.training.logstream import JobLog, LineSplitter
-from localsm.training.source import stage_source
+from localsm.training.source import read_s3_object, stage_source
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -36,9 +35,7 @@ def artifact_bytes(uri: str, boto_session: Any) -> bytes:
     """The model artifact's bytes from file:// (or a path) or s3://."""
     try:
         if uri.startswith("s3://"):
-            parsed = urlparse(uri)
-            s3 = boto_session.client("s3")
-            return s3.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"].read()
+            return read_s3_object(uri, boto_session)
         return uri_to_path(uri).read_bytes()
     except Exception as error:  # noqa: BLE001 - any failure to read it is the user's to fix
         raise ServerFailed(

@@ -49,11 +49,16 @@ def stage_source(
         )
 
 
-def _download(uri: str, boto_session: Any) -> bytes:
+def read_s3_object(uri: str, boto_session: Any) -> bytes:
+    """The bytes of one s3:// object (errors as boto3 raises them)."""
     parsed = urlparse(uri)
+    s3 = boto_session.client("s3")
+    return s3.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"].read()
+
+
+def _download(uri: str, boto_session: Any) -> bytes:
     try:
-        s3 = boto_session.client("s3")
-        return s3.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"].read()
+        return read_s3_object(uri, boto_session)
     except Exception as error:  # noqa: BLE001 - any failure to fetch the code is the user's to fix
         raise JobFailure(
             f"ClientError: could not download the source code {uri}: {error}. Check that the "
