@@ -12,6 +12,7 @@ import pytest
 import xgboost as xgb
 from werkzeug.test import Client
 
+from localsm.quiet import no_metadata_probe
 from localsm.serving import codecs
 from localsm.serving.app import InferenceApp
 from localsm.serving.codecs import InferenceError
@@ -83,6 +84,7 @@ def test_libsvm_decodes_sparse_rows_and_names_a_bad_token():
 
 
 def test_recordio_protobuf_is_read_with_the_sdks_own_format():
+    no_metadata_probe()  # importing the SDK alone (one xdist worker) must stay offline
     from sagemaker.serializer_utils import write_numpy_to_dense_tensor
 
     matrix = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.5]])

@@ -26,26 +26,15 @@ JSON = "application/json"
 JSONLINES = "application/jsonlines"
 REQUEST_TYPES = {CSV: CSV, LIBSVM: LIBSVM, "text/x-libsvm": LIBSVM, RECORDIO: RECORDIO}
 ACCEPT_TYPES = (CSV, JSON, JSONLINES)
+_LABEL_KEYS = ("predicted_label", "labels", "raw_score", "raw_scores")
+_PROBABILITY_KEYS = ("predicted_label", "labels", "probability", "probabilities",
+                     "raw_score", "raw_scores")  # fmt: skip
 SELECTABLE_KEYS = {
-    "binary:logistic": (
-        "predicted_label",
-        "labels",
-        "probability",
-        "probabilities",
-        "raw_score",
-        "raw_scores",
-    ),
-    "binary:logitraw": ("predicted_label", "labels", "raw_score", "raw_scores"),
-    "binary:hinge": ("predicted_label", "labels", "raw_score", "raw_scores"),
-    "multi:softmax": ("predicted_label", "labels", "raw_score", "raw_scores"),
-    "multi:softprob": (
-        "predicted_label",
-        "labels",
-        "probability",
-        "probabilities",
-        "raw_score",
-        "raw_scores",
-    ),
+    "binary:logistic": _PROBABILITY_KEYS,
+    "binary:logitraw": _LABEL_KEYS,
+    "binary:hinge": _LABEL_KEYS,
+    "multi:softmax": _LABEL_KEYS,
+    "multi:softprob": _PROBABILITY_KEYS,
 }
 MISSING = ("", "nan", "NaN", "NA", "N/A", "null")
 
@@ -204,6 +193,9 @@ def decode_libsvm(text: str, num_features: int) -> np.ndarray:
 
 def decode_recordio(body: bytes) -> np.ndarray:
     """RecordIO-wrapped protobuf `Record`s, read with the SageMaker SDK's own reader."""
+    from localsm.quiet import no_metadata_probe
+
+    no_metadata_probe()  # importing the SDK must not probe the EC2 metadata service
     try:  # imported on first use: the SDK is slow to import and rarely needed here
         from sagemaker.serializer_utils import read_records
     except ImportError:  # SDK v3 keeps it under sagemaker.core
