@@ -195,3 +195,62 @@ def test_deploy_and_transform_requests_are_accepted_by_the_service(aws):
     environment = client.describe_model(ModelName=script.name)["PrimaryContainer"]["Environment"]
     assert environment["SAGEMAKER_PROGRAM"] == "xgboost_train.py"
     assert environment["SAGEMAKER_SUBMIT_DIRECTORY"].startswith("s3://")
+
+
+def test_clarify_requests_are_accepted_by_the_service(aws):
+    """Task 4's calls on AWS: the analysis config uploaded to the output prefix, the bundled
+    data uploaded, a Clarify processing job on ml.m5.xlarge whose predictor is the model on
+    ml.m5.large (request shapes checked by moto's SageMaker)."""
+    from sagemaker import clarify, image_uris
+    from sagemaker.model import Model
+
+    setup = lab.setup("sagemaker", role=ROLE)
+    bucket = setup.session.default_bucket()
+    s3 = setup.session.boto_session.client("s3")
+    s3.put_object(Bucket=bucket, Key="m/model.tar.gz", Body=b"not checked by moto")
+    container = image_uris.retrieve(framework="xgboost", region=setup.region, version="1.5-1")
+    model = Model(image_uri=container, model_data=f"s3://{bucket}/m/model.tar.gz",
+                  role=setup.role, sagemaker_session=setup.session)  # fmt: skip
+    model.create(instance_type=setup.endpoint_instance_type)
+    output = lab.clarify_output_path(setup, "bias")
+    assert output == f"s3://{bucket}/xgboost-lab/clarify/bias"
+    sent = []  # the request as sent (moto's description leaves ProcessingResources out)
+    setup.session.sagemaker_client.meta.events.register(
+        "provide-client-params.sagemaker.CreateProcessingJob",
+        lambda params, **_: sent.append(params),
+    )
+    processor = clarify.SageMakerClarifyProcessor(
+        role=setup.role, instance_count=1, instance_type=setup.processing_instance_type,
+        sagemaker_session=setup.session,
+    )  # fmt: skip
+    processor.run_bias(
+        clarify.DataConfig(
+            s3_data_input_path=lab.dataset_source(setup, "validation"),
+            s3_output_path=output,
+            label="income",
+            headers=lab.column_names(),
+            dataset_type="text/csv",
+        ),  # fmt: skip
+        clarify.BiasConfig([0], facet_name="sex_Female", facet_values_or_threshold=[1]),
+        clarify.ModelConfig(
+            model_name=model.name,
+            instance_type=setup.endpoint_instance_type,
+            instance_count=1,
+            accept_type="text/csv",
+        ),  # fmt: skip
+        clarify.ModelPredictedLabelConfig(probability_threshold=0.5),
+        wait=False,
+        logs=False,
+    )
+    job = setup.session.sagemaker_client.describe_processing_job(
+        ProcessingJobName=processor.latest_job.job_name
+    )
+    assert job["ProcessingJobStatus"]
+    assert sent[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.m5.xlarge"
+    assert "sagemaker-clarify-processing" in job["AppSpecification"]["ImageUri"]
+    inputs = {i["InputName"]: i["S3Input"] for i in job["ProcessingInputs"]}
+    assert inputs["dataset"]["S3Uri"].startswith(f"s3://{bucket}/")
+    config = s3.get_object(Bucket=bucket, Key="xgboost-lab/clarify/bias/analysis_config.json")
+    analysis_config = json.loads(config["Body"].read())
+    assert analysis_config["predictor"]["instance_type"] == "ml.m5.large"
+    assert analysis_config["facet"] == [{"name_or_index": "sex_Female", "value_or_threshold": [1]}]

@@ -53,6 +53,8 @@ def test_a_foreign_environment_is_never_changed(studio_image, capsys):
     installs = [c for c in studio_image if "install" in c and "ipykernel" not in c[:3]]
     assert installs and all(str(prefix / "bin" / "python") in " ".join(c) for c in installs)
     assert "sagemaker>=2.257,<3" in installs[0] and "pytest>=8" not in installs[0]
+    # smclarify (local Clarify) alone, without its dependencies (requirements-nodeps.txt).
+    assert installs[1][-2:] == ["--no-deps", "smclarify==0.5"]
     assert any(c[-4:] == ["--name", "xgboost-lab-sdk2", "--display-name",
                           "XGBoost lab (SDK v2)"] for c in studio_image)  # fmt: skip
     assert (prefix / kernel.MARKER).is_file()

@@ -18,6 +18,17 @@ silence_sdk()
 # bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
 warnings.filterwarnings("ignore", message="IProgress not found")
 
+from lab.explain import (  # noqa: E402
+    bias_table,
+    clarify_output_path,
+    dataset_source,
+    download_analysis,
+    local_explanations,
+    plot_shap_importance,
+    read_analysis,
+    report_link,
+    shap_importance,
+)
 from lab.hosting import (  # noqa: E402
     column_names,
     hosting_left,
@@ -84,6 +95,15 @@ __all__ = [
     "score_predictions",
     "transform_output",
     "hosting_left",
+    "clarify_output_path",
+    "dataset_source",
+    "download_analysis",
+    "read_analysis",
+    "report_link",
+    "bias_table",
+    "shap_importance",
+    "plot_shap_importance",
+    "local_explanations",
     "detect_mode",
     "ensure_requirements",
     "evaluate",

@@ -23,15 +23,18 @@ from pathlib import Path
 from lab.paths import REPO
 
 # What the notebooks import, per SDK generation (the rest of the requirements files is for
-# tests and tooling). Local mode also needs Werkzeug (local endpoints), and with SDK v3 moto.
+# tests and tooling). Local mode also needs Werkzeug (local endpoints), moto (local S3) and,
+# for local Clarify with SDK v2, smclarify's one import we lack (pyfunctional).
 NOTEBOOK_PACKAGES = {
     2: ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn", "matplotlib",
         "bokeh", "optuna", "tqdm", "psutil"),
     3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "numpy", "pandas",
         "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
 }  # fmt: skip
-LOCAL_MODE_PACKAGES = {2: ("werkzeug",), 3: ("moto", "werkzeug")}  # S3; local endpoints
+LOCAL_MODE_PACKAGES = {2: ("moto", "werkzeug", "pyfunctional"), 3: ("moto", "werkzeug")}
 REQUIREMENTS = {2: REPO / "requirements.txt", 3: REPO / "requirements-v3.txt"}
+# Installed without their dependencies, for local mode (the file says why).
+NO_DEPS_REQUIREMENTS = {2: REPO / "requirements-nodeps.txt"}
 LAB_HOME = Path.home() / ".xgboost-lab"
 MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built
 KERNEL_PACKAGES = ("ipykernel>=6.29", "packaging")  # a Jupyter kernel, and this check
@@ -52,13 +55,24 @@ def kernel_name(sdk: int) -> tuple[str, str]:
 def requirement_lines(sdk: int, local_mode: bool = True) -> list[str]:
     """The requirement lines of the packages the notebooks import (tooling left out)."""
     names = NOTEBOOK_PACKAGES[sdk] + (LOCAL_MODE_PACKAGES[sdk] if local_mode else ())
+    return _lines(REQUIREMENTS[sdk], names)
+
+
+def no_deps_lines(sdk: int, local_mode: bool = True) -> list[str]:
+    """The requirement lines to install with `--no-deps` (local mode only)."""
+    path = NO_DEPS_REQUIREMENTS.get(sdk)
+    return _lines(path) if local_mode and path else []
+
+
+def _lines(path: Path, names: tuple[str, ...] | None = None) -> list[str]:
+    """The requirement lines of a file (those of `names` only, when given)."""
     lines = []
-    for line in REQUIREMENTS[sdk].read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         name = line.split(";")[0]
         for mark in "<>=!~[ ":
             name = name.split(mark)[0]
-        if line and name.lower() in names:
+        if line and (names is None or name.lower() in names):
             lines.append(line)
     return lines
 
@@ -95,12 +109,14 @@ def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
 
         local_mode = detect_mode()[0] == "local"
     missing = missing_requirements(requirement_lines(sdk, local_mode))
-    if not missing:
+    missing_no_deps = missing_requirements(no_deps_lines(sdk, local_mode))
+    if not missing and not missing_no_deps:
         print("All packages the lab needs are installed.")
         return
     if built_by_the_lab():
-        _install_in_place(missing)
+        _install_in_place(missing, missing_no_deps)
         return
+    missing += missing_no_deps
     name, display = kernel_name(sdk)
     seconds = build_lab_kernel(sdk, LAB_HOME)
     built = f"built it in {seconds:.0f} s" if seconds else "it is already there"
@@ -118,9 +134,13 @@ def _names(lines: list[str]) -> list[str]:
     return [Requirement(line).name for line in lines]
 
 
-def _install_in_place(missing: list[str]) -> None:
-    print(f"Installing {', '.join(missing)} into the lab's own environment ...")
-    _run([sys.executable, "-m", "pip", "install", "--quiet", *missing], Path(sys.prefix))
+def _install_in_place(missing: list[str], missing_no_deps: list[str]) -> None:
+    print(f"Installing {', '.join(missing + missing_no_deps)} into the lab's own environment ...")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    if missing:
+        _run([*pip, *missing], Path(sys.prefix))
+    if missing_no_deps:
+        _run([*pip, "--no-deps", *missing_no_deps], Path(sys.prefix))
 
 
 def build_lab_kernel(sdk: int, home: Path) -> float:
@@ -142,6 +162,8 @@ def build_lab_kernel(sdk: int, home: Path) -> float:
         _run([sys.executable, "-m", "venv", str(prefix)], home)
         install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     _run([*install, *requirement_lines(sdk), *KERNEL_PACKAGES], home)
+    if no_deps_lines(sdk):
+        _run([*install, "--no-deps", *no_deps_lines(sdk)], home)
     _run([str(python), "-m", "ipykernel", "install", "--user", "--name", name,
           "--display-name", display], home)  # fmt: skip
     prefix.mkdir(parents=True, exist_ok=True)  # (made by the venv step; kept explicit)

@@ -50,6 +50,11 @@ class Lab:
         return "local" if self.mode == "local" else ENDPOINT_INSTANCE_TYPE
 
     @property
+    def processing_instance_type(self) -> str:
+        """Where a processing job (Clarify) runs; it stops by itself when the analysis is done."""
+        return "local" if self.mode == "local" else SAGEMAKER_INSTANCE_TYPE
+
+    @property
     def transform_instance_type(self) -> str:
         """Where a batch transform job runs (it stops by itself when the files are scored)."""
         return "local" if self.mode == "local" else SAGEMAKER_INSTANCE_TYPE

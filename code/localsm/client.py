@@ -14,6 +14,7 @@ from typing import Any
 
 from localsm import metrics, toolkit, tuning
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
+from localsm.processing.api import ProcessingOperations
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
 from localsm.serving.api import HostingOperations
 from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
@@ -21,9 +22,10 @@ from localsm.training.reasons import storage_reason
 from localsm.validation import as_validatable, validate
 
 
-class LocalSageMakerClient(HostingOperations):
-    """Runs SageMaker training jobs as local processes (see `localsm.training`), and models
-    behind local endpoints and transform jobs (see `localsm.serving`)."""
+class LocalSageMakerClient(HostingOperations, ProcessingOperations):
+    """Runs SageMaker training jobs as local processes (see `localsm.training`), models
+    behind local endpoints and transform jobs (see `localsm.serving`), and Clarify processing
+    jobs (see `localsm.processing`)."""
 
     def __init__(self, sagemaker_session: Any, jobs_dir: str | Path) -> None:
         self.sagemaker_session = sagemaker_session
@@ -36,6 +38,7 @@ class LocalSageMakerClient(HostingOperations):
         self._lock = threading.Lock()
         self.owner = processes.owner_token()  # marks the processes of the jobs we run
         self._init_hosting()
+        self._init_processing()
         self._settle_abandoned_jobs()
 
     # ------------------------------------------------------------------ training jobs

@@ -1,18 +1,23 @@
 """Local S3 for local mode: moto's threaded server on 127.0.0.1, one per process.
 
 SDK v3 uploads local data to S3 before a job starts, and its jobs read and write `s3://`
-URIs; moto (already the lab's AWS test double) implements S3 faithfully, so local mode
-borrows it instead of writing an S3 of its own. Only sessions built by `bridge.py` reach it.
-Its objects live in memory: they are gone when the kernel restarts.
+URIs; SDK v2's processing jobs (Clarify) do the same with the session's default bucket.
+moto (already the lab's AWS test double) implements S3 faithfully, so local mode borrows it
+instead of writing an S3 of its own. Only sessions built by `bridge.py` (v3), and v2 calls
+naming the local bucket (`serve_local_bucket`), reach it. Its objects live in memory: they
+are gone when the kernel restarts.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 _LOCK = threading.Lock()
 _ENDPOINT: str | None = None
+_BUCKETS: set[str] = set()
+LOCAL_CALL = "localsm_local_bucket"  # ours, in botocore's per-call request context
 
 
 def s3_endpoint() -> str:
@@ -29,3 +34,38 @@ def s3_endpoint() -> str:
             host, port = server.get_host_and_port()
             _ENDPOINT = f"http://{host}:{port}"
         return _ENDPOINT
+
+
+def _bucket_endpoint(bucket: str) -> str:
+    """The local S3's URL, with `bucket` created there (open to unsigned calls: the server
+    listens on 127.0.0.1 only, and a learner's session may have no AWS credentials)."""
+    endpoint = s3_endpoint()
+    with _LOCK:
+        if bucket not in _BUCKETS:
+            import boto3
+
+            s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+            s3.create_bucket(Bucket=bucket, ACL="public-read-write")
+            _BUCKETS.add(bucket)
+    return endpoint
+
+
+def serve_local_bucket(session: Any, bucket: str) -> None:
+    """Send the S3 calls made through boto3 `session` that name `bucket` to the local S3,
+    unsigned; calls naming any other bucket still go to AWS. Register before the session
+    creates its S3 clients (each client copies the session's handlers)."""
+
+    def to_local(builtins: dict, params: dict, context: dict, **_: Any) -> None:
+        if params.get("Bucket") == bucket:
+            builtins["SDK::Endpoint"] = _bucket_endpoint(bucket)
+            builtins["AWS::S3::ForcePathStyle"] = True
+            context[LOCAL_CALL] = True
+
+    def unsigned(context: dict, **_: Any) -> Any:
+        import botocore
+
+        return botocore.UNSIGNED if context.get(LOCAL_CALL) else None
+
+    session.events.register("before-endpoint-resolution.s3", to_local)
+    session.events.register("choose-signer.s3", unsigned)

@@ -30,6 +30,7 @@ PAGINATION_MODEL: dict[str, dict[str, Any]] = {
     "list_endpoint_configs": {"result_key": "EndpointConfigs", "limit_default": 10},
     "list_endpoints": {"result_key": "Endpoints", "limit_default": 10},
     "list_transform_jobs": {"result_key": "TransformJobSummaries", "limit_default": 10},
+    "list_processing_jobs": {"result_key": "ProcessingJobSummaries", "limit_default": 10},
 }
 
 

@@ -20,7 +20,7 @@ import boto3  # noqa: E402
 from sagemaker import exceptions as sagemaker_exceptions  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
 
-from localsm import sdk_compat  # noqa: E402
+from localsm import moto_server, sdk_compat  # noqa: E402
 from localsm.client import LocalSageMakerClient  # noqa: E402
 from localsm.serving.runtime import LocalRuntimeClient  # noqa: E402
 
@@ -30,7 +30,9 @@ SDK_CONFIG = {
     "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
 }
 WAKE_UP_SECONDS = 0.05
-LOCAL_BUCKET = "sagemaker-local-mode"  # a name only: never created, never called
+# The default bucket in local mode: on this machine (moto_server.py), started on first use;
+# processing jobs (Clarify) upload their inputs and config there, and write their outputs.
+LOCAL_BUCKET = "sagemaker-local-mode"
 MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 
 
@@ -41,6 +43,7 @@ class LocalSageMakerSession(LocalSession):
         sdk_compat.install()
         quiet_local_mode()
         boto_session = boto_session or boto3.Session(region_name=region)
+        moto_server.serve_local_bucket(boto_session, LOCAL_BUCKET)
         config = copy.deepcopy(SDK_CONFIG)  # this session's own: the only one validated once
         sdk_compat.register_local_config(config)
         super().__init__(boto_session=boto_session, sagemaker_config=config)
@@ -49,9 +52,9 @@ class LocalSageMakerSession(LocalSession):
         self.sagemaker_runtime_client = LocalRuntimeClient(self.sagemaker_client)
 
     def default_bucket(self):
-        """Local mode keeps everything on disk: the SDK asks for a bucket only to name key
-        prefixes it then does not use (e.g. a script-mode model's code with `local_code`),
-        so no STS or S3 call is made to find or create one."""
+        """The local bucket (served on this machine): no STS or S3 call is made to find or
+        create one. Training and hosting keep their files on disk; processing jobs, whose
+        inputs and outputs the SDK always sends to S3, use it."""
         return LOCAL_BUCKET
 
     # ------------------------------------------------------------------ waiting
@@ -151,6 +154,40 @@ class LocalSageMakerSession(LocalSession):
         _follow_log(local, wait)
         if wait:
             sdk_compat.check_job_status(job_name, local.describe(), "TransformJobStatus")
+
+    # ------------------------------------------------------------------ processing
+
+    def wait_for_processing_job(self, job, poll=5):
+        """Block until the processing job ends (no polling sleep), then check its status."""
+        local = self.sagemaker_client.processing_job(job)
+        _wait_or_stop(local)
+        description = local.describe()
+        sdk_compat.check_job_status(job, description, "ProcessingJobStatus")
+        return description
+
+    def logs_for_processing_job(self, job_name, wait=False, poll=10):
+        """Print the processing job's log (following it with `wait`), as on AWS."""
+        local = self.sagemaker_client.processing_job(job_name)
+        try:
+            _follow_log(local, wait)
+        except KeyboardInterrupt:
+            print(f"\nInterrupted: stopping processing job {job_name} ...", flush=True)
+            _wait_or_stop(local, stop=True)
+            raise
+        if wait:
+            sdk_compat.check_job_status(job_name, local.describe(), "ProcessingJobStatus")
+
+
+def _wait_or_stop(job, stop: bool = False) -> None:
+    """Wait for a local job to end; an interrupt (or `stop`) stops it first."""
+    try:
+        if stop:
+            job.stop()
+        job.wait()
+    except KeyboardInterrupt:
+        job.stop()
+        job.wait()
+        raise
 
 
 def _follow_log(job, wait: bool) -> None:

@@ -1,0 +1,153 @@
+"""Benchmark: SageMaker Clarify in local mode through the unmodified SDK v2.
+
+One built-in XGBoost model with the lab's hyperparameters (800 rounds) on the bundled data,
+registered as a SageMaker model, then, against the local service:
+
+- `run_bias` with every pre-training and post-training metric on the validation split (7,839
+  rows): a processing job that starts a shadow endpoint for the predictions;
+- `run_explainability` with SHAP on the same rows (local values saved), its global ranking
+  compared with exact TreeSHAP computed directly with XGBoost (`pred_contribs`).
+
+Each is timed from the SDK call to its return (`--repeat` times, median and range).
+
+    .venv/bin/python benchmarks/clarify.py [--repeat 3]
+
+Target: <= 20 s each. On AWS the same two calls take minutes each: a processing instance and a
+shadow endpoint instance are provisioned, then released (the SDK waits on both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "code"))
+
+import lab  # noqa: E402
+
+
+def quiet():
+    return contextlib.redirect_stdout(io.StringIO())
+
+
+def registered_model(setup: lab.Lab):
+    """The lab's Task 1 model, trained locally and registered for Clarify."""
+    from sagemaker import image_uris
+    from sagemaker.estimator import Estimator
+    from sagemaker.inputs import TrainingInput
+
+    estimator = Estimator(
+        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
+        role=setup.role,
+        instance_count=1,
+        instance_type=setup.instance_type,
+        output_path=setup.output_path,
+        sagemaker_session=setup.session,
+    )
+    estimator.set_hyperparameters(**lab.LAB_HYPERPARAMETERS)
+    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
+    model = estimator.create_model()
+    model.create(instance_type="local")
+    return estimator, model
+
+
+def timed(call, repeat: int) -> list[float]:
+    seconds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with quiet():
+            call()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def shap_agreement(setup: lab.Lab, estimator, output: str) -> tuple[int, bool, float]:
+    """How many features the analysis names, whether it ranks them as exact TreeSHAP (in
+    log-odds) does, and the largest difference of a global value."""
+    import xgboost as xgb
+
+    importance = lab.shap_importance(lab.read_analysis(lab.download_analysis(setup, output)))
+    features = lab.read_split("validation", setup).drop(columns="income")
+    booster = lab.load_model(estimator.model_data, setup)
+    contributions = booster.predict(xgb.DMatrix(features.values), pred_contribs=True)[:, :-1]
+    exact = dict(zip(features.columns, np.abs(contributions).mean(axis=0), strict=True))
+    ranked = sorted(exact, key=exact.get, reverse=True)
+    error = max(abs(importance[name] - value) for name, value in exact.items())
+    return len(importance), list(importance.index) == ranked, error
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        run(args, folder)
+
+
+def run(args: argparse.Namespace, folder: str) -> None:
+    from sagemaker import clarify
+
+    with quiet():
+        setup = lab.setup("local", output_dir=folder)
+        estimator, model = registered_model(setup)
+    processor = clarify.SageMakerClarifyProcessor(
+        role=setup.role, instance_count=1, instance_type="local", sagemaker_session=setup.session
+    )
+
+    def data(name: str) -> clarify.DataConfig:
+        return clarify.DataConfig(
+            s3_data_input_path=lab.dataset_source(setup, "validation"),
+            s3_output_path=lab.clarify_output_path(setup, name),
+            label="income", headers=lab.column_names(), dataset_type="text/csv",
+        )  # fmt: skip
+
+    model_config = clarify.ModelConfig(model_name=model.name, instance_type="local",
+                                       instance_count=1, accept_type="text/csv")  # fmt: skip
+    bias = clarify.BiasConfig([0], facet_name="sex_Female", facet_values_or_threshold=[1],
+                              group_name="education")  # fmt: skip
+    bias_seconds = timed(
+        lambda: processor.run_bias(
+            data("bias"),
+            bias,
+            model_config,
+            clarify.ModelPredictedLabelConfig(probability_threshold=0.5),
+            pre_training_methods="all",
+            post_training_methods="all",
+            logs=False,
+        ),  # fmt: skip
+        args.repeat,
+    )
+    features = lab.read_split("validation", setup).drop(columns="income")
+    shap = clarify.SHAPConfig(baseline=[features.mean().round(4).tolist()], num_samples=100,
+                              agg_method="mean_abs", use_logit=True,
+                              save_local_shap_values=True)  # fmt: skip
+    shap_seconds = timed(
+        lambda: processor.run_explainability(data("shap"), model_config, shap, logs=False),
+        args.repeat,
+    )
+    named, same_ranking, error = shap_agreement(
+        setup, estimator, lab.clarify_output_path(setup, "shap")
+    )
+    model.delete_model()
+    rows = [
+        ("run_bias (pre + post, all metrics), 7,839 rows", bias_seconds, "<= 20 s"),
+        ("run_explainability (SHAP, local values), 7,839 rows", shap_seconds, "<= 20 s"),
+    ]
+    for what, seconds, target in rows:
+        print(f"{what:55} median {statistics.median(seconds):5.1f} s "
+              f"(range {min(seconds):.1f}-{max(seconds):.1f} s)   target {target}")  # fmt: skip
+    print(f"SHAP: {named}/13 features named; ranked as exact TreeSHAP ranks them: "
+          f"{same_ranking}; largest difference of a global value: {error:.1e}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Task 4 helpers: bring a Clarify job's output folder here and read its `analysis.json` into
+tables and a chart (the same in local mode and on AWS: both write to S3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from lab.modes import Lab, LabSetupError
+from lab.paths import OUTPUTS_DIR, S3_PREFIX
+
+CLARIFY_DIR = OUTPUTS_DIR / "clarify"  # local copies of the analyses
+STAGES = {"pre": "pre_training_bias_metrics", "post": "post_training_bias_metrics"}
+
+
+def clarify_output_path(lab: Lab, name: str) -> str:
+    """Where a Clarify job writes its analysis: S3 always (in local mode the local bucket,
+    on this machine), since the SDK uploads the analysis config there first."""
+    return f"s3://{lab.session.default_bucket()}/{S3_PREFIX}/clarify/{name}"
+
+
+def dataset_source(lab: Lab, split: str) -> str:
+    """A split as a processing input: an s3:// URI, or a plain local path (which the SDK
+    uploads; it does not read file:// URIs there)."""
+    return getattr(lab, f"{split}_uri").removeprefix("file://")
+
+
+def download_analysis(lab: Lab, s3_uri: str) -> Path:
+    """Copy a Clarify output folder here (outputs/clarify/<name>/) and return it."""
+    from sagemaker.s3 import S3Downloader
+
+    target = CLARIFY_DIR / s3_uri.rstrip("/").rsplit("/", 1)[-1]
+    target.mkdir(parents=True, exist_ok=True)
+    S3Downloader.download(s3_uri, str(target), sagemaker_session=lab.session)
+    if not (target / "analysis.json").is_file():
+        raise LabSetupError(f"no analysis.json under {s3_uri}: did the Clarify job complete?")
+    return target
+
+
+def read_analysis(folder: Path) -> dict[str, Any]:
+    """The analysis a Clarify job wrote (`analysis.json`)."""
+    return json.loads((Path(folder) / "analysis.json").read_text())
+
+
+def bias_table(analysis: dict[str, Any], stage: str):
+    """One row per metric of one stage ("pre" or "post"), for every facet value analysed."""
+    import pandas as pd
+
+    section = analysis.get(STAGES[stage])
+    if section is None:
+        raise LabSetupError(f"this analysis has no {STAGES[stage]} (run that analysis first)")
+    rows = []
+    for facet, groups in section["facets"].items():
+        for group in groups:
+            for metric in group["metrics"]:
+                rows.append(
+                    {
+                        "facet": f"{facet} = {group['value_or_threshold']}",
+                        "metric": metric["name"],
+                        "value": metric.get("value"),
+                        "description": metric["description"],
+                    }
+                )
+    return pd.DataFrame(rows).set_index(["facet", "metric"])
+
+
+def report_link(folder: Path, name: str = "report.html") -> Any:
+    """A link that opens a report from this notebook (relative to the notebook's folder, so
+    no machine path shows), for JupyterLab to open in a new tab."""
+    import os
+
+    from IPython.display import HTML
+
+    path = Path(folder) / name
+    if not path.is_file():
+        raise LabSetupError(f"no {name} in {folder}")
+    relative = Path(os.path.relpath(path, Path.cwd())).as_posix()
+    return HTML(f'<a href="{relative}" target="_blank">{relative}</a>')
+
+
+def shap_importance(analysis: dict[str, Any]):
+    """Global SHAP values, one per feature, largest first."""
+    import pandas as pd
+
+    explanation = analysis["explanations"]["kernel_shap"]["label0"]
+    values = pd.Series(explanation["global_shap_values"], name="global SHAP value")
+    return values.sort_values(ascending=False)
+
+
+def plot_shap_importance(importance, ax: Any = None) -> Any:
+    """A horizontal bar chart of global SHAP values (largest on top)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.35 * len(importance) + 1))
+    importance.iloc[::-1].plot.barh(ax=ax, color="#4c72b0")
+    ax.set_xlabel("mean |SHAP value|")
+    ax.set_title("Global feature importance (SHAP)")
+    ax.figure.tight_layout()
+    return ax
+
+
+def local_explanations(folder: Path, features, rows: list[int]):
+    """Per-row SHAP values (`explanations_shap/out.csv`) beside the rows' feature values:
+    one column pair per row, features in the order of their largest contribution."""
+    import pandas as pd
+
+    shap = pd.read_csv(Path(folder) / "explanations_shap" / "out.csv")
+    shap.columns = list(features.columns)
+    table = {}
+    for row in rows:
+        table[(f"row {row}", "value")] = features.iloc[row]
+        table[(f"row {row}", "SHAP")] = shap.iloc[row]
+    frame = pd.DataFrame(table)
+    order = shap.iloc[rows].abs().max().sort_values(ascending=False).index
+    return frame.loc[order]
