@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from localsm.resources import arn_formatter
 from localsm.training import processes, runner, storage
 from localsm.training.channels import JobFailure
 from localsm.training.logstream import JobLog
-from localsm.training.reasons import internal_reason, shorten, storage_reason
+from localsm.training.reasons import outcome, shorten
 
 LOG_NAME = "processing.log"
 CONFIG_INPUT = "/opt/ml/processing/input/config"  # where Clarify reads analysis_config.json
@@ -106,20 +105,8 @@ class ProcessingJob(BackgroundJob):
     # ---------------------------------------------------------------- the work
 
     def run(self) -> None:
-        try:
-            self._started = now()
-            self._work()
-        except _Stopped:
-            self._end("Stopped")
-        except JobFailure as failure:
-            self._end("Failed", str(failure))
-        except OSError as error:
-            self._end("Failed", storage_reason(error, "could not read or write the job's files"))
-        except Exception as error:  # noqa: BLE001 - a bug of ours must still end the job
-            self.log.line(traceback.format_exc())
-            self._end("Failed", internal_reason(error, self.log_path))
-        else:
-            self._end("Completed")
+        self._started = now()
+        self._end(*outcome(self._work, _Stopped, self.log))
 
     def _work(self) -> None:
         boto_session = self.client.sagemaker_session.boto_session

@@ -15,7 +15,6 @@ import gzip
 import os
 import shutil
 import threading
-import traceback
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,7 +40,7 @@ from localsm.serving.records import (
 )
 from localsm.training.channels import JobFailure, s3_relative_path, uri_to_path
 from localsm.training.logstream import JobLog
-from localsm.training.reasons import error_summary, internal_reason, shorten, storage_reason
+from localsm.training.reasons import error_summary, outcome, shorten
 
 MB = 1024 * 1024
 DEFAULT_PAYLOAD_MB = 6
@@ -379,23 +378,11 @@ class TransformJob(BackgroundJob):
     # ---------------------------------------------------------------- the work
 
     def run(self) -> None:
-        try:
-            self._started = now()
-            self._note(f"Starting transform job {self.name} with model {self.request['ModelName']}")
-            self._work()
-        except _Stopped:
-            self._end("Stopped")
-        except JobFailure as failure:
-            self._end("Failed", str(failure))
-        except OSError as error:
-            self._end("Failed", storage_reason(error, "could not read or write the job's files"))
-        except Exception as error:  # noqa: BLE001 - a bug of ours must still end the job
-            self.log.line(traceback.format_exc())
-            self._end("Failed", internal_reason(error, self.log_path))
-        else:
-            self._end("Completed")
+        self._started = now()
+        self._end(*outcome(self._work, _Stopped, self.log))
 
     def _work(self) -> None:
+        self._note(f"Starting transform job {self.name} with model {self.request['ModelName']}")
         settings = Settings.from_request(self.request)
         inputs = list_inputs(settings.input_uri, self.boto_session)
         self._check_stopped()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import errno
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MAX_REASON = 390  # characters; SageMaker allows 1024, a reader wants one glance
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
@@ -58,3 +60,23 @@ def internal_reason(error: BaseException, log_path: Path) -> str:
         f"InternalServerError: local training service error: {type(error).__name__}: "
         f"{message}{where}; the traceback is in {log_path}"
     )
+
+
+def outcome(work: Callable[[], None], stopped: type[Exception], log: Any) -> tuple[str, str | None]:
+    """Run a job's work and say how it ended: ("Completed", None), ("Stopped", None) when it
+    raised `stopped`, or ("Failed", its FailureReason): a JobFailure's message, a storage
+    error's path, or a bug of ours in one line (its traceback goes to the job's `log`)."""
+    from localsm.training.channels import JobFailure
+
+    try:
+        work()
+    except stopped:
+        return "Stopped", None
+    except JobFailure as failure:
+        return "Failed", str(failure)
+    except OSError as error:
+        return "Failed", storage_reason(error, "could not read or write the job's files")
+    except Exception as error:  # noqa: BLE001 - a bug of ours must still end the job
+        log.line(traceback.format_exc())
+        return "Failed", internal_reason(error, log.path)
+    return "Completed", None
