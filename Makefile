@@ -27,11 +27,12 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
-$(STAMP_V3): requirements-v3.txt aux/sagemaker-distribution-4.4.1.txt $(STAMP)
+$(STAMP_V3): requirements-v3.txt requirements-nodeps.txt aux/sagemaker-distribution-4.4.1.txt $(STAMP)
 	@test -n "$(PYTHON_V3)" || { echo "Python 3.12 not found: install it (e.g. pyenv install 3.12) or pass PYTHON_V3=/path/to/python3.12"; exit 1; }
 	test -x $(PY_V3) || $(UV) venv --quiet --python $(PYTHON_V3) $(VENV_V3)
 	$(UV) pip install --quiet --python $(PY_V3) -r requirements-v3.txt \
 		-c aux/sagemaker-distribution-4.4.1.txt
+	$(UV) pip install --quiet --python $(PY_V3) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # The main job: every notebook headless in local mode, the v2 ones in .venv and the v3 ones in

@@ -32,7 +32,7 @@ NAMES = (
     "train_script_mode_pt_br.ipynb",
     "deploy_and_predict.ipynb",  # Task 3: SDK v2 only so far (no sdk_v3/ twin yet)
     "deploy_and_predict_pt_br.ipynb",
-    "explain_and_bias.ipynb",  # Task 4: SDK v2 only so far
+    "explain_and_bias.ipynb",  # Task 4
     "explain_and_bias_pt_br.ipynb",
 )
 # The notebooks of this environment's SDK generation: v2 in notebooks/, v3 in notebooks/sdk_v3/.

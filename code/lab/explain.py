@@ -27,12 +27,18 @@ def dataset_source(lab: Lab, split: str) -> str:
 
 
 def download_analysis(lab: Lab, s3_uri: str) -> Path:
-    """Copy a Clarify output folder here (outputs/clarify/<name>/) and return it."""
-    from sagemaker.s3 import S3Downloader
-
-    target = CLARIFY_DIR / s3_uri.rstrip("/").rsplit("/", 1)[-1]
-    target.mkdir(parents=True, exist_ok=True)
-    S3Downloader.download(s3_uri, str(target), sagemaker_session=lab.session)
+    """Copy a Clarify output folder here (outputs/clarify/<name>/) and return it (plain boto3,
+    the same with either SDK generation)."""
+    bucket, _, prefix = s3_uri.removeprefix("s3://").rstrip("/").partition("/")
+    target = CLARIFY_DIR / prefix.rsplit("/", 1)[-1]
+    s3 = lab.session.boto_session.client("s3")
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
+    for key in (o["Key"] for page in pages for o in page.get("Contents", [])):
+        path = target / key[len(prefix) + 1 :]
+        if key.endswith("/") or not path.resolve().is_relative_to(target.resolve()):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(bucket, key, str(path))
     if not (target / "analysis.json").is_file():
         raise LabSetupError(f"no analysis.json under {s3_uri}: did the Clarify job complete?")
     return target

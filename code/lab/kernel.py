@@ -24,17 +24,20 @@ from lab.paths import REPO
 
 # What the notebooks import, per SDK generation (the rest of the requirements files is for
 # tests and tooling). Local mode also needs Werkzeug (local endpoints), moto (local S3) and,
-# for local Clarify with SDK v2, smclarify's one import we lack (pyfunctional).
+# for local Clarify, smclarify's one import we lack (pyfunctional).
 NOTEBOOK_PACKAGES = {
     2: ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn", "matplotlib",
         "bokeh", "optuna", "tqdm", "psutil"),
     3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "numpy", "pandas",
         "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
 }  # fmt: skip
-LOCAL_MODE_PACKAGES = {2: ("moto", "werkzeug", "pyfunctional"), 3: ("moto", "werkzeug")}
+LOCAL_MODE_PACKAGES = {
+    2: ("moto", "werkzeug", "pyfunctional"),
+    3: ("moto", "werkzeug", "pyfunctional"),
+}
 REQUIREMENTS = {2: REPO / "requirements.txt", 3: REPO / "requirements-v3.txt"}
 # Installed without their dependencies, for local mode (the file says why).
-NO_DEPS_REQUIREMENTS = {2: REPO / "requirements-nodeps.txt"}
+NO_DEPS_REQUIREMENTS = {2: REPO / "requirements-nodeps.txt", 3: REPO / "requirements-nodeps.txt"}
 LAB_HOME = Path.home() / ".xgboost-lab"
 MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built
 KERNEL_PACKAGES = ("ipykernel>=6.29", "packaging")  # a Jupyter kernel, and this check

@@ -47,17 +47,22 @@ class Lab:
     def endpoint_instance_type(self) -> str:
         """Where a real-time endpoint runs: this machine, or the smallest general-purpose
         instance that serves this model comfortably on AWS."""
-        return "local" if self.mode == "local" else ENDPOINT_INSTANCE_TYPE
+        return self._local_or(ENDPOINT_INSTANCE_TYPE)
 
     @property
     def processing_instance_type(self) -> str:
         """Where a processing job (Clarify) runs; it stops by itself when the analysis is done."""
-        return "local" if self.mode == "local" else SAGEMAKER_INSTANCE_TYPE
+        return self._local_or(SAGEMAKER_INSTANCE_TYPE)
 
     @property
     def transform_instance_type(self) -> str:
         """Where a batch transform job runs (it stops by itself when the files are scored)."""
-        return "local" if self.mode == "local" else SAGEMAKER_INSTANCE_TYPE
+        return self._local_or(SAGEMAKER_INSTANCE_TYPE)
+
+    def _local_or(self, aws_type: str) -> str:
+        """SDK v2's `local` in local mode; SDK v3 knows no `local` type (its local mode is
+        Docker), so with v3 the AWS type is named and the local service runs it here."""
+        return "local" if self.mode == "local" and self.sdk == 2 else aws_type
 
 
 def sdk_generation() -> int:

@@ -62,6 +62,15 @@ class LongPolling:
             HyperParameterTuningJobName=HyperParameterTuningJobName
         )
 
+    def describe_processing_job(self, ProcessingJobName: str) -> dict:  # noqa: N803
+        description = self.service.describe_processing_job(ProcessingJobName=ProcessingJobName)
+        if description["ProcessingJobStatus"] in ("InProgress", "Stopping") and self._polled(
+            ProcessingJobName
+        ):
+            self.service.processing_job(ProcessingJobName).wait(LONG_POLL_SECONDS)
+            description = self.service.describe_processing_job(ProcessingJobName=ProcessingJobName)
+        return description
+
 
 def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     """A `sagemaker.core.helper.session_helper.Session` whose jobs run on this machine."""
