@@ -8,6 +8,7 @@ from typing import Any
 
 from lab.modes import Lab, LabSetupError
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
+from localsm.roundlog import RoundCondenser
 
 
 def short(uri: str) -> str:
@@ -167,15 +168,8 @@ def show_log(trained: Any, lab: Lab, every: int = 100, first: int = 3) -> None:
         if not page["events"] or page["nextForwardToken"] == token:
             break
         token = page["nextForwardToken"]
-    rounds = [i for i, line in enumerate(lines) if line.startswith("[") and "]\t" in line[:9]]
-    shown = set(rounds[:first] + rounds[::every] + rounds[-1:])
-    skipped = 0
-    for index, line in enumerate(lines):
-        if index in rounds and index not in shown:
-            skipped += 1
-            continue
-        if skipped:
-            print(f"  ... {skipped} rounds not shown ...")
-            skipped = 0
-        print(line)
+    condenser = RoundCondenser(print, first=first, every=every)
+    for line in lines:
+        condenser.feed(line)
+    condenser.end_of_rounds()
     print(f"(the whole log: {len(lines)} lines in the log stream {stream} of {LOG_GROUP})")

@@ -8,6 +8,7 @@ nothing. Here jobs run in the background, so this session streams a job's log wh
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sagemaker.local import LocalSession  # noqa: E402
 
 from localsm import moto_server, sdk_compat  # noqa: E402
 from localsm.client import LocalSageMakerClient  # noqa: E402
+from localsm.roundlog import RoundCondenser  # noqa: E402
 from localsm.serving.runtime import LocalRuntimeClient  # noqa: E402
 
 # SDK defaults for local mode: no telemetry call home.
@@ -71,13 +73,17 @@ class LocalSageMakerSession(LocalSession):
             if wait:
                 sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
             return description
+        condenser = RoundCondenser(_print_line)  # not 800 round lines: see roundlog.py
         try:
-            _follow_log(job, wait)
+            _follow_log(job, wait, condenser)
         except KeyboardInterrupt:
             print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
             job.stop()
             job.wait()
             raise
+        condenser.end_of_rounds()
+        if condenser.hidden:
+            print(f"(the whole log, {condenser.lines} lines: {_shown_path(job.log_path)})")
         description = job.describe()
         if wait:
             sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
@@ -190,13 +196,14 @@ def _wait_or_stop(job, stop: bool = False) -> None:
         raise
 
 
-def _follow_log(job, wait: bool) -> None:
+def _follow_log(job, wait: bool, condenser: RoundCondenser | None = None) -> None:
     """Print a local job's log as it grows (training or transform); with `wait`, until the job
-    has ended, waking on the job's end rather than sleeping a fixed poll interval."""
+    has ended, waking on the job's end rather than sleeping a fixed poll interval. With a
+    `condenser`, the lines go through it (and stdout is flushed per chunk)."""
     position = 0
     while True:
         finished = job.done
-        printed = _print_new_log(job.log_path, position)
+        printed = _print_new_log(job.log_path, position, condenser)
         caught_up, position = printed == position, printed
         if (finished or not wait) and caught_up:
             return
@@ -226,7 +233,16 @@ def _follow_tuning_job(tuning_job) -> None:
         bar.close()
 
 
-def _print_new_log(path: Path, position: int) -> int:
+def _print_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _shown_path(path: Path) -> str:
+    """A log's path as a notebook shows it: relative to the notebook's folder (no home path)."""
+    return os.path.relpath(path, Path.cwd())
+
+
+def _print_new_log(path: Path, position: int, condenser: RoundCondenser | None = None) -> int:
     """Print what was appended to `path` since `position`; returns the new position."""
     with open(path, "rb") as log:
         log.seek(position)
@@ -235,6 +251,11 @@ def _print_new_log(path: Path, position: int) -> int:
     # fills the whole read).
     cut = chunk.rfind(b"\n") + 1 or (len(chunk) if len(chunk) == MAX_PRINT_BYTES else 0)
     if cut:
-        sys.stdout.write(chunk[:cut].decode("utf-8", errors="replace"))
+        text = chunk[:cut].decode("utf-8", errors="replace")
+        if condenser is None:
+            sys.stdout.write(text)
+        else:
+            for line in text.splitlines():
+                condenser.feed(line)
         sys.stdout.flush()
     return position + cut
