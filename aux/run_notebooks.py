@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 import time
@@ -40,6 +41,8 @@ SDK_FOLDERS = {2: "", 3: "sdk_v3/"}
 
 
 sys.path.insert(0, str(REPO / "code"))
+from lab.language import VARIABLE as LANGUAGE_VARIABLE  # noqa: E402
+from lab.language import language_of  # noqa: E402
 from lab.modes import sdk_generation  # noqa: E402
 
 ORDER = tuple(
@@ -90,6 +93,7 @@ def refresh(names: list[str]) -> None:
     for name in names:
         path = NOTEBOOKS / name
         print(f"Refreshing {name} ...", flush=True)
+        os.environ[LANGUAGE_VARIABLE] = language_of(name)  # the kernel's (see lab/language.py)
         notebook = nbformat.read(path, as_version=4)
         NotebookClient(
             notebook,
@@ -131,6 +135,7 @@ def main() -> int:
     for name in args.only or ORDER:
         start = time.perf_counter()
         print(f"Running {name} ...", flush=True)
+        os.environ[LANGUAGE_VARIABLE] = language_of(name)
         (OUTPUTS / name).parent.mkdir(parents=True, exist_ok=True)
         notebook = papermill.execute_notebook(
             str(NOTEBOOKS / name),

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
+from lab.language import VARIABLE as LANGUAGE_VARIABLE
+from lab.language import language_of
 from lab.paths import LAB_HYPERPARAMETERS
 from localsm.quiet import silence_sdk
 
@@ -18,6 +20,22 @@ REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
 SCRIPT_DIR = CODE / "script"  # the script-mode source folder: only the entry point
 DATASET = REPO / "dataset"
+
+
+def pytest_collection_modifyitems(items):
+    """nbval starts each notebook's kernel from this process: before it does, say the
+    notebook's language (`LAB_LANGUAGE`), as JupyterLab does through the notebook's path, so
+    a `_pt_br` notebook prints and reports in Portuguese here too."""
+    notebooks = {item.parent for item in items if str(item.path).endswith(".ipynb")}
+    for notebook in notebooks:
+        start = notebook.setup
+
+        def setup(start=start, path=str(notebook.path)):
+            os.environ[LANGUAGE_VARIABLE] = language_of(path)
+            start()
+
+        notebook.setup = setup
+
 
 # Deterministic, comparable numbers: a fixed thread count for XGBoost/OpenMP in every test.
 os.environ.setdefault("OMP_NUM_THREADS", "2")

@@ -92,3 +92,16 @@ def test_describe_prints_no_machine_path(tmp_path, capsys):
     out = capsys.readouterr().out
     assert str(lab.REPO) not in out
     assert "<repo>/dataset/adult_data_processed_validation.csv" in out
+
+
+def test_the_notebook_language_comes_from_its_name(monkeypatch):
+    monkeypatch.delenv("LAB_LANGUAGE", raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "/x/notebooks/train_built_in_pt_br.ipynb")
+    assert lab.language() == "pt_BR"
+    monkeypatch.setenv("JPY_SESSION_NAME", "/x/notebooks/train_built_in.ipynb")
+    assert lab.language() == "en"
+    monkeypatch.setenv("LAB_LANGUAGE", "pt-BR")  # the runners' (and a user's) choice wins
+    assert lab.language() == "pt_BR"
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    monkeypatch.setenv("LAB_LANGUAGE", "en")
+    assert lab.language() == "en"

@@ -18,6 +18,7 @@ silence_sdk()
 # bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
 warnings.filterwarnings("ignore", message="IProgress not found")
 
+from lab.cleanup import show_leftovers  # noqa: E402
 from lab.explain import (  # noqa: E402
     bias_table,
     clarify_output_path,
@@ -38,6 +39,7 @@ from lab.hosting import (  # noqa: E402
     transform_output,
 )
 from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
+from lab.language import language, language_of  # noqa: E402
 from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, sdk_generation, setup  # noqa: E402
 from lab.notebook import (  # noqa: E402
     describe,
@@ -95,6 +97,7 @@ __all__ = [
     "score_predictions",
     "transform_output",
     "hosting_left",
+    "show_leftovers",
     "clarify_output_path",
     "dataset_source",
     "download_analysis",
@@ -105,6 +108,8 @@ __all__ = [
     "plot_shap_importance",
     "local_explanations",
     "detect_mode",
+    "language",
+    "language_of",
     "ensure_requirements",
     "evaluate",
     "fetch",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lab.language import share_language
 from lab.paths import (
     DATASET_DIR,
     ENDPOINT_INSTANCE_TYPE,
@@ -18,6 +19,7 @@ from lab.paths import (
     SCRIPT_DIR,
     SPLITS,
 )
+from lab.sdklogs import plain_sdk_logs
 
 
 class LabSetupError(RuntimeError):
@@ -106,6 +108,9 @@ def setup(
     else:
         print(f"Mode: {mode} (chosen explicitly)")
     data = {"train": train, "validation": validation, "test": test}
+    share_language()  # the local jobs' reports (Clarify's) in the notebook's language
+    if sdk_generation() == 3:
+        plain_sdk_logs()
     if mode == "local":
         return _setup_local(data, output_dir, headers)
     if mode == "sagemaker":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
 from localsm.roundlog import RoundCondenser
@@ -90,7 +91,13 @@ def training_report(trained: Any, lab: Lab):
     model = fetch(model_uri, lab, DOWNLOADS_DIR)
     history_tar = fetch(model_uri.replace("model.tar.gz", "output.tar.gz"), lab, DOWNLOADS_DIR)
     validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
-    report = xgboost_report.report_from_artifact(model, validation, history=history_tar)
+    report = xgboost_report.report_from_artifact(
+        model,
+        validation,
+        history=history_tar,
+        language=language(),
+        feature_names=_feature_names(validation),
+    )
     job = job_name(trained)
     page = OUTPUTS_DIR / "reports" / f"{job}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +107,17 @@ def training_report(trained: Any, lab: Lab):
         rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
         print(f"Debugger rule output (local): {short(rule.as_uri())}")
     return report
+
+
+def _feature_names(data: Path) -> list[str] | None:
+    """The lab's feature names when `data` has the lab's columns (the built-in algorithm's
+    files carry no header, so the report would say f0...f12); None for other data."""
+    from lab.hosting import column_names
+
+    names = column_names()
+    with open(data) as lines:
+        first = lines.readline().strip().split(",")
+    return names[1:] if len(first) == len(names) else None
 
 
 def evaluate(model_uri: str, data_uri: str, lab: Lab) -> dict[str, float]:

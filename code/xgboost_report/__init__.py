@@ -14,9 +14,17 @@ by their content; a pickle or joblib file is refused unless the caller opts in.
 Entry points: `load_model`, `build_report`, `report_from_artifact` (notebooks, AWS mode) and
 `report_from_training_job` (the local Debugger rule, see `localsm/rules.py`).
 
+Languages: every entry point takes `language="en"` or `"pt_BR"` (Brazilian Portuguese; "pt-BR",
+"pt_br" and "pt" too; anything else is a ValueError), and every way of showing a report
+(`Report.to_html`, `show`, `save_pngs`, `displays`, `sections`, `text`) can take another one;
+the page's `<html lang>` is "en" or "pt-BR". Feature names: the same functions and methods take
+`feature_names`, one name per feature (the built-in algorithm's CSVs have no header, so the
+report would say f0, f1, ...); a list of another length is a ValueError naming both counts.
+
 Modules: `model_io` (model files), `inputs` (data sets, evaluation history), `evaluate` and
 `report` (the numbers), `sections/` (one class per report section: words and figures in Bokeh
-and matplotlib), `wording` (every text shown), `page` (HTML page, notebook view, PNG files),
+and matplotlib), `wording` and `wording_pt_br` (every text shown, in English and in
+Brazilian Portuguese), `page` (HTML page, notebook view, PNG files),
 `jobs` (reports of artifacts and training jobs).
 """
 

@@ -15,6 +15,7 @@ import xgboost as xgb
 
 from .constants import IMPORTANCE_TYPES, MAX_STEPS, POSITIVE_LABEL, THRESHOLD
 from .errors import ReportError, xgb_message
+from .wording import Note
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -93,7 +94,7 @@ def feature_importance(
         try:
             scores = booster.get_score(importance_type=kind)
         except (xgb.core.XGBoostError, ValueError) as error:
-            notes.append(f"feature importance by {kind} is not available: {xgb_message(error)}")
+            notes.append(Note("importance_unavailable", kind=kind, problem=xgb_message(error)))
             continue
         values = {}
         for model_name, shown in zip(model_names, names, strict=True):
@@ -152,7 +153,13 @@ def error_by_label_bin(
             chosen = bins == b
             per_bin[name].append(float(error[chosen].mean()) if chosen.any() else math.nan)
         overall.append(float(error.mean()))
-    return {"iterations": steps, "per_class": per_bin, "overall": overall, "regression": True}
+    return {
+        "iterations": steps,
+        "per_class": per_bin,  # named "low to high"; `edges` has the numbers
+        "overall": overall,
+        "regression": True,
+        "edges": [float(edge) for edge in edges],
+    }
 
 
 def matrix_order(kind: str, classes: list[int] | None) -> list[int]:

@@ -16,6 +16,7 @@ import numpy as np
 from .constants import HISTORY_FILE_NAME, LABEL_COLUMN_NAMES
 from .errors import ReportError
 from .model_io import local_path, sniff_format
+from .wording import Note
 
 
 def read_history(source: Any) -> tuple[dict[str, dict[str, list[float]]] | None, Any, str | None]:
@@ -32,11 +33,11 @@ def read_history(source: Any) -> tuple[dict[str, dict[str, list[float]]] | None,
         if note:
             return None, None, note
     if not isinstance(source, Mapping):
-        return None, None, "the evaluation history is not a JSON object"
+        return None, None, Note("history_not_object")
     best = source.get("best_iteration")
     history = _per_round_metrics(source.get("evals_result", source))
     if not history:
-        return None, None, "the evaluation history holds no per-round metrics"
+        return None, None, Note("history_empty")
     best = int(best) if isinstance(best, int | float) and not isinstance(best, bool) else None
     return history, best, None
 
@@ -44,7 +45,7 @@ def read_history(source: Any) -> tuple[dict[str, dict[str, list[float]]] | None,
 def _history_file(path: Path) -> tuple[Any, str | None]:
     """(the parsed JSON, None) of an eval_history.json or an output.tar.gz, or (None, note)."""
     if not path.is_file():
-        return None, f"no evaluation history at {path}"
+        return None, Note("history_missing", path=str(path))
     data = path.read_bytes()
     if sniff_format(data) == "tar":
         try:
@@ -55,14 +56,15 @@ def _history_file(path: Path) -> tuple[Any, str | None]:
                     if m.isfile() and PurePosixPath(m.name).name == HISTORY_FILE_NAME
                 ]
                 if not found:
-                    return None, f"{path} holds no {HISTORY_FILE_NAME}"
+                    note = Note("history_not_in_archive", path=str(path), name=HISTORY_FILE_NAME)
+                    return None, note
                 data = archive.extractfile(found[0]).read()
         except (tarfile.TarError, OSError) as error:
-            return None, f"{path}: unreadable archive ({error})"
+            return None, Note("history_unreadable", path=str(path), problem=str(error))
     try:
         return json.loads(data), None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return None, f"{path}: not a JSON evaluation history ({error})"
+        return None, Note("history_not_json", path=str(path), problem=str(error))
 
 
 def _per_round_metrics(evals: Any) -> dict[str, dict[str, list[float]]]:
@@ -163,7 +165,7 @@ def _read_libsvm(files: list[Path], num_features: int, path: Path) -> Dataset:
 
     x = scipy.sparse.vstack(loaded[0::2]).tocsr()
     y = np.concatenate(loaded[1::2])
-    return Dataset(x, y, None, [f"read {len(files)} LibSVM file(s) from {path}"])
+    return Dataset(x, y, None, [Note("libsvm_files", count=len(files), path=str(path))])
 
 
 def _read_parquet(files: list[Path], num_features: int, path: Path) -> Dataset:
@@ -238,10 +240,7 @@ def _split_table(
             values,
             None,
             names,
-            [
-                f"{source} has {columns} columns, as many as the model has features: read as "
-                "features without labels"
-            ],
+            [Note("features_only", source=source, columns=columns)],
         )
     raise ReportError(
         f"{source} has {columns} columns, but the model was trained on {num_features} features: "

@@ -2,6 +2,8 @@
 
 Each is a loop over the report's sections (`Report.displays()`): the page and the interactive
 notebook view draw them with Bokeh, the static notebook view and the PNG files with matplotlib.
+Every word is in the report's language (`Report.language`; `Report.shown_as` gives a copy of a
+report in another one).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .constants import PNG_DPI
-from .wording import Words
+from .wording import HTML_LANG, Words, language_code
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,11 +39,11 @@ def write_html(report: Report, path: Path) -> Path:
     from bokeh.models import Div
     from bokeh.resources import INLINE
 
-    say = Words("page")
+    say = Words("page", language=report.language)
     sections = report.displays()
     parts: list[tuple[str, str]] = [
         ("html", _header_html(report, sections)),
-        ("html", _toc_html(sections)),
+        ("html", _toc_html(report, sections)),
     ]
     roots = []
     for number, s in enumerate(sections, 1):
@@ -68,21 +70,31 @@ def write_html(report: Report, path: Path) -> Path:
         template=_PAGE_TEMPLATE,
         template_variables={"parts": parts, "report_css": _CSS},
     )
+    page = _with_language(page, report.language)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path.absolute()
 
 
+def _with_language(page: str, language: str) -> str:
+    """The page with the `<html lang>` of `language` (Bokeh's template writes "en")."""
+    tag = '<html lang="en">'
+    if tag not in page:  # pragma: no cover - a Bokeh template without it
+        raise RuntimeError(f"Bokeh's page template has no {tag}")
+    return page.replace(tag, f'<html lang="{HTML_LANG[language_code(language)]}">', 1)
+
+
 def _header_html(report: Report, sections: list[Section]) -> str:
     """Title, date, the model's facts, the headline numbers, notes, and what was skipped."""
-    say = Words("page")
+    say = Words("page", language=report.language)
     rows = [
         (say("objective"), report.objective),
         (say("rounds"), str(report.num_rounds)),
         (say("features"), str(report.num_features)),
         (
             say("rows"),
-            f"{report.num_rows:,}" + ("" if report.labels is not None else say("no_labels")),
+            say.number(report.num_rows, ",")
+            + ("" if report.labels is not None else say("no_labels")),
         ),
         (say("xgboost"), report.xgboost_version),
     ]
@@ -90,7 +102,8 @@ def _header_html(report: Report, sections: list[Section]) -> str:
     headline = [(say(f"headline.{k}"), v) for k, v in summary.items() if k in HEADLINE]
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     heads = "".join(
-        f'<div class="metric"><span>{_e(k)}</span><b>{v:.4f}</b></div>' for k, v in headline
+        f'<div class="metric"><span>{_e(k)}</span><b>{say.number(v, ".4f")}</b></div>'
+        for k, v in headline
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
     skipped = "".join(
@@ -113,8 +126,8 @@ def _header_html(report: Report, sections: list[Section]) -> str:
     )
 
 
-def _toc_html(sections: list[Section]) -> str:
-    say = Words("page")
+def _toc_html(report: Report, sections: list[Section]) -> str:
+    say = Words("page", language=report.language)
     items = "".join(
         f'<li><a href="#{s.id}">{_e(s.title)}</a>'
         + (f' <span class="skip">{say("skipped_mark")}</span>' if s.skipped else "")
@@ -164,9 +177,9 @@ def show(report: Report, interactive: bool = False) -> None:
 
     if interactive:
         _notebook_output()
-    say = Words("page")
+    say = Words("page", language=report.language)
     sections = report.displays()
-    display(HTML(_header_html(report, sections) + _toc_html(sections)))
+    display(HTML(_header_html(report, sections) + _toc_html(report, sections)))
     for number, s in enumerate(sections, 1):
         text = f'<h2 id="{s.id}">{number}. {_e(s.title)}</h2><p>{_e(s.text)}</p>'
         if s.skipped:

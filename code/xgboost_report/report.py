@@ -1,11 +1,14 @@
 """The report's numbers (`Report`) and how they are computed (`build_report`).
 
 A `Report` holds numbers only; the sections (`sections/`) word and draw them, and `page.py`
-lays them out as an HTML page, in a notebook or as PNG files.
+lays them out as an HTML page, in a notebook or as PNG files. Its words are in its `language`
+(English or Brazilian Portuguese); every way of showing it can pick another language and other
+feature names (`Report.shown_as`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ import numpy as np
 import xgboost as xgb
 
 from . import page
-from .constants import DEFAULT_TITLE, POSITIVE_LABEL
+from .constants import POSITIVE_LABEL
 from .errors import ReportError, xgb_message
 from .evaluate import (
     class_accuracy,
@@ -32,6 +35,10 @@ from .evaluate import (
 from .inputs import read_history
 from .model_io import booster_objective, num_class, objective_kind
 from .sections import Section, sections_of, skip_reasons
+from .wording import LANGUAGES, Note, Words, in_language, language_code
+
+Names = Sequence[str] | None  # feature names, one per feature in column order; None: as they are
+DEFAULT_TITLES = {Words("page", language=code)("title") for code in LANGUAGES}
 
 
 @dataclass(eq=False, kw_only=True)
@@ -71,6 +78,9 @@ class Report:
     regression_metrics: dict[str, float] | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # section id -> why, in page order
     notes: list[str] = field(default_factory=list)
+    language: str = "en"  # of the title, notes and skip reasons: "en" or "pt_BR"
+    # section id -> what failed computing its numbers (to word `skipped` in another language)
+    problems: dict[str, str | None] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ numbers
 
@@ -153,36 +163,83 @@ class Report:
         """(classes in display order, the confusion matrix in that order): TP top-left."""
         return ordered_matrix(self.confusion_matrix, self.kind, self.classes)
 
-    def text(self) -> str:
-        """A plain-text version: headline numbers, skipped sections and the main tables."""
-        lines = [self.title, "=" * len(self.title)]
-        lines += [f"{k:18} {v}" for k, v in self.summary().items()]
-        for note in self.notes:
-            lines.append(f"note: {note}")
-        for section, reason in self.skipped.items():
-            lines.append(f"skipped {section}: {reason}")
-        for name, frame in self.tables().items():
+    def text(self, language: str | None = None, feature_names: Names = None) -> str:
+        """A plain-text version: headline numbers, skipped sections and the main tables.
+
+        The summary keys and the table names stay as `summary()` and `tables()` give them.
+        """
+        shown = self.shown_as(language, feature_names)
+        say = Words("page", language=shown.language)
+        lines = [shown.title, "=" * len(shown.title)]
+        lines += [f"{k:18} {v}" for k, v in shown.summary().items()]
+        lines += [say("text.note", note=note) for note in shown.notes]
+        for section, reason in shown.skipped.items():
+            lines.append(say("text.skipped", section=section, reason=reason))
+        for name, frame in shown.tables().items():
             lines += ["", name, frame.round(4).to_string()]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ showing
+    # Each way of showing the report takes `language` ("en", "pt_BR"; None: the report's own)
+    # and `feature_names` (one per feature; None: the report's own), see `shown_as`.
 
-    def displays(self) -> list[Section]:
+    def shown_as(self, language: str | None = None, feature_names: Names = None) -> Report:
+        """This report in `language` and/or with `feature_names` (a copy; None: unchanged).
+
+        The default title, the notes and the skip reasons are worded again; a title the caller
+        chose stays as it is. Raises ReportError for an unknown language or a list of names
+        that does not hold one distinct name per feature.
+        """
+        if language is None and feature_names is None:
+            return self
+        code = self.language if language is None else language_code(language)
+        names = self.feature_names
+        if feature_names is not None:
+            names = checked_feature_names(feature_names, self.num_features)
+        renamed = dict(zip(self.feature_names, names, strict=True))
+        shown = dataclasses.replace(
+            self,
+            title=_title(self.title, code),
+            language=code,
+            feature_names=names,
+            importance={
+                kind: {renamed.get(name, name): value for name, value in values.items()}
+                for kind, values in self.importance.items()
+            },
+            notes=[in_language(note, code) for note in self.notes],
+        )
+        shown.skipped = skip_reasons(shown, shown.problems)
+        return shown
+
+    def displays(self, language: str | None = None, feature_names: Names = None) -> list[Section]:
         """Every section, in page order, ready to draw in Bokeh or matplotlib."""
-        return sections_of(self)
+        return sections_of(self.shown_as(language, feature_names))
 
-    def sections(self) -> list[dict[str, Any]]:
+    def sections(
+        self, language: str | None = None, feature_names: Names = None
+    ) -> list[dict[str, Any]]:
         """Each section: id, title, how-to-read text, skipped reason, tables, figures, html.
 
         Figures are Bokeh models made fresh on each call (a Bokeh model belongs to one page).
         """
-        return [section.as_dict() for section in self.displays()]
+        return [section.as_dict() for section in self.displays(language, feature_names)]
 
-    def to_html(self, path: str | os.PathLike) -> Path:
-        """Write the report as one standalone HTML file (Bokeh inline: works offline)."""
-        return page.write_html(self, Path(path))
+    def to_html(
+        self,
+        path: str | os.PathLike,
+        language: str | None = None,
+        feature_names: Names = None,
+    ) -> Path:
+        """Write the report as one standalone HTML file (Bokeh inline: works offline); its
+        `<html lang>` is the language's ("en" or "pt-BR")."""
+        return page.write_html(self.shown_as(language, feature_names), Path(path))
 
-    def show(self, interactive: bool = False) -> None:
+    def show(
+        self,
+        interactive: bool = False,
+        language: str | None = None,
+        feature_names: Names = None,
+    ) -> None:
         """Display the report in a Jupyter notebook.
 
         By default the figures are static PNGs (small, and visible wherever the notebook is
@@ -190,12 +247,17 @@ class Report:
         which adds about 8 MB of BokehJS to the saved notebook. The standalone page
         (`to_html`) is always interactive. Outside a notebook, prints `text()`.
         """
-        page.show(self, interactive)
+        page.show(self.shown_as(language, feature_names), interactive)
 
-    def save_pngs(self, folder: str | os.PathLike) -> list[Path]:
+    def save_pngs(
+        self,
+        folder: str | os.PathLike,
+        language: str | None = None,
+        feature_names: Names = None,
+    ) -> list[Path]:
         """Static PNGs (matplotlib, Agg) of every figure of the sections that apply, in page
         order; `sections.STATIC_FIGURES` names the files."""
-        return page.save_pngs(self, Path(folder))
+        return page.save_pngs(self.shown_as(language, feature_names), Path(folder))
 
 
 # ---------------------------------------------------------------------- building
@@ -207,34 +269,38 @@ def build_report(
     labels: Any,
     *,
     history: Any = None,
-    feature_names: Sequence[str] | None = None,
+    feature_names: Names = None,
     objective: str | None = None,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     notes: Sequence[str] = (),
-    data_name: str = "the validation data",
+    data_name: str | None = None,
+    language: str = "en",
 ) -> Report:
     """Compute every number of the training report (nothing is drawn yet).
 
     `features`: rows with the model's feature columns (NumPy, pandas, SciPy sparse, DMatrix);
     `labels`: one per row, or None; `history`: XGBoost's evals_result dict, or the path of an
     eval_history.json / output.tar.gz. Label 1 is the positive class; threshold 0.5.
+    `feature_names`: one name per feature, in column order (else the model's or the data's
+    names, else f0, f1, ...); a list of another length is refused (ReportError).
+    `language`: of the report's words, "en" or "pt_BR" (also "pt-BR", "pt_br", "pt");
+    `title`: None (or any language's default title) for the default title in `language`;
+    `data_name`: what the notes call the data.
     """
+    language = language_code(language)
     notes = list(notes)
     objective = objective or booster_objective(booster)
     kind = objective_kind(objective)
     dmatrix, rows, data_names = prepare_features(features, booster)
     if rows == 0:
         raise ReportError("the data holds no rows: nothing to evaluate")
-    names = _feature_names(booster, feature_names or booster.feature_names or data_names, notes)
+    names = _feature_names(booster, feature_names, data_names, notes)
     evals, best_iteration, history_note = read_history(history)
     if history_note:
         notes.append(history_note)
     scores, predicted = predict(booster, dmatrix, kind, objective)
     if objective not in ("binary:logistic",) and kind == "binary":
-        notes.append(
-            f"{objective} outputs no probabilities: the scores shown are the sigmoid of the raw "
-            "margin (same ranking, so the ROC curve and AUC are exact)"
-        )
+        notes.append(Note("sigmoid", objective=objective))
     y = _labels(labels, rows)
     classes = _classes(booster, kind, scores)
     if y is not None and classes is not None:
@@ -245,12 +311,10 @@ def build_report(
     problems["loss"] = history_note
     importance = feature_importance(booster, names, notes)
     if kind == "other":
-        notes.append(
-            f"the report covers binary, multi-class and regression objectives; for {objective} "
-            "it shows the loss curves, the feature importance and the predicted values only"
-        )
+        notes.append(Note("other_objective", objective=objective))
+    evaluated = Note("evaluated_on", data=data_name or Note("validation_data"), rows=rows)
     report = Report(
-        title=title,
+        title=_title(title, language),
         created=datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         objective=objective,
         kind=kind,
@@ -266,22 +330,52 @@ def build_report(
         importance=importance,
         history=evals,
         best_iteration=best_iteration,
-        notes=[f"evaluated on {data_name} ({rows:,} rows)"] + notes,
+        notes=[in_language(note, language) for note in [evaluated, *notes]],
+        language=language,
+        problems=problems,
         **numbers,
     )
     report.skipped = skip_reasons(report, problems)
     return report
 
 
-def _feature_names(booster: xgb.Booster, given: Sequence[str] | None, notes: list[str]) -> list:
-    """The names to show: the given ones when they fit the model, else f0, f1, ..."""
-    names = list(given or [])
+def _title(title: str | None, language: str) -> str:
+    """The title in `language`: the given one, unless it is a language's default title."""
+    if title is None or title in DEFAULT_TITLES:
+        return Words("page", language=language)("title")
+    return title
+
+
+def checked_feature_names(names: Sequence[str], count: int) -> list[str]:
+    """The feature names a caller gave, as a list; refused unless there is one distinct name
+    for each of the model's `count` features."""
+    if isinstance(names, str):
+        raise ReportError(
+            f"feature_names must be a list of {count} names, one per feature, not one string"
+        )
+    names = [str(name) for name in names]
+    if len(names) != count:
+        raise ReportError(
+            f"{len(names)} feature names were given, but the model has {count} features: pass "
+            "one name per feature, in the order of the data's feature columns (without the label)"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ReportError(f"feature names must differ: {', '.join(repeated)} given more than once")
+    return names
+
+
+def _feature_names(
+    booster: xgb.Booster, given: Names, found: Sequence[str] | None, notes: list[str]
+) -> list[str]:
+    """The names the caller gave (checked), else those of the model or of the data when they
+    fit the model, else f0, f1, ..."""
+    if given is not None:
+        return checked_feature_names(given, booster.num_features())
+    names = list(booster.feature_names or found or [])
     if len(names) != booster.num_features():
         if names:
-            notes.append(
-                f"{len(names)} feature names were given for {booster.num_features()} features: "
-                "using f0, f1, ... instead"
-            )
+            notes.append(Note("names_ignored", given=len(names), count=booster.num_features()))
         names = [f"f{i}" for i in range(booster.num_features())]
     return names
 

@@ -3,14 +3,18 @@
 A key may have variants for the model's kind and for data without labels, tried from the most
 specific: `how.multiclass.unlabelled`, `how.multiclass`, `how.unlabelled`, `how`. The texts are
 `str.format` templates; `{threshold}` and `{positive}` are always available. Another language
-is another table with the same keys (see `LANGUAGES`).
+is another table with the same keys (see `LANGUAGES`): `wording_pt_br.PORTUGUESE` is Brazilian
+Portuguese, where the numbers a template formats get a decimal comma (0,8512; 6.512 rows).
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
-from .constants import POSITIVE_LABEL, THRESHOLD
+from .constants import DEFAULT_TITLE, POSITIVE_LABEL, THRESHOLD
+from .errors import ReportError
+from .wording_pt_br import PORTUGUESE
 
 REASONS = {  # why a section is skipped, shared by several sections
     "no_labels": "the data has no labels (only feature columns), so nothing can be compared "
@@ -21,6 +25,7 @@ REASONS = {  # why a section is skipped, shared by several sections
 }
 
 PAGE = {
+    "title": DEFAULT_TITLE,  # when the caller gives none
     "objective": "Objective",
     "rounds": "Boosting rounds in the model",
     "features": "Features",
@@ -44,6 +49,8 @@ PAGE = {
     "footer": "Generated locally by code/xgboost_report/ from the model, the evaluated data and "
     "the evaluation history; SageMaker Debugger's CreateXgboostReport rule reports the same "
     "sections from its saved tensors.",
+    "text.note": "note: {note}",
+    "text.skipped": "skipped {section}: {reason}",
 }
 
 LABEL_DISTRIBUTION = {
@@ -62,6 +69,7 @@ LABEL_DISTRIBUTION = {
     "hover.rows": "rows",
     "hover.share": "share",
     "table": "Rows per label",
+    "share": "{share:.1f} %",
 }
 
 LOSS = {
@@ -94,6 +102,9 @@ FEATURE_IMPORTANCE = {
     "hover.share": "share",
     "table": "Importance per feature (XGBoost's raw values)",
     "missing": "XGBoost gives no feature importance for this model",
+    "kind.weight": "weight",
+    "kind.gain": "gain",
+    "kind.cover": "cover",
 }
 
 CONFUSION_MATRIX = {
@@ -113,6 +124,14 @@ CONFUSION_MATRIX = {
     "hover.rate": "share of row",
     "table": "Rows per cell",
     "table.cells": "The four cells",
+    "row": "true {label}",
+    "column": "predicted {label}",
+    "count": "{rows:,}",
+    "share": "({share:.1f} %)",
+    "meaning.TP": "true positive: label 1, predicted 1",
+    "meaning.FN": "false negative: label 1, predicted 0",
+    "meaning.FP": "false positive: label 0, predicted 1",
+    "meaning.TN": "true negative: label 0, predicted 0",
 }
 
 CLASSIFICATION_REPORT = {
@@ -149,6 +168,7 @@ CLASS_ACCURACY = {
     "y": "accuracy",
     "y.regression": "mean absolute error",
     "missing": "XGBoost cannot predict with part of this model: {problem}",
+    "range": "{low:.4g} to {high:.4g}",
 }
 
 ROC_CURVE = {
@@ -201,6 +221,8 @@ PREDICTION_DISTRIBUTION = {
     "what.regression.unlabelled": "prediction",
     "what.other": "prediction",
     "figure": "Histogram of the {what}",
+    "figure.regression": "Histogram of the {what}",  # a variant for the article in Portuguese
+    "figure.regression.unlabelled": "Histogram of the {what}",
     "group": "true label {label}",
     "all": "all rows",
     "legend": "{name} ({rows:,} rows)",
@@ -209,6 +231,53 @@ PREDICTION_DISTRIBUTION = {
     "hover.from": "from",
     "hover.to": "to",
     "hover.rows": "rows",
+}
+
+NOTES = {  # the report's notes (Report.notes), worded again when it is shown in another language
+    "validation_data": "the validation data",
+    "channel": "the {channel} channel",
+    "evaluated_on": "evaluated on {data} ({rows:,} rows)",
+    "sigmoid": "{objective} outputs no probabilities: the scores shown are the sigmoid of the raw "
+    "margin (same ranking, so the ROC curve and AUC are exact)",
+    "other_objective": "the report covers binary, multi-class and regression objectives; for "
+    "{objective} it shows the loss curves, the feature importance and the predicted values only",
+    "names_ignored": "{given} feature names came with the data for {count} features: using f0, "
+    "f1, ... instead",
+    "importance_unavailable": "feature importance by {kind} is not available: {problem}",
+    "no_validation_channel": "the job had no validation channel: the report evaluates the model "
+    "on its own training data, so the scores are optimistic (add a validation channel)",
+    "libsvm_files": "read {count} LibSVM file(s) from {path}",
+    "features_only": "{source} has {columns} columns, as many as the model has features: read as "
+    "features without labels",
+    "history_missing": "no evaluation history at {path}",
+    "history_not_in_archive": "{path} holds no {name}",
+    "history_unreadable": "{path}: unreadable archive ({problem})",
+    "history_not_json": "{path}: not a JSON evaluation history ({problem})",
+    "history_not_object": "the evaluation history is not a JSON object",
+    "history_empty": "the evaluation history holds no per-round metrics",
+}
+
+TABLES = {  # the column and row labels of Report.tables(), as the sections show them
+    "label": "label",
+    "rows": "rows",
+    "share (%)": "share (%)",
+    "cell": "cell",
+    "meaning": "meaning",
+    "% of all rows": "% of all rows",
+    "% of its true class": "% of its true class",
+    "precision": "precision",
+    "recall": "recall",
+    "f1-score": "f1-score",
+    "support": "support",
+    "accuracy": "accuracy",
+    "macro avg": "macro avg",
+    "micro avg": "micro avg",
+    "weighted avg": "weighted avg",
+    "metric": "metric",
+    "value": "value",
+    "weight": "weight",
+    "gain": "gain",
+    "cover": "cover",
 }
 
 ENGLISH: dict[str, dict[str, str]] = {
@@ -222,8 +291,24 @@ ENGLISH: dict[str, dict[str, str]] = {
     "class-accuracy": CLASS_ACCURACY,
     "roc-curve": ROC_CURVE,
     "prediction-distribution": PREDICTION_DISTRIBUTION,
+    "notes": NOTES,
+    "tables": TABLES,
 }
-LANGUAGES = {"en": ENGLISH}
+LANGUAGES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
+HTML_LANG = {"en": "en", "pt_BR": "pt-BR"}  # the page's <html lang>, as BCP 47 writes it
+DECIMAL_COMMA = frozenset({"pt_BR"})  # languages that write 0,5 and 6.512
+ALIASES = {"en": "en", "pt_br": "pt_BR", "pt": "pt_BR"}  # lower case, "-" read as "_"
+
+
+def language_code(language: str) -> str:
+    """The code of a report language ("en" or "pt_BR"); pt-BR, pt_br and pt mean pt_BR."""
+    code = ALIASES.get(str(language).strip().replace("-", "_").lower())
+    if code is None:
+        raise ReportError(
+            f"unknown report language {language!r}: use 'en' (English) or 'pt_BR' (Brazilian "
+            "Portuguese; 'pt-BR', 'pt_br' and 'pt' are read as 'pt_BR')"
+        )
+    return code
 
 
 class Words:
@@ -236,15 +321,83 @@ class Words:
     def __init__(
         self, part: str, kind: str = "", labelled: bool = True, language: str = "en"
     ) -> None:
-        self.table = LANGUAGES[language][part]
+        self.language = language_code(language)
+        self.table = LANGUAGES[self.language][part]
         self.suffixes = [f".{kind}.unlabelled", f".{kind}", ".unlabelled", ""]
         if labelled:
             self.suffixes = [f".{kind}", ""]
 
     def __call__(self, key: str, **values: Any) -> str:
-        """The text of `key` with `values` filled in."""
+        """The text of `key` with `values` filled in (numbers written the language's way)."""
         for suffix in self.suffixes:
             text = self.table.get(key + suffix)
             if text is not None:
-                return text.format(threshold=THRESHOLD, positive=POSITIVE_LABEL, **values)
+                values = {"threshold": THRESHOLD, "positive": POSITIVE_LABEL, **values}
+                if self.language in DECIMAL_COMMA:
+                    values = {k: _Number(v) if _is_number(v) else v for k, v in values.items()}
+                return text.format(**values)
         raise KeyError(key)
+
+    def label(self, text: Any) -> Any:
+        """A table label in this language (`text` itself when the table does not know it)."""
+        return self.table.get(text, text) if isinstance(text, str) else text
+
+    def number(self, value: Any, spec: str = "") -> str:
+        """`format(value, spec)`, with the language's decimal and thousands separators."""
+        text = format(value, spec)
+        return _swap_separators(text) if self.language in DECIMAL_COMMA else text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _swap_separators(text: str) -> str:
+    """6,512.5 -> 6.512,5 (English separators to Portuguese ones)."""
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+class _Number:
+    """A number that formats with a decimal comma ({:.4f} of 0.5 gives 0,5000)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return _swap_separators(format(self.value, spec))
+
+
+class Note(str):
+    """A note of the NOTES table: a `str` (its text in `language`) that knows its key and
+    values, so that the report can word it again in another language (`in_language`)."""
+
+    key: str
+    values: dict[str, Any]
+    language: str
+
+    def __new__(cls, key: str, language: str = "en", **values: Any) -> Note:
+        code = language_code(language)
+        shown = {name: in_language(value, code) for name, value in values.items()}
+        note = super().__new__(cls, Words("notes", language=code)(key, **shown))
+        note.key, note.values, note.language = key, values, code
+        return note
+
+    def in_language(self, language: str) -> Note:
+        """The same note in `language`."""
+        return (
+            self
+            if language_code(language) == self.language
+            else Note(self.key, language, **self.values)
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle by key, not by text
+        return (_note, (self.key, self.language, self.values))
+
+
+def _note(key: str, language: str, values: dict[str, Any]) -> Note:
+    return Note(key, language, **values)
+
+
+def in_language(text: Any, language: str) -> Any:
+    """A `Note` worded in `language`; any other text (or value) as it is."""
+    return text.in_language(language) if isinstance(text, Note) else text

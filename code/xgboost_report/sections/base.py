@@ -4,7 +4,7 @@ A section is built from a finished `Report` (numbers only). It computes what its
 once (`compute`), then draws it as Bokeh models (`to_bokeh`: the HTML page and the interactive
 notebook view) or as a matplotlib figure (`to_matplotlib`: PNG files and the static notebook
 view), in the manner of scikit-learn's `*Display` classes. Bokeh and matplotlib are imported
-only when something is drawn.
+only when something is drawn. Its words are in the report's language (`Report.language`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..wording import Words
+from ..wording import Words, in_language
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,6 +74,7 @@ class Section:
     def __init__(self, report: Report, tables: Mapping[str, Any] | None = None) -> None:
         """The section of `report`; `tables`: `report.tables()`, when the caller has them."""
         self.report = report
+        self.language = report.language
         self.say = words_for(self.id, report)
         self.skipped = report.skipped.get(self.id)
         self.title = self.say("title")
@@ -88,12 +89,14 @@ class Section:
 
         `problem`: what went wrong computing its numbers, when something did. A `missing` text
         may use {problem}, {note} (" (problem)", or nothing) and {first} (the first label).
+        The reason is in the report's language.
         """
         if cls.needs_labels and report.labels is None:
-            return reason("no_labels")
+            return reason("no_labels", report.language)
         if report.kind not in cls.kinds:
-            return reason(cls.otherwise, objective=report.objective)
+            return reason(cls.otherwise, report.language, objective=report.objective)
         if cls.requires and not getattr(report, cls.requires):
+            problem = in_language(problem, report.language)
             first = (
                 int(report.labels[0]) if report.labels is not None and report.labels.size else ""
             )
@@ -116,6 +119,21 @@ class Section:
     def tables(self) -> list[Table]:
         """The section's tables, in display order."""
         return []
+
+    def table(
+        self, caption: str, frame: Any, formats: dict[str, str] | None = None, index: bool = False
+    ) -> Table:
+        """A Table captioned with the text of key `caption`, its column labels (and the index's
+        name; with `index`, its labels too) in the report's language (wording.TABLES)."""
+        labels = Words("tables", language=self.language)
+        shown = frame.rename(columns=labels.label)
+        if index:
+            shown = shown.rename(index=labels.label)
+        if shown.index.name is not None:
+            shown = shown.rename_axis(labels.label(shown.index.name))
+        if formats is not None:
+            formats = {labels.label(column): pattern for column, pattern in formats.items()}
+        return Table(self.say(caption), shown, formats)
 
     def to_bokeh(self) -> list[Any]:
         """The figure as fresh Bokeh models (a Bokeh model belongs to one page only)."""
@@ -140,13 +158,14 @@ class Section:
 
 
 def words_for(section: str, report: Report) -> Words:
-    """The words of a section, in the variant for the report's model and data."""
-    return Words(section, report.kind, report.labels is not None)
+    """The words of a section, in the report's language and the variant for its model and
+    data."""
+    return Words(section, report.kind, report.labels is not None, report.language)
 
 
-def reason(key: str, **values: Any) -> str:
-    """A skip reason shared by several sections (see wording.REASONS)."""
-    return Words("reasons")(key, **values)
+def reason(key: str, language: str = "en", **values: Any) -> str:
+    """A skip reason shared by several sections (see wording.REASONS), in `language`."""
+    return Words("reasons", language=language)(key, **values)
 
 
 def color(i: int) -> str:

@@ -37,17 +37,25 @@ class ConfusionMatrix(
         binary = self.report.kind == "binary"
         name = CELL_NAMES.get((self.order[r], self.order[c]), "") if binary else ""
         share = 100 * self.matrix[r, c] / self.report.num_rows
-        return f"{name}{sep}{self.matrix[r, c]:,}{sep}({share:.1f} %)".strip()
+        count = self.say("count", rows=int(self.matrix[r, c]))
+        return sep.join(part for part in (name, count, self.say("share", share=share)) if part)
 
     def _text_color(self, r: int, c: int) -> str:
         return "white" if self.rates[r, c] > 0.5 else "black"
 
     def tables(self) -> list[Table]:
         """Rows per cell; for a binary model also the four cells with their meaning."""
-        out = [Table(self.say("table"), self._tables["confusion_matrix"])]
+        matrix = (
+            self._tables["confusion_matrix"]
+            .set_axis([self.say("row", label=c) for c in self.order], axis=0)
+            .set_axis([self.say("column", label=c) for c in self.order], axis=1)
+        )
+        out = [self.table("table", matrix)]
         if self.report.confusion:
+            cells = self._tables["confusion_cells"]
+            cells = cells.assign(meaning=[self.say(f"meaning.{name}") for name in cells.index])
             formats = {"% of all rows": "{:.1f}", "% of its true class": "{:.1f}"}
-            out.append(Table(self.say("table.cells"), self._tables["confusion_cells"], formats))
+            out.append(self.table("table.cells", cells, formats))
         return out
 
     def to_bokeh(self) -> list[Any]:
@@ -148,10 +156,11 @@ class ClassificationReport(
         """The classification report, or the regression's error measures."""
         if self.report.classification_report:
             formats = {"precision": "{:.4f}", "recall": "{:.4f}", "f1-score": "{:.4f}"}
-            return [Table(self.say("table"), self._tables["classification_report"], formats)]
+            frame = self._tables["classification_report"]
+            return [self.table("table", frame, formats, index=True)]
         if self.report.regression_metrics:
             frame = self._tables["regression_metrics"]
-            return [Table(self.say("table"), frame, {"value": "{:.4f}"})]
+            return [self.table("table", frame, {"value": "{:.4f}"})]
         return []
 
 

@@ -39,7 +39,7 @@ class LabelDistribution(
             self.labels = [str(c) for c in per_label]
             self.counts = list(per_label.values())
             total = sum(self.counts)
-            self.shares = [f"{100 * c / total:.1f} %" for c in self.counts]
+            self.shares = [self.say("share", share=100 * c / total) for c in self.counts]
         else:  # regression: a histogram, drawn from the labels themselves
             self.edges = np.histogram_bin_edges(self.report.labels, bins=40)
             self.counts = histogram(self.report.labels, self.edges)
@@ -49,7 +49,7 @@ class LabelDistribution(
         if self.edges is not None:
             return []
         frame = self._tables["label_distribution"]
-        return [Table(self.say("table"), frame, {"share (%)": "{:.1f}"})]
+        return [self.table("table", frame, {"share (%)": "{:.1f}"})]
 
     def to_bokeh(self) -> list[Any]:
         """Bars with their share written on top, or the histogram of the labels."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .base import SCORED, Section, Table, bokeh_figure, bokeh_span, color, mpl_figure
@@ -94,7 +95,11 @@ class FeatureImportance(
     def tables(self) -> list[Table]:
         """XGBoost's raw values per feature (weight as a count)."""
         formats = {c: "{:.0f}" if c == "weight" else "{:.4f}" for c in self.frame.columns}
-        return [Table(self.say("table"), self.frame, formats)]
+        return [self.table("table", self.frame, formats)]
+
+    def _kind(self, kind: str) -> str:
+        """An importance type (weight, gain, cover) in the report's language."""
+        return self.say(f"kind.{kind}")
 
     def to_bokeh(self) -> list[Any]:
         """One bar chart per importance type, side by side; hover shows the raw value too."""
@@ -110,7 +115,7 @@ class FeatureImportance(
                 y_range=order,
                 width=300,
                 height=max(260, 22 * len(order) + 60),
-                title=self.say("panel", kind=kind),
+                title=self.say("panel", kind=self._kind(kind)),
                 tools="save",
                 toolbar_location=None,
             )
@@ -119,7 +124,7 @@ class FeatureImportance(
                 (self.say("hover.feature"), "@feature"),
                 (self.say("hover.share"), "@share{0.000}"),
             ]
-            tips.append((kind, "@raw{0.000}"))
+            tips.append((self._kind(kind), "@raw{0.000}"))
             fig.add_tools(HoverTool(tooltips=tips))
             fig.x_range.start = 0
             fig.xaxis.ticker.desired_num_ticks = 4
@@ -133,7 +138,7 @@ class FeatureImportance(
         for i, (kind, share) in enumerate(self.shares.items()):
             ax = fig.add_subplot(1, len(self.shares), i + 1)
             ax.barh(share.index, share.to_numpy(), color=color(i))
-            ax.set_title(self.say("panel", kind=kind))
+            ax.set_title(self.say("panel", kind=self._kind(kind)))
             ax.set_xlabel(self.say("x"))
             ax.tick_params(axis="y", labelsize=8)
         fig.suptitle(self.say("figure"))
@@ -156,8 +161,13 @@ class ClassAccuracy(
         data = self.report.class_accuracy
         self.regression = data.get("regression", False)
         self.iterations = data["iterations"]
+        names = list(data["per_class"])
+        if "edges" in data:  # regression: the label ranges, worded from their numbers
+            edges = data["edges"]
+            names = [self.say("range", low=low, high=high) for low, high in pairwise(edges)]
+        values = data["per_class"].values()
         self.lines = [
-            (self.say("legend", name=name), values) for name, values in data["per_class"].items()
+            (self.say("legend", name=name), v) for name, v in zip(names, values, strict=True)
         ]
         self.overall = (self.say("overall"), data["overall"])
 
