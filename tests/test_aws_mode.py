@@ -254,3 +254,15 @@ def test_clarify_requests_are_accepted_by_the_service(aws):
     analysis_config = json.loads(config["Body"].read())
     assert analysis_config["predictor"]["instance_type"] == "ml.m5.large"
     assert analysis_config["facet"] == [{"name_or_index": "sex_Female", "value_or_threshold": [1]}]
+
+
+def test_the_clean_up_step_lists_the_s3_prefix_and_how_to_delete_it(aws, capsys, monkeypatch):
+    setup = lab.setup("sagemaker", role=ROLE)  # uploads the three bundled splits
+    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
+    capsys.readouterr()
+    lab.show_leftovers(setup)
+    printed = capsys.readouterr().out
+    prefix = f"s3://{setup.session.default_bucket()}/xgboost-lab/"
+    assert "S3: 3 objetos" in printed and f"aws s3 rm --recursive {prefix}" in printed
+    assert "todos os jobs de treinamento terminaram" in printed
+    assert "JupyterLab" in printed
