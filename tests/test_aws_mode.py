@@ -266,3 +266,51 @@ def test_the_clean_up_step_lists_the_s3_prefix_and_how_to_delete_it(aws, capsys,
     assert "S3: 3 objetos" in printed and f"aws s3 rm --recursive {prefix}" in printed
     assert "todos os jobs de treinamento terminaram" in printed
     assert "JupyterLab" in printed
+
+
+def test_an_s3_output_dir_is_used_as_given(aws):
+    setup = lab.setup("sagemaker", role=ROLE, output_dir="s3://my-bucket/my/prefix/")
+    assert setup.output_path == "s3://my-bucket/my/prefix"
+    assert lab.setup("sagemaker", role=ROLE, output_dir="runs/a").output_path.endswith("/runs/a")
+
+
+def test_a_role_that_may_not_list_buckets_still_sets_up(aws, monkeypatch, capsys):
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def call(self, operation, params):
+        if operation == "ListBuckets":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, operation)
+        return real_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
+    setup = lab.setup("sagemaker", role=ROLE)
+    assert "Cannot list the account's S3 buckets (AccessDenied)" in capsys.readouterr().out
+    assert setup.train_uri.startswith(f"s3://{setup.session.default_bucket()}/xgboost-lab/data/")
+
+
+def test_the_report_goes_without_history_when_the_job_wrote_none(aws, tmp_path, capsys):
+    """The real built-in container may leave no output.tar.gz beside the model on AWS."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import xgboost as xgb
+
+    setup = lab.setup("sagemaker", role=ROLE)
+    data = np.loadtxt(lab.bundled_csv("validation"), delimiter=",")[:500]
+    booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(data[:, 1:], data[:, 0]), 5)
+    booster.save_model(tmp_path / "xgboost-model.json")
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "xgboost-model.json", arcname="xgboost-model")
+    bucket = setup.session.default_bucket()
+    setup.session.boto_session.client("s3").upload_file(
+        str(archive), bucket, "job/output/model.tar.gz"
+    )
+    trained = SimpleNamespace(model_data=f"s3://{bucket}/job/output/model.tar.gz",
+                              latest_training_job=SimpleNamespace(name="job"))  # fmt: skip
+    report = lab.training_report(trained, setup)
+    assert "the report leaves out the loss curves" in capsys.readouterr().out
+    assert report.summary()["auc"] > 0.5

@@ -163,9 +163,20 @@ def test_splits_are_stratified(committed: dict[str, pd.DataFrame]) -> None:
     assert 0.7 < rates[0] < 0.8  # <=50K (label 1) is the majority class
 
 
-def test_readme_code_tables_match_the_constants() -> None:
-    readme = (DATASET / "README.md").read_text(encoding="utf-8")
+READMES = ("README.md", "README.pt_br.md")
+
+
+@pytest.mark.parametrize("name", READMES)
+def test_readme_code_tables_match_the_constants(name: str) -> None:
+    readme = (DATASET / name).read_text(encoding="utf-8")
     assert prepare.encoding_tables_markdown() in readme
+
+
+def test_readmes_link_to_each_other() -> None:
+    english, portuguese = ((DATASET / name).read_text(encoding="utf-8") for name in READMES)
+    assert "Em português: [README.pt_br.md](README.pt_br.md)." in english
+    assert portuguese.startswith("In English: [README.md](README.md).\n")
+    assert "Resumo em português" not in english  # the whole translation replaced the summary
 
 
 # --------------------------------------------------------------------------- small raw files

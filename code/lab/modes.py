@@ -207,14 +207,7 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
         raise LabSetupError(
             f"no AWS region ({error}). Set one with `aws configure` or AWS_DEFAULT_REGION."
         ) from None
-    s3 = session.boto_session.client("s3")
-    try:
-        buckets = [b["Name"] for b in s3.list_buckets().get("Buckets", [])]
-    except botocore.exceptions.NoCredentialsError:
-        raise LabSetupError(
-            "no AWS credentials. Run inside SageMaker Studio, or configure credentials "
-            "(`aws configure`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)."
-        ) from None
+    lab_bucket = _lab_bucket(session.boto_session.client("s3"))
     if not role:
         try:
             role = get_execution_role(session)
@@ -223,7 +216,6 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
                 f"no SageMaker execution role ({error}). Pass setup(..., role='arn:aws:iam::"
                 "<account>:role/<name>') with a role SageMaker can assume."
             ) from None
-    lab_bucket = next((b for b in buckets if LAB_BUCKET_MARKER in b.lower()), None)
     uris = {}
     for split in SPLITS:
         if data[split]:
@@ -236,8 +228,6 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
             uris[split] = f"s3://{lab_bucket}/scripts/data/{split}/"
         else:
             uris[split] = _upload(session, bundled_csv(split, headers), split)
-    bucket = session.default_bucket()
-    prefix = output_dir.strip("/") if output_dir else f"{S3_PREFIX}/output"
     return Lab(
         mode="sagemaker",
         session=session,
@@ -245,9 +235,38 @@ def _setup_sagemaker(data: dict[str, str], output_dir: str, headers: bool, role:
         region=region,
         instance_type=SAGEMAKER_INSTANCE_TYPE,
         **_uri_fields(uris),
-        output_path=f"s3://{bucket}/{prefix}",
+        output_path=_output_path(session, output_dir),
         sdk=sdk,
     )
+
+
+def _lab_bucket(s3: Any) -> str | None:
+    """The bucket the AWS lab environment provisions with the data, if this account has one.
+    A role that may not list buckets (AccessDenied) just does without it."""
+    import botocore.exceptions
+
+    try:
+        buckets = [b["Name"] for b in s3.list_buckets().get("Buckets", [])]
+    except botocore.exceptions.NoCredentialsError:
+        raise LabSetupError(
+            "no AWS credentials. Run inside SageMaker Studio, or configure credentials "
+            "(`aws configure`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)."
+        ) from None
+    except botocore.exceptions.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        print(f"Cannot list the account's S3 buckets ({code}): the lab's data bucket is not "
+              "looked for; the bundled data goes to the default bucket.")  # fmt: skip
+        return None
+    return next((b for b in buckets if LAB_BUCKET_MARKER in b.lower()), None)
+
+
+def _output_path(session: Any, output_dir: str) -> str:
+    """Where jobs write: `output_dir` as given when it is an s3:// URI, else a prefix of the
+    session's default bucket (the lab's own when empty)."""
+    if output_dir.startswith("s3://"):
+        return output_dir.rstrip("/")
+    prefix = output_dir.strip("/") if output_dir else f"{S3_PREFIX}/output"
+    return f"s3://{session.default_bucket()}/{prefix}"
 
 
 def _upload(session: Any, path: Path, split: str, quiet: bool = False) -> str:

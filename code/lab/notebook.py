@@ -89,7 +89,7 @@ def training_report(trained: Any, lab: Lab):
 
     model_uri = model_data(trained)
     model = fetch(model_uri, lab, DOWNLOADS_DIR)
-    history_tar = fetch(model_uri.replace("model.tar.gz", "output.tar.gz"), lab, DOWNLOADS_DIR)
+    history_tar = _history(model_uri, lab)
     validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
     report = xgboost_report.report_from_artifact(
         model,
@@ -107,6 +107,22 @@ def training_report(trained: Any, lab: Lab):
         rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
         print(f"Debugger rule output (local): {short(rule.as_uri())}")
     return report
+
+
+def _history(model_uri: str, lab: Lab) -> Path | None:
+    """The job's `output.tar.gz` (the per-round evaluation history), or None: a built-in
+    container on AWS may write none, and the report then goes without its loss curves."""
+    import botocore.exceptions
+
+    uri = model_uri.replace("model.tar.gz", "output.tar.gz")
+    try:
+        path = fetch(uri, lab, DOWNLOADS_DIR)
+    except botocore.exceptions.ClientError:
+        path = None
+    if path is None or not path.is_file():
+        print(f"No training history at {short(uri)}: the report leaves out the loss curves.")
+        return None
+    return path
 
 
 def _feature_names(data: Path) -> list[str] | None:
