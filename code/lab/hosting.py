@@ -11,6 +11,7 @@ from typing import Any
 from lab.modes import Lab, bundled_csv
 from lab.notebook import fetch
 from lab.paths import DOWNLOADS_DIR
+from lab.words import say
 
 
 def column_names() -> list[str]:
@@ -81,10 +82,11 @@ def hosting_left(lab: Lab, endpoints: list[str], models: list[str]) -> None:
         for n in endpoints
     ]
     checks += [("model", n, client.describe_model, "ModelName") for n in models]
+    width = max(len(say(f"left.{kind}")) for kind in ("endpoint", "endpoint config", "model")) + 1
     for kind, name, describe, key in checks:
         try:
             describe(**{key: name})
-            state = "still exists: delete it"
+            state = say("left.exists")
         except ClientError:
-            state = "deleted"
-        print(f"{kind:16} {name}: {state}")
+            state = say("left.deleted")
+        print(f"{say('left.' + kind):{width}} {name}: {state}")

@@ -114,7 +114,9 @@ def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
     missing = missing_requirements(requirement_lines(sdk, local_mode))
     missing_no_deps = missing_requirements(no_deps_lines(sdk, local_mode))
     if not missing and not missing_no_deps:
-        print("All packages the lab needs are installed.")
+        from lab.words import say
+
+        print(say("installed"))
         return
     if built_by_the_lab():
         _install_in_place(missing, missing_no_deps)

@@ -20,6 +20,7 @@ from lab.paths import (
     SPLITS,
 )
 from lab.sdklogs import plain_sdk_logs
+from lab.words import say
 
 
 class LabSetupError(RuntimeError):
@@ -87,8 +88,8 @@ def bundled_csv(split: str, headers: bool = False) -> Path:
 def detect_mode() -> tuple[str, str]:
     """(mode, reason): SageMaker when this kernel runs inside SageMaker, local elsewhere."""
     if SAGEMAKER_METADATA.is_file():
-        return "sagemaker", f"{SAGEMAKER_METADATA} exists (SageMaker Studio or notebook instance)"
-    return "local", f"not inside SageMaker (no {SAGEMAKER_METADATA})"
+        return "sagemaker", say("in_sagemaker", path=SAGEMAKER_METADATA)
+    return "local", say("outside", path=SAGEMAKER_METADATA)
 
 
 def setup(
@@ -104,9 +105,9 @@ def setup(
     """Set up the lab. `train`/`validation`/`test`: a CSV path or s3:// URI (empty = bundled)."""
     if mode == "auto":
         mode, reason = detect_mode()
-        print(f"Mode: {mode} ({reason})")
+        print(say("mode", mode=mode, reason=reason))
     else:
-        print(f"Mode: {mode} (chosen explicitly)")
+        print(say("mode", mode=mode, reason=say("explicit")))
     data = {"train": train, "validation": validation, "test": test}
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
@@ -254,8 +255,7 @@ def _lab_bucket(s3: Any) -> str | None:
         ) from None
     except botocore.exceptions.ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        print(f"Cannot list the account's S3 buckets ({code}): the lab's data bucket is not "
-              "looked for; the bundled data goes to the default bucket.")  # fmt: skip
+        print(say("no_bucket_list", code=code))
         return None
     return next((b for b in buckets if LAB_BUCKET_MARKER in b.lower()), None)
 
@@ -284,7 +284,7 @@ def _upload(session: Any, path: Path, split: str, quiet: bool = False) -> str:
     if not already:
         s3.upload_file(str(path), bucket, key)
         if not quiet:
-            print(f"Uploaded {path.name} to s3://{bucket}/{key}")
+            print(say("uploaded", name=path.name, uri=f"s3://{bucket}/{key}"))
     # The object itself, not its folder: the files with and without a header row (Task 2 and
     # Task 1) share the folder, and the built-in algorithm must not read the header copy.
     return f"s3://{bucket}/{key}"

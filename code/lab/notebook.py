@@ -9,6 +9,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
+from lab.words import say
 from localsm.roundlog import RoundCondenser
 
 
@@ -23,14 +24,16 @@ def short(uri: str) -> str:
 
 def describe(lab: Lab) -> None:
     """Print the setup the notebook will use (repository paths shortened, no secrets)."""
-    role = lab.role if lab.mode == "local" else lab.role.split(":role/")[-1] + " (IAM role)"
-    print(f"mode:          {lab.mode}")
-    print(f"region:        {lab.region}")
-    print(f"role:          {role}")
-    print(f"instance type: {lab.instance_type}")
-    for split in SPLITS:
-        print(f"{split + ':':14} {short(getattr(lab, f'{split}_uri'))}")
-    print(f"output path:   {short(lab.output_path)}")
+    role = lab.role
+    if lab.mode != "local":
+        role = say("setup.iam_role", name=lab.role.split(":role/")[-1])
+    rows = [("mode", lab.mode), ("region", lab.region), ("role", role),
+            ("instance", lab.instance_type)]  # fmt: skip
+    rows += [(split, short(getattr(lab, f"{split}_uri"))) for split in SPLITS]
+    rows.append(("output", short(lab.output_path)))
+    width = max(len(say(f"setup.{key}")) for key, _ in rows)
+    for key, value in rows:
+        print(f"{say(f'setup.{key}'):{width}} {value}")
 
 
 def fetch(uri: str, lab: Lab, folder: Path) -> Path:
@@ -102,10 +105,10 @@ def training_report(trained: Any, lab: Lab):
     page = OUTPUTS_DIR / "reports" / f"{job}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     report.to_html(page)
-    print(f"Report page: {short(page.as_uri())}")
+    print(say("report_page", path=short(page.as_uri())))
     if lab.mode == "local" and lab.output_path.startswith("file://"):
         rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
-        print(f"Debugger rule output (local): {short(rule.as_uri())}")
+        print(say("rule_output", path=short(rule.as_uri())))
     return report
 
 
@@ -120,7 +123,7 @@ def _history(model_uri: str, lab: Lab) -> Path | None:
     except botocore.exceptions.ClientError:
         path = None
     if path is None or not path.is_file():
-        print(f"No training history at {short(uri)}: the report leaves out the loss curves.")
+        print(say("no_history", uri=short(uri)))
         return None
     return path
 
@@ -202,8 +205,8 @@ def show_log(trained: Any, lab: Lab, every: int = 100, first: int = 3) -> None:
         if not page["events"] or page["nextForwardToken"] == token:
             break
         token = page["nextForwardToken"]
-    condenser = RoundCondenser(print, first=first, every=every)
+    condenser = RoundCondenser(print, first=first, every=every, skipped=say("rounds_skipped"))
     for line in lines:
         condenser.feed(line)
     condenser.end_of_rounds()
-    print(f"(the whole log: {len(lines)} lines in the log stream {stream} of {LOG_GROUP})")
+    print(say("whole_stream", lines=len(lines), stream=stream, group=LOG_GROUP))

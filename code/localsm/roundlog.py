@@ -12,6 +12,24 @@ from collections.abc import Callable
 
 FIRST_ROUNDS = 3
 EVERY_ROUNDS = 100
+SKIPPED = "  ... {count} rounds not shown ..."
+# What the local service prints, by LOCALSM_LANGUAGE (the lab sets it to the notebook's).
+WORDS = {
+    "en": {"skipped": SKIPPED, "whole": "(the whole log, {lines} lines: {path})"},
+    "pt_BR": {
+        "skipped": "  ... {count} rodadas não mostradas ...",
+        "whole": "(o log inteiro, {lines} linhas: {path})",
+    },
+}
+
+
+def words() -> dict[str, str]:
+    """The local service's log words in `LOCALSM_LANGUAGE` (English when unset)."""
+    import os
+
+    from localsm.clarify.wording import language
+
+    return WORDS[language(os.environ.get("LOCALSM_LANGUAGE"))]
 
 
 def is_round_line(line: str) -> bool:
@@ -24,9 +42,14 @@ class RoundCondenser:
     followed log still shows progress while the job runs."""
 
     def __init__(
-        self, write: Callable[[str], None], first: int = FIRST_ROUNDS, every: int = EVERY_ROUNDS
+        self,
+        write: Callable[[str], None],
+        first: int = FIRST_ROUNDS,
+        every: int = EVERY_ROUNDS,
+        skipped: str = SKIPPED,
     ) -> None:
         self.write = write
+        self.skipped_text = skipped  # a template with {count}
         self.first, self.every = first, every
         self.lines = self.rounds = self.hidden = 0
         self._skipped = 0
@@ -57,6 +80,6 @@ class RoundCondenser:
 
     def _report_skipped(self) -> None:
         if self._skipped:
-            self.write(f"  ... {self._skipped} rounds not shown ...")
+            self.write(self.skipped_text.format(count=self._skipped))
             self.hidden += self._skipped
             self._skipped = 0

@@ -21,7 +21,11 @@ import boto3  # noqa: E402
 from sagemaker import exceptions as sagemaker_exceptions  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
 
-from localsm import moto_server, sdk_compat  # noqa: E402
+from localsm import (  # noqa: E402
+    moto_server,
+    roundlog,  # noqa: E402
+    sdk_compat,
+)
 from localsm.client import LocalSageMakerClient  # noqa: E402
 from localsm.roundlog import RoundCondenser  # noqa: E402
 from localsm.serving.runtime import LocalRuntimeClient  # noqa: E402
@@ -73,7 +77,8 @@ class LocalSageMakerSession(LocalSession):
             if wait:
                 sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
             return description
-        condenser = RoundCondenser(_print_line)  # not 800 round lines: see roundlog.py
+        said = roundlog.words()
+        condenser = RoundCondenser(_print_line, skipped=said["skipped"])  # see roundlog.py
         try:
             _follow_log(job, wait, condenser)
         except KeyboardInterrupt:
@@ -83,7 +88,7 @@ class LocalSageMakerSession(LocalSession):
             raise
         condenser.end_of_rounds()
         if condenser.hidden:
-            print(f"(the whole log, {condenser.lines} lines: {_shown_path(job.log_path)})")
+            print(said["whole"].format(lines=condenser.lines, path=_shown_path(job.log_path)))
         description = job.describe()
         if wait:
             sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
