@@ -105,3 +105,23 @@ def test_the_notebook_language_comes_from_its_name(monkeypatch):
     monkeypatch.delenv("JPY_SESSION_NAME")
     monkeypatch.setenv("LAB_LANGUAGE", "en")
     assert lab.language() == "en"
+
+
+def test_every_lab_message_exists_in_both_languages():
+    import string
+
+    from lab import words
+
+    assert set(words.ENGLISH) == set(words.PORTUGUESE)
+    for key, english in words.ENGLISH.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        assert fields == {f for _, f, _, _ in string.Formatter().parse(words.PORTUGUESE[key]) if f}
+
+
+def test_describe_speaks_the_notebooks_language(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
+    monkeypatch.setenv("LOCALSM_LANGUAGE", "en")  # (restored after the test: setup sets it)
+    setup = lab.setup("local", output_dir=str(tmp_path))
+    lab.describe(setup)
+    printed = capsys.readouterr().out
+    assert "Modo: local (escolhido explicitamente)" in printed and "região:" in printed
