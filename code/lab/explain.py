@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
+from lab.words import say
 
 CLARIFY_DIR = OUTPUTS_DIR / "clarify"  # local copies of the analyses
 STAGES = {"pre": "pre_training_bias_metrics", "post": "post_training_bias_metrics"}
@@ -64,11 +66,19 @@ def bias_table(analysis: dict[str, Any], stage: str):
                     {
                         "facet": f"{facet} = {group['value_or_threshold']}",
                         "metric": metric["name"],
-                        "value": metric.get("value"),
-                        "description": metric["description"],
+                        say("bias.value"): metric.get("value"),
+                        say("bias.meaning"): _meaning(metric),
                     }
                 )
     return pd.DataFrame(rows).set_index(["facet", "metric"])
+
+
+def _meaning(metric: dict) -> str:
+    """What a metric measures, in one line and the notebook's language (the local Clarify's
+    wording); Clarify's own description for a metric it does not know."""
+    from localsm.clarify.wording import METRICS
+
+    return METRICS[language()].get(metric["name"], metric["description"])
 
 
 def report_link(folder: Path, name: str = "report.html") -> Any:
@@ -90,7 +100,7 @@ def shap_importance(analysis: dict[str, Any]):
     import pandas as pd
 
     explanation = analysis["explanations"]["kernel_shap"]["label0"]
-    values = pd.Series(explanation["global_shap_values"], name="global SHAP value")
+    values = pd.Series(explanation["global_shap_values"], name=say("shap.global"))
     return values.sort_values(ascending=False)
 
 
@@ -101,8 +111,8 @@ def plot_shap_importance(importance, ax: Any = None) -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.35 * len(importance) + 1))
     importance.iloc[::-1].plot.barh(ax=ax, color="#4c72b0")
-    ax.set_xlabel("mean |SHAP value|")
-    ax.set_title("Global feature importance (SHAP)")
+    ax.set_xlabel(say("shap.axis"))
+    ax.set_title(say("shap.title"))
     ax.figure.tight_layout()
     return ax
 
@@ -116,8 +126,8 @@ def local_explanations(folder: Path, features, rows: list[int]):
     shap.columns = list(features.columns)
     table = {}
     for row in rows:
-        table[(f"row {row}", "value")] = features.iloc[row]
-        table[(f"row {row}", "SHAP")] = shap.iloc[row]
+        table[(say("shap.row", row=row), say("shap.value"))] = features.iloc[row]
+        table[(say("shap.row", row=row), "SHAP")] = shap.iloc[row]
     frame = pd.DataFrame(table)
     order = shap.iloc[rows].abs().max().sort_values(ascending=False).index
     return frame.loc[order]

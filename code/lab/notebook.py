@@ -9,7 +9,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
-from lab.words import say
+from lab.words import say, template
 from localsm.roundlog import RoundCondenser
 
 
@@ -205,7 +205,7 @@ def show_log(trained: Any, lab: Lab, every: int = 100, first: int = 3) -> None:
         if not page["events"] or page["nextForwardToken"] == token:
             break
         token = page["nextForwardToken"]
-    condenser = RoundCondenser(print, first=first, every=every, skipped=say("rounds_skipped"))
+    condenser = RoundCondenser(print, first=first, every=every, skipped=template("rounds_skipped"))
     for line in lines:
         condenser.feed(line)
     condenser.end_of_rounds()

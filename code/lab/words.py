@@ -36,6 +36,13 @@ ENGLISH = {
     "left.model": "model",
     "left.exists": "still exists: delete it",
     "left.deleted": "deleted",
+    "bias.value": "value",
+    "bias.meaning": "what it measures",
+    "shap.global": "global SHAP value",
+    "shap.axis": "mean |SHAP value| (log-odds when use_logit)",
+    "shap.title": "Global feature importance (SHAP)",
+    "shap.row": "row {row}",
+    "shap.value": "value",
 }
 
 PORTUGUESE = {
@@ -66,6 +73,13 @@ PORTUGUESE = {
     "left.model": "modelo",
     "left.exists": "ainda existe: exclua-o",
     "left.deleted": "excluído",
+    "bias.value": "valor",
+    "bias.meaning": "o que mede",
+    "shap.global": "valor SHAP global",
+    "shap.axis": "média de |valor SHAP| (log-odds com use_logit)",
+    "shap.title": "Importância global dos atributos (SHAP)",
+    "shap.row": "linha {row}",
+    "shap.value": "valor",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
@@ -74,3 +88,8 @@ TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
 def say(key: str, **values: Any) -> str:
     """The text of `key` in the notebook's language, with `values` filled in."""
     return TABLES[language()][key].format(**values)
+
+
+def template(key: str) -> str:
+    """The text of `key` with its `{fields}` left to fill (for code that formats it later)."""
+    return TABLES[language()][key]
