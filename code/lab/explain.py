@@ -3,6 +3,7 @@ tables and a chart (the same in local mode and on AWS: both write to S3)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,6 @@ def read_analysis(folder: Path) -> dict[str, Any]:
 
 def bias_table(analysis: dict[str, Any], stage: str):
     """One row per metric of one stage ("pre" or "post"), for every facet value analysed."""
-    import pandas as pd
 
     section = analysis.get(STAGES[stage])
     if section is None:
@@ -70,7 +70,29 @@ def bias_table(analysis: dict[str, Any], stage: str):
                         say("bias.meaning"): _meaning(metric),
                     }
                 )
-    return pd.DataFrame(rows).set_index(["facet", "metric"])
+    return _whole_text_table()(rows).set_index(["facet", "metric"])
+
+
+@functools.cache
+def _whole_text_table() -> type:
+    """A DataFrame that shows its text cells whole in a notebook: pandas cuts them at 50
+    characters by default, which would cut each metric's explanation in half."""
+    import pandas as pd
+
+    class WholeTextTable(pd.DataFrame):
+        @property
+        def _constructor(self) -> type:
+            return WholeTextTable
+
+        def _repr_html_(self) -> str | None:
+            with pd.option_context("display.max_colwidth", None):
+                return super()._repr_html_()
+
+        def __repr__(self) -> str:
+            with pd.option_context("display.max_colwidth", None):
+                return super().__repr__()
+
+    return WholeTextTable
 
 
 def _meaning(metric: dict) -> str:
