@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 
+from localsm.language import VARIABLE as SERVICE_VARIABLE  # the local service's reports
+from localsm.language import normalize
+
 VARIABLE = "LAB_LANGUAGE"
-SERVICE_VARIABLE = "LOCALSM_LANGUAGE"  # the local service's reports (localsm.clarify)
-LANGUAGES = ("en", "pt_BR")
 PORTUGUESE_SUFFIX = "_pt_br.ipynb"
 
 
@@ -21,7 +22,7 @@ def language() -> str:
     """`pt_BR` or `en` (see the module docstring)."""
     chosen = os.environ.get(VARIABLE, "").strip()
     if chosen:
-        return "pt_BR" if chosen.replace("-", "_").lower() in ("pt_br", "pt") else "en"
+        return normalize(chosen)
     return language_of(os.environ.get("JPY_SESSION_NAME", ""))
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from localsm.language import service_language
+
 FIRST_ROUNDS = 3
 EVERY_ROUNDS = 100
 SKIPPED = "  ... {count} rounds not shown ..."
-# What the local service prints, by LOCALSM_LANGUAGE (the lab sets it to the notebook's).
+# What the local service prints, by its language (localsm/language.py).
 WORDS = {
     "en": {"skipped": SKIPPED, "whole": "(the whole log, {lines} lines: {path})"},
     "pt_BR": {
@@ -24,12 +26,8 @@ WORDS = {
 
 
 def words() -> dict[str, str]:
-    """The local service's log words in `LOCALSM_LANGUAGE` (English when unset)."""
-    import os
-
-    from localsm.clarify.wording import language
-
-    return WORDS[language(os.environ.get("LOCALSM_LANGUAGE"))]
+    """The local service's log words in its language (English when unset)."""
+    return WORDS[service_language()]
 
 
 def is_round_line(line: str) -> bool:

@@ -9,15 +9,15 @@ other rule is accepted and reported as not evaluated, never silently dropped.
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from localsm.language import service_language
+
 REPORT_RULE = "CreateXgboostReport"
 REPORT_FOLDER = REPORT_RULE  # <output>/<job>/rule-output/CreateXgboostReport/
-LANGUAGE_VARIABLE = "LOCALSM_LANGUAGE"
 
 
 def rule_name(rule: dict) -> str:
@@ -65,7 +65,7 @@ def evaluate(
                 from xgboost_report import report_from_training_job
 
                 page = report_from_training_job(
-                    ml_root, rule_output / REPORT_FOLDER, language=report_language()
+                    ml_root, rule_output / REPORT_FOLDER, language=service_language()
                 )
                 status.update(
                     RuleEvaluationStatus="NoIssuesFound",
@@ -84,11 +84,3 @@ def evaluate(
         status["LastModifiedTime"] = now()
         statuses.append(status)
     return statuses
-
-
-def report_language() -> str:
-    """The language of the reports the local service writes: `LOCALSM_LANGUAGE` (the lab sets
-    it to the notebook's), English when unset or unknown."""
-    from localsm.clarify.wording import language
-
-    return language(os.environ.get(LANGUAGE_VARIABLE))

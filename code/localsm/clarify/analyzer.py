@@ -26,10 +26,10 @@ from localsm.clarify.config import AnalysisConfig, Columns, read_config, resolve
 from localsm.clarify.data import feature_matrix, read_dataset
 from localsm.clarify.errors import AlgorithmError, ClientError
 from localsm.clarify.report import Findings
+from localsm.language import service_language
 
 ENDPOINT_VARIABLE = "LOCALSM_CLARIFY_ENDPOINT_URL"
 MODEL_DIR_VARIABLE = "LOCALSM_CLARIFY_MODEL_DIR"
-LANGUAGE_VARIABLE = "LOCALSM_LANGUAGE"
 ANALYSIS_FILE = "analysis.json"
 LOCAL_SHAP_FILE = "explanations_shap/out.csv"
 
@@ -160,7 +160,7 @@ class Job:
         labels = predictor.predicted_labels(
             answers, config.probability_threshold, label, config.label_values
         )
-        lang = wording.language(self.environ.get(LANGUAGE_VARIABLE))
+        lang = service_language(self.environ)
         rows = wording.count(len(answers), lang)
         model = config.predictor.model_name or "-"
         shown = wording.number(seconds, lang, 1)
@@ -209,7 +209,7 @@ def _report_files(name: str, findings: Findings, environ: Mapping[str, str]) -> 
     from localsm.clarify.render import html_page, notebook
     from localsm.clarify.report import build_report
 
-    lang = wording.language(environ.get(LANGUAGE_VARIABLE))
+    lang = service_language(environ)
     report = build_report(findings, lang, time.strftime("%Y-%m-%d %H:%M"))
     return {f"{name}.ipynb": notebook(report), f"{name}.html": html_page(report)}
 

@@ -7,7 +7,8 @@ metric is computed as "a minus d" (or d over a for DI), as smclarify does.
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "pt_BR")
+from localsm.language import LANGUAGES  # noqa: F401 - the languages these tables cover
+
 SDK_DEFAULT_TITLE = "Analysis Report"
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -201,12 +202,6 @@ METRICS: dict[str, dict[str, str]] = {
         "mais 1: desigualdade dos resultados.",
     },
 }
-
-
-def language(value: str | None) -> str:
-    """`LOCALSM_LANGUAGE` as one of LANGUAGES: pt_BR for pt/pt-BR/pt_br, else English."""
-    text = (value or "").strip().replace("-", "_").lower()
-    return "pt_BR" if text in ("pt", "pt_br") else "en"
 
 
 def words(lang: str) -> dict[str, str]:
