@@ -12,6 +12,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+class JobStopped(Exception):
+    """Raised in a job's work once a stop was requested: the work unwinds, the job ends Stopped."""
+
+
 class BackgroundJob:
     """Runs `run()` in a daemon thread; `wait()` blocks until `finished()` has been called."""
 
@@ -42,6 +46,11 @@ class BackgroundJob:
     @property
     def stop_requested(self) -> bool:
         return self._stop_requested.is_set()
+
+    def check_stopped(self) -> None:
+        """Raise JobStopped when a stop was requested (called between steps of the work)."""
+        if self.stop_requested:
+            raise JobStopped()
 
     def request_stop(self) -> bool:
         """Ask the work to stop; False when it has ended or was asked already."""

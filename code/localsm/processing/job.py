@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from localsm.background import BackgroundJob, now
+from localsm.background import BackgroundJob, JobStopped, now
 from localsm.processing import shadow, staging
 from localsm.resources import arn_formatter
 from localsm.training import processes, runner, storage
@@ -30,10 +30,6 @@ CONFIG_NAME = "analysis_config.json"
 DESCRIBED = ("ProcessingInputs", "ProcessingOutputConfig", "ProcessingResources",
              "StoppingCondition", "AppSpecification", "Environment", "NetworkConfig",
              "RoleArn", "ExperimentConfig")  # fmt: skip
-
-
-class _Stopped(Exception):
-    pass
 
 
 class ProcessingJob(BackgroundJob):
@@ -98,7 +94,7 @@ class ProcessingJob(BackgroundJob):
                 return
             self.status, self._modified = "Stopping", now()
             process = self._process
-        self._note("Stopping the processing job")
+        self.log.note("Stopping the processing job")
         if process is not None:
             process.stop()
 
@@ -106,32 +102,32 @@ class ProcessingJob(BackgroundJob):
 
     def run(self) -> None:
         self._started = now()
-        self._end(*outcome(self._work, _Stopped, self.log))
+        self._end(*outcome(self._work, JobStopped, self.log))
 
     def _work(self) -> None:
         boto_session = self.client.sagemaker_session.boto_session
-        self._note(f"Starting processing job {self.name}")
+        self.log.note(f"Starting processing job {self.name}")
         inputs = self.request.get("ProcessingInputs", [])
         outputs = self.request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-        staging.stage_inputs(self.ml, inputs, boto_session, self._check_stopped)
+        staging.stage_inputs(self.ml, inputs, boto_session, self.check_stopped)
         staging.prepare_outputs(self.ml, outputs)
-        self._check_stopped()
+        self.check_stopped()
         config = staging.local_folder(self.ml, CONFIG_INPUT, "the analysis config") / CONFIG_NAME
         predictor = shadow.predictor_config(config)
         endpoint = None
         try:
             if predictor is not None:
-                self._note("Starting the shadow endpoint for the model's predictions")
+                self.log.note("Starting the shadow endpoint for the model's predictions")
                 endpoint = shadow.start(self.client, self.name, predictor)
-                self._note(f"Shadow endpoint {endpoint.name} is InService")
-                self._check_stopped()
+                self.log.note(f"Shadow endpoint {endpoint.name} is InService")
+                self.check_stopped()
             self._run_container(endpoint.environment() if endpoint else {})
         finally:
             if endpoint is not None and endpoint.owned:
                 shadow.stop(self.client, endpoint.name)
-                self._note(f"Shadow endpoint {endpoint.name} deleted")
-        self._check_stopped()
-        staging.upload_outputs(self.ml, outputs, boto_session, self._note)
+                self.log.note(f"Shadow endpoint {endpoint.name} deleted")
+        self.check_stopped()
+        staging.upload_outputs(self.ml, outputs, boto_session, self.log.note)
 
     def _run_container(self, extra_env: dict[str, str]) -> None:
         command = [sys.executable, "-u", "-m", "localsm.clarify", str(self.ml)]
@@ -141,18 +137,16 @@ class ProcessingJob(BackgroundJob):
         env.update(
             OMP_NUM_THREADS=str(self.threads),
             PYTHONUNBUFFERED="1",
-            PYTHONPATH=os.pathsep.join(
-                p for p in (str(runner.CODE_FOLDER), os.environ.get("PYTHONPATH")) if p
-            ),
+            PYTHONPATH=runner.code_path(os.environ.get("PYTHONPATH")),
             **processes.marker_environment(str(self.folder), self.client.owner),
         )
         processes.ensure_watchdog()
         with self._lock:
-            self._check_stopped()
+            self.check_stopped()
             self._process = runner.JobProcess(command, env, self.ml, str(self.folder))
         limit = self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
         code = self._process.run(self.log.write_output, limit, self.stop)
-        self._check_stopped()
+        self.check_stopped()
         self._exit_message = staging.exit_message(self.ml)
         if code != 0:
             message = self._exit_message or f"See job logs for more information (exit code {code})"
@@ -161,13 +155,6 @@ class ProcessingJob(BackgroundJob):
             raise JobFailure(shorten(message))
 
     # ---------------------------------------------------------------- status
-
-    def _check_stopped(self) -> None:
-        if self.stop_requested:
-            raise _Stopped()
-
-    def _note(self, text: str) -> None:
-        self.log.line(f"{now():%Y-%m-%d %H:%M:%S} {text}")
 
     def _end(self, status: str, reason: str | None = None) -> None:
         """The job's last step: its processes ended, its record final, its waiters woken."""
@@ -183,7 +170,7 @@ class ProcessingJob(BackgroundJob):
                     status, reason = "Stopped", f"MaxRuntimeInSeconds ({limit} s) exceeded"
                 self.status, self._reason = status, reason
                 self._ended = self._modified = now()
-            self._note(f"Processing job {status}" + (f": {reason}" if reason else ""))
+            self.log.note(f"Processing job {status}" + (f": {reason}" if reason else ""))
             storage.save_description(self.folder, self.describe())
         except OSError as error:
             self.log.line(f"The job's description could not be saved: {error}")

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm.training.artifacts import upload_folder
 from localsm.training.channels import JobFailure, stage_channel, uri_to_path
 from localsm.training.reasons import shorten
 
@@ -72,7 +73,7 @@ def upload_outputs(
         uri = item["S3Output"]["S3Uri"]
         files = sorted(p for p in source.rglob("*") if p.is_file())
         if uri.startswith("s3://"):
-            _upload_s3(files, source, uri, boto_session)
+            _upload_s3(source, uri, boto_session)
         else:
             target = uri_to_path(uri)
             target.mkdir(parents=True, exist_ok=True)
@@ -80,17 +81,14 @@ def upload_outputs(
         note(f"Output '{item['OutputName']}': {len(files)} file(s) written to {uri}")
 
 
-def _upload_s3(files: list[Path], source: Path, uri: str, boto_session: Any) -> None:
+def _upload_s3(source: Path, uri: str, boto_session: Any) -> None:
     import botocore.exceptions
     from boto3.exceptions import S3UploadFailedError
 
     parsed = urlparse(uri)
     bucket, prefix = parsed.netloc, parsed.path.strip("/")
     try:
-        s3 = boto_session.client("s3")
-        for path in files:
-            key = "/".join(p for p in (prefix, path.relative_to(source).as_posix()) if p)
-            s3.upload_file(str(path), bucket, key)
+        upload_folder(source, bucket, prefix, boto_session.client("s3"))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
             S3UploadFailedError) as error:  # fmt: skip
         raise JobFailure(

@@ -110,9 +110,7 @@ class ModelServer:
         env.update(environment)
         env.update(self.extra_env)
         env.update(PYTHONUNBUFFERED="1", **processes.marker_environment(str(self.root), self.owner))
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(runner.CODE_FOLDER), env.get("PYTHONPATH")) if p
-        )
+        env["PYTHONPATH"] = runner.code_path(env.get("PYTHONPATH"))
         command = [sys.executable, "-u", "-m", "localsm.serving", str(self.root)]
         processes.ensure_watchdog()
         self._process = runner.JobProcess(command, env, self.root, str(self.root))

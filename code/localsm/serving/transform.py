@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import urllib3
 
-from localsm.background import BackgroundJob, now
+from localsm.background import BackgroundJob, JobStopped, now
 from localsm.resources import arn_formatter
 from localsm.serving.container import ModelServer, ServerFailed
 from localsm.serving.records import (
@@ -50,10 +50,6 @@ MAX_CONCURRENCY = 4  # requests in flight at once, whatever the job asks (one lo
 DEFAULT_TIMEOUT = 600  # ModelClientConfig.InvocationsTimeoutInSeconds default
 LOG_NAME = "transform.log"
 DATA_PROCESSING_DEFAULTS = {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
-
-
-class _Stopped(Exception):
-    pass
 
 
 @dataclass
@@ -371,7 +367,7 @@ class TransformJob(BackgroundJob):
                 return  # ended, or being stopped already
             self._status, self._modified = "Stopping", now()
             server = self._server
-        self._note("Stopping the transform job")
+        self.log.note("Stopping the transform job")
         if server is not None:  # in-flight requests fail at once; the work sees the stop
             threading.Thread(target=server.stop, name=f"stop-{self.name}", daemon=True).start()
 
@@ -379,13 +375,13 @@ class TransformJob(BackgroundJob):
 
     def run(self) -> None:
         self._started = now()
-        self._end(*outcome(self._work, _Stopped, self.log))
+        self._end(*outcome(self._work, JobStopped, self.log))
 
     def _work(self) -> None:
-        self._note(f"Starting transform job {self.name} with model {self.request['ModelName']}")
+        self.log.note(f"Starting transform job {self.name} with model {self.request['ModelName']}")
         settings = Settings.from_request(self.request)
         inputs = list_inputs(settings.input_uri, self.boto_session)
-        self._check_stopped()
+        self.check_stopped()
         server = ModelServer(
             self.folder / "server",
             self._container(),
@@ -402,15 +398,15 @@ class TransformJob(BackgroundJob):
             try:
                 server.start()
             except ServerFailed as failure:
-                self._check_stopped()
+                self.check_stopped()
                 raise JobFailure(shorten(str(failure))) from None
-            self._check_stopped()
+            self.check_stopped()
             url = f"http://127.0.0.1:{server.port}/invocations"
             for item in inputs:
-                self._check_stopped()
+                self.check_stopped()
                 count, where = self._transform_file(item, settings, url, http, pool)
                 plural = "" if count == 1 else "s"
-                self._note(f"{item.relative}: {count} record{plural} transformed into {where}")
+                self.log.note(f"{item.relative}: {count} record{plural} transformed into {where}")
         finally:
             server.stop()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -453,7 +449,7 @@ class TransformJob(BackgroundJob):
                 for batch in batches(
                     records, settings.multi, settings.limit, settings.split == "Line"
                 ):
-                    self._check_stopped()
+                    self.check_stopped()
                     body = request_body(batch, settings.split)
                     pending.append(
                         (batch, pool.submit(_post, http, url, body, headers, settings.timeout))
@@ -462,7 +458,7 @@ class TransformJob(BackgroundJob):
                         count += self._deliver(out, item, settings, *pending.popleft())
                 while pending:
                     count += self._deliver(out, item, settings, *pending.popleft())
-            self._check_stopped()
+            self.check_stopped()
             return count, out.commit()
         except RecordError as error:
             raise JobFailure(self._record_reason(item, error)) from None
@@ -481,10 +477,10 @@ class TransformJob(BackgroundJob):
         try:
             status, body = future.result()
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            self._check_stopped()
+            self.check_stopped()
             raise JobFailure(self._connection_reason(item, batch, error, settings)) from None
         if status != 200:
-            self._check_stopped()
+            self.check_stopped()
             record, message = blame(batch, body.decode("utf-8", errors="replace").strip())
             number, line = (record.number, record.line) if record else (None, None)
             raise RecordError(f"the model server answered {status}: {message}", number, line)
@@ -534,13 +530,6 @@ class TransformJob(BackgroundJob):
             return f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "")
         return next((line for line in reversed(tail) if line.strip()), "no output")
 
-    def _check_stopped(self) -> None:
-        if self.stop_requested:
-            raise _Stopped()
-
-    def _note(self, text: str) -> None:
-        self.log.line(f"{now():%Y-%m-%d %H:%M:%S} {text}")
-
     def _end(self, status: str, reason: str | None = None) -> None:
         """The job's last step: whatever happened, it ends, logged, and wakes its waiters."""
         try:
@@ -549,7 +538,7 @@ class TransformJob(BackgroundJob):
                     status, reason = "Stopped", None
                 self._status, self._reason = status, reason
                 self._ended = self._modified = now()
-            self._note(f"Transform job {status}" + (f": {reason}" if reason else ""))
+            self.log.note(f"Transform job {status}" + (f": {reason}" if reason else ""))
         finally:
             self.log.close()
             self.finished()

@@ -156,10 +156,15 @@ def upload_rule_output(folder: Path, output_path: str, job_name: str, boto_sessi
     if not output_path.startswith("s3://"):
         return
     bucket, prefix = _s3_prefix(output_path, job_name, "rule-output")
-    s3 = boto_session.client("s3")
+    upload_folder(folder, bucket, prefix, boto_session.client("s3"))
+
+
+def upload_folder(folder: Path, bucket: str, prefix: str, s3: Any) -> None:
+    """Every file below `folder` to `s3://<bucket>/<prefix>/<its path below folder>`."""
     for path in sorted(folder.rglob("*")):
         if path.is_file():
-            s3.upload_file(str(path), bucket, f"{prefix}/{path.relative_to(folder)}")
+            key = "/".join(p for p in (prefix, path.relative_to(folder).as_posix()) if p)
+            s3.upload_file(str(path), bucket, key)
 
 
 def _s3_prefix(output_path: str, job_name: str, leaf: str) -> tuple[str, str]:

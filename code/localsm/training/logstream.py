@@ -57,6 +57,12 @@ class JobLog:
             self._write(data)
             self._at_line_start = True
 
+    def note(self, text: str) -> None:
+        """A line from the service stamped with the time, as the jobs' status lines are."""
+        from localsm.background import now
+
+        self.line(f"{now():%Y-%m-%d %H:%M:%S} {text}")
+
     def remember(self, line: str) -> None:
         """Keep a process line in the bounded tail."""
         self._tail.append(line[:MAX_LINE_CHARS])

@@ -34,6 +34,12 @@ PUMP_WAKE_SECONDS = 0.1  # how often a silent process is checked for having exit
 ESCAPED_PIPE_SECONDS = 2.0  # after the job's processes are ended, wait this long for EOF
 
 
+def code_path(python_path: str | None) -> str:
+    """A PYTHONPATH with code/ first, so a process we start can import `localsm` (and the
+    report package) whatever the kernel's own path."""
+    return os.pathsep.join(p for p in (str(CODE_FOLDER), python_path) if p)
+
+
 def resource_config(request: dict) -> dict[str, Any]:
     """`resourceconfig.json`: the hosts of the job (local mode runs `algo-1`)."""
     resources = request.get("ResourceConfig", {})
@@ -99,7 +105,7 @@ def command_and_env(
         )
         return toolkit.command(hyperparameters), env, ml / "code"
     # The built-in algorithm: our emulation of the image's entry, with code/ importable.
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(CODE_FOLDER), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = code_path(env.get("PYTHONPATH"))
     return [sys.executable, "-u", "-m", "localsm.builtin", str(ml)], env, ml
 
 
