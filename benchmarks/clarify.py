@@ -19,8 +19,6 @@ shadow endpoint instance are provisioned, then released (the SDK waits on both).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import statistics
 import sys
 import tempfile
@@ -32,29 +30,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
 
+from serving import quiet, train  # noqa: E402 - the serving benchmark's (this folder)
+
 import lab  # noqa: E402
 
 
-def quiet():
-    return contextlib.redirect_stdout(io.StringIO())
-
-
 def registered_model(setup: lab.Lab):
-    """The lab's Task 1 model, trained locally and registered for Clarify."""
-    from sagemaker import image_uris
-    from sagemaker.estimator import Estimator
-    from sagemaker.inputs import TrainingInput
-
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
-    estimator.set_hyperparameters(**lab.LAB_HYPERPARAMETERS)
-    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
+    """The lab's Task 1 model (trained as the serving benchmark trains it), registered for
+    Clarify."""
+    estimator = train(setup, lab.LAB_HYPERPARAMETERS["num_round"])
     model = estimator.create_model()
     model.create(instance_type="local")
     return estimator, model

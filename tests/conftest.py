@@ -176,3 +176,23 @@ def report(lab_model, lab_data):
     return xgboost_report.build_report(
         booster, lab_data["x_val"], lab_data["y_val"], history=history
     )
+
+
+def small_builtin_estimator(setup):
+    """A built-in XGBoost model trained through the SDK v2 in local mode on the lab's data
+    (20 shallow rounds: quick), for the tests that serve or examine one."""
+    from sagemaker import image_uris
+    from sagemaker.estimator import Estimator
+    from sagemaker.inputs import TrainingInput
+
+    estimator = Estimator(
+        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
+        role=setup.role,
+        instance_count=1,
+        instance_type=setup.instance_type,
+        output_path=setup.output_path,
+        sagemaker_session=setup.session,
+    )
+    estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
+    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
+    return estimator

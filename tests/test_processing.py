@@ -16,11 +16,10 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from sagemaker import clarify, image_uris
-from sagemaker.estimator import Estimator
 from sagemaker.exceptions import UnexpectedStatusException
-from sagemaker.inputs import TrainingInput
 
 import lab
+from conftest import small_builtin_estimator
 from localsm import moto_server
 from localsm.session import LOCAL_BUCKET
 from localsm.training import processes
@@ -39,17 +38,7 @@ def client(setup):
 @pytest.fixture(scope="module")
 def model(setup):
     """A small built-in XGBoost model, registered as a SageMaker model (as Clarify needs)."""
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
-    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
-    model = estimator.create_model()
+    model = small_builtin_estimator(setup).create_model()
     model.create(instance_type="local")
     yield model
     model.delete_model()

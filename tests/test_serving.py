@@ -30,7 +30,7 @@ from sagemaker.serializers import CSVSerializer, JSONSerializer
 from sagemaker.xgboost import XGBoost, XGBoostModel
 
 import lab
-from conftest import SCRIPT_DIR
+from conftest import SCRIPT_DIR, small_builtin_estimator
 from localsm.training import processes
 from xgboost_report.model_io import load_model
 
@@ -101,19 +101,9 @@ def image(setup) -> str:
 
 
 @pytest.fixture(scope="module")
-def estimator(setup, image) -> Estimator:
+def estimator(setup) -> Estimator:
     """A built-in XGBoost model trained on the lab's data (few rounds: quick)."""
-    estimator = Estimator(
-        image_uri=image,
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
-    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
-    return estimator
+    return small_builtin_estimator(setup)
 
 
 @pytest.fixture(scope="module")

@@ -217,19 +217,23 @@ def test_a_record_over_the_payload_limit_fails_naming_it(tmp_path, trained):
     assert_no_partial_files(tmp_path / "out")
 
 
-def test_stop_ends_the_server_and_leaves_no_partial_output(tmp_path, trained):
-    _, model = trained
-    write_csv(tmp_path / "in" / "long.csv", np.tile(rows(10, 6), (2000, 1)))
-    request = make_request(
-        "job-stop", tmp_path / "in", tmp_path / "out", BatchStrategy="SingleRecord"
-    )
+def long_job_under_way(tmp_path, model, name: str, seed: int) -> TransformJob:
+    """A SingleRecord job over 20,000 rows, started and 20 records in (or ended early)."""
+    write_csv(tmp_path / "in" / "long.csv", np.tile(rows(10, seed), (2000, 1)))
+    request = make_request(name, tmp_path / "in", tmp_path / "out", BatchStrategy="SingleRecord")
     job = TransformJob(
-        request, model, tmp_path / "jobs" / "job-stop", "us-east-1", processes.owner_token(), None
+        request, model, tmp_path / "jobs" / name, "us-east-1", processes.owner_token(), None
     )
     job.start()
     deadline = time.monotonic() + 60
     while job.records_done < 20 and not job.done and time.monotonic() < deadline:
         time.sleep(0.02)
+    return job
+
+
+def test_stop_ends_the_server_and_leaves_no_partial_output(tmp_path, trained):
+    _, model = trained
+    job = long_job_under_way(tmp_path, model, "job-stop", seed=6)
     assert not job.done, job.describe().get("FailureReason")
     job.stop()
     assert job.describe()["TransformJobStatus"] in ("Stopping", "Stopped")
@@ -243,17 +247,7 @@ def test_stop_ends_the_server_and_leaves_no_partial_output(tmp_path, trained):
 
 def test_a_server_that_dies_fails_the_job(tmp_path, trained):
     _, model = trained
-    write_csv(tmp_path / "in" / "long.csv", np.tile(rows(10, 8), (2000, 1)))
-    request = make_request(
-        "job-crash", tmp_path / "in", tmp_path / "out", BatchStrategy="SingleRecord"
-    )
-    job = TransformJob(
-        request, model, tmp_path / "jobs" / "job-crash", "us-east-1", processes.owner_token(), None
-    )
-    job.start()
-    deadline = time.monotonic() + 60
-    while job.records_done < 20 and not job.done and time.monotonic() < deadline:
-        time.sleep(0.02)
+    job = long_job_under_way(tmp_path, model, "job-crash", seed=8)
     for process in server_processes(job):  # as the kernel's OOM killer would (not reaped here)
         os.kill(process.pid, signal.SIGKILL)
     assert job.wait(30)
