@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib.metadata
+import logging
+import os
 import subprocess
 import sys
 
 import pytest
 
 import lab
-from lab import kernel
+from lab import kernel, scripthelp, sdklogs
 
 
 def test_requirements_already_satisfied_means_no_setup(monkeypatch, capsys):
@@ -125,3 +127,59 @@ def test_describe_speaks_the_notebooks_language(tmp_path, monkeypatch, capsys):
     lab.describe(setup)
     printed = capsys.readouterr().out
     assert "Modo: local (escolhido explicitamente)" in printed and "região:" in printed
+
+
+def test_print_labeled_says_the_labels_in_the_notebooks_language(monkeypatch, capsys):
+    monkeypatch.setenv("LAB_LANGUAGE", "en")
+    lab.print_labeled(training_job="job-1", endpoint=("ep-1", "InService"))
+    assert capsys.readouterr().out == "Training job: job-1\nEndpoint:     ep-1 | InService\n"
+    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
+    lab.print_labeled(training_job="job-1", trees=800)
+    assert capsys.readouterr().out == "Job de treinamento: job-1\nÁrvores:            800\n"
+    lab.print_latency({"calls": 200, "p50_ms": 3.71, "p99_ms": 10.84})
+    assert capsys.readouterr().out == (
+        "200 requisições de uma linha: mediana de 3.7 ms, percentil 99 de 10.8 ms\n"
+    )
+
+
+def test_script_help_in_english_is_what_the_script_prints(monkeypatch, capsys):
+    """Built in this process from the script's parser: the same text as `--help`."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    printed = subprocess.run(
+        [sys.executable, str(lab.SCRIPT_DIR / "xgboost_train.py"), "--help"],
+        capture_output=True, text=True, check=True, env=environment,
+    ).stdout  # fmt: skip
+    monkeypatch.setenv("LAB_LANGUAGE", "en")
+    lab.show_script_help()
+    assert capsys.readouterr().out == printed + "\n"
+
+
+def test_script_help_in_portuguese_translates_every_text(monkeypatch, capsys):
+    assert scripthelp.untranslated("pt_BR") == [], "add them to lab/scripthelp.py PORTUGUESE"
+    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
+    lab.show_script_help()
+    out = capsys.readouterr().out
+    assert out.startswith("uso: xgboost_train.py [-h] [--num_round NUM_ROUND]")
+    assert "\nopções:\n  -h, --help            mostra esta mensagem de ajuda e sai\n" in out
+    assert "--eta ETA             taxa de aprendizado, em (0, 1]\n" in out
+    assert "hiperparâmetros (o SageMaker os passa como --nome valor):" in out
+    assert not {"the", "of", "where", "show", "usage:", "options:"} & set(out.split())
+
+
+def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
+    """`StoppingCondition not provided. Using default: ...` (SDK v3's ModelTrainer): shown
+    on AWS, dropped in local mode (tests/v3/test_v3_local.py checks it with the SDK)."""
+    logger = logging.getLogger(sdklogs.TRAIN_LOGGER)
+    notice = "StoppingCondition not provided. Using default:\nmax_runtime_in_seconds=3600"
+    try:
+        for show in (False, False, True):
+            caplog.clear()
+            sdklogs.defaults_notices(show=show)
+            with caplog.at_level(logging.INFO, logger=sdklogs.TRAIN_LOGGER):
+                logger.info(notice)
+                logger.info("Training image URI: sagemaker-xgboost:1.7-1")
+            expected = [notice] * show + ["Training image URI: sagemaker-xgboost:1.7-1"]
+            assert [r.getMessage() for r in caplog.records] == expected
+            assert len(logger.filters) == (not show)
+    finally:
+        sdklogs.defaults_notices(show=True)

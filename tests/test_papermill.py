@@ -71,5 +71,5 @@ def test_built_in_notebook_on_data_with_more_features(tmp_path):
     notebook = run("train_built_in.ipynb", tmp_path, num_round=30, **data)
     outputs = [o.get("text", "") for c in notebook.cells for o in c.get("outputs", [])]
     artifact = "".join(text for text in outputs if "Trees:" in text)
-    assert f"features: {width}" in artifact
+    assert re.search(rf"^Features: +{width}$", artifact, re.MULTILINE), artifact
     assert re.search(r"auc\S*\s+0\.[89]\d+", printed(notebook))

@@ -31,6 +31,7 @@ from sagemaker.xgboost import XGBoost, XGBoostModel
 
 import lab
 from conftest import SCRIPT_DIR, small_builtin_estimator
+from localsm.language import VARIABLE as SERVICE_LANGUAGE
 from localsm.training import processes
 from xgboost_report.model_io import load_model
 
@@ -258,6 +259,21 @@ def test_json_through_the_sdk_is_a_model_error_with_415(predictor, setup, rows):
         sender.predict(rows[:1].tolist())
     assert caught.value.response["Error"]["Code"] == "ModelError"
     assert caught.value.response["OriginalStatusCode"] == 415
+
+
+def test_a_portuguese_notebooks_endpoint_answers_in_portuguese(estimator, runtime, monkeypatch):
+    """A model server speaks the language of the kernel that starts it (`lab.setup` sets
+    LOCALSM_LANGUAGE to the notebook's): Task 3's refused requests read Portuguese there."""
+    monkeypatch.setenv(SERVICE_LANGUAGE, "pt_BR")
+    predictor = estimator.deploy(initial_instance_count=1, instance_type="local")
+    try:
+        body = b"0" + b",1" * FEATURES + b"\n"
+        response = model_error(runtime, predictor.endpoint_name, body, "text/csv")
+    finally:
+        predictor.delete_model()
+        predictor.delete_endpoint()
+    assert response["OriginalMessage"].startswith("Cada linha tem 14 valores, mas o modelo foi")
+    assert "Deixe a coluna do rótulo de fora." in response["OriginalMessage"]
 
 
 def test_invoking_an_unknown_endpoint_is_a_validation_error(runtime, predictor):

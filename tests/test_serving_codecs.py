@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import string
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 import xgboost as xgb
 from werkzeug.test import Client
 
+from localsm.language import VARIABLE as SERVICE_LANGUAGE
 from localsm.quiet import no_metadata_probe
-from localsm.serving import codecs
+from localsm.serving import codecs, wording
 from localsm.serving.app import InferenceApp
 from localsm.serving.codecs import InferenceError
 from localsm.serving.handlers import BuiltinHandler, StartupError
@@ -224,3 +226,38 @@ def test_inference_app_routes_limits_and_errors(model_dir):
     assert answer.status_code == 415
     answer = Client(InferenceApp(Broken())).post("/invocations", data=b"1")
     assert answer.status_code == 500 and "RuntimeError: boom" in answer.text
+
+
+# ------------------------------------------------------------------ the answers' language
+
+
+def test_refusals_are_worded_in_the_local_services_language(monkeypatch, model_dir):
+    """`LOCALSM_LANGUAGE=pt_BR` (the lab sets it for a Portuguese notebook): Portuguese;
+    unset: English, as SageMaker's containers answer."""
+    monkeypatch.setenv(SERVICE_LANGUAGE, "pt_BR")
+    with pytest.raises(InferenceError) as caught:
+        codecs.decode(b"0,1,2,3\n", codecs.CSV, 3)
+    assert caught.value.message == (
+        "Cada linha tem 4 valores, mas o modelo foi treinado com 3 atributos: envie os 3 "
+        "valores de atributos de cada linha, na ordem do treinamento. Deixe a coluna do rótulo "
+        "de fora."
+    )
+    with pytest.raises(InferenceError, match="não é aceito pelo algoritmo XGBoost integrado"):
+        codecs.request_type("application/json")
+    with pytest.raises(InferenceError, match=r"^Linha 2, coluna 2: 'abc' não é um número\."):
+        codecs.decode_csv("1,2,3\n4,abc,6\n")
+    app = Client(InferenceApp(BuiltinHandler(model_dir, {}), max_bytes=1000))
+    answer = app.post("/invocations", data=b"1,0,0\n" * 200, content_type="text/csv")
+    assert answer.status_code == 413 and "tem 1.200 bytes; o limite é 1.000" in answer.text
+    monkeypatch.delenv(SERVICE_LANGUAGE)
+    with pytest.raises(InferenceError, match="^Content type application/json is not supported"):
+        codecs.request_type("application/json")
+
+
+def test_both_languages_word_every_refusal_with_the_same_fields():
+    def fields(text: str) -> list[str]:
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    assert wording.ENGLISH.keys() == wording.PORTUGUESE.keys()
+    for key, english in wording.ENGLISH.items():
+        assert fields(english) == fields(wording.PORTUGUESE[key]), key

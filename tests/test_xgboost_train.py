@@ -121,6 +121,20 @@ def test_sagemaker_contract_env_and_module_run(bundled, tmp_path):
     assert len(history["validation"]["auc"]) == metrics["rounds"]
 
 
+def test_nfold_0_trains_num_round_rounds_without_cross_validation(bundled, tmp_path, capsys):
+    """The lab's original setting (5 rounds, no cross-validation) as Task 2's baseline."""
+    model_dir = tmp_path / "model"
+    argv = data_args(bundled) + ["--model-dir", model_dir, "--num_round", "5", "--nfold", "0"]
+    code, out, err = run_main(argv + ["--early_stopping_rounds", "2", "--nthread", "2"], capsys)
+    assert code == 0, err
+    assert "No cross-validation (nfold 0): training 5 rounds" in out
+    assert "cross-validation chose" not in out
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    assert metrics["rounds"] == 5 and metrics["cross_validation"] is None
+    assert 0.8 < metrics["validation"]["auc"] < 0.92
+    assert re.search(r"^\[4\]\ttrain-auc:", out, re.MULTILINE)
+
+
 def test_header_row_and_named_label_column(bundled, tmp_path, capsys):
     """A header is detected; the label may be any column named `label`/`income`."""
     plain = tmp_path / "plain"
@@ -294,7 +308,8 @@ def test_unknown_hyperparameter(tmp_path, capsys, sm_output):
         ("subsample", "0", "0 is not in (0, 1]"),
         ("subsample", "1.2", "1.2 is not in (0, 1]"),
         ("max_depth", "-1", "-1 is not in [0, +inf)"),
-        ("nfold", "1", "1 is not in [2, +inf)"),
+        ("nfold", "1", "1 fold leaves nothing to test on"),
+        ("nfold", "-1", "-1 is not in [0, +inf)"),
         ("num_round", "0", "0 is not in [1, +inf)"),
         ("num_round", "2.5", "'2.5' is not a valid int"),
         ("objective", "multi:softmax", "is not one of"),

@@ -34,6 +34,7 @@ from lab.hosting import (  # noqa: E402
     column_names,
     hosting_left,
     measure_latency,
+    print_latency,
     read_split,
     score_predictions,
     transform_output,
@@ -49,11 +50,11 @@ from lab.notebook import (  # noqa: E402
     load_model,
     model_data,
     print_best_job,
+    print_labeled,
     print_scores,
     print_summary,
     short,
     show_log,
-    show_script_help,
     training_report,
 )
 from lab.paths import (  # noqa: E402
@@ -71,6 +72,8 @@ from lab.paths import (  # noqa: E402
     SCRIPT_DIR,
     SPLITS,
 )
+from lab.scripthelp import show_script_help  # noqa: E402
+from lab.tuning import compare_tuning_jobs  # noqa: E402
 
 __all__ = [
     "REPO",
@@ -90,10 +93,12 @@ __all__ = [
     "Lab",
     "LabSetupError",
     "bundled_csv",
+    "compare_tuning_jobs",
     "describe",
     "column_names",
     "read_split",
     "measure_latency",
+    "print_latency",
     "score_predictions",
     "transform_output",
     "hosting_left",
@@ -117,6 +122,7 @@ __all__ = [
     "load_model",
     "model_data",
     "print_best_job",
+    "print_labeled",
     "print_scores",
     "print_summary",
     "sdk_generation",

@@ -44,6 +44,11 @@ def measure_latency(predictor: Any, row: Any, calls: int = 200) -> dict[str, flo
     return {"calls": calls, "p50_ms": float(p50), "p99_ms": float(p99)}
 
 
+def print_latency(latency: dict[str, float]) -> None:
+    """`measure_latency`'s numbers as one line, in the notebook's language."""
+    print(say("latency", calls=latency["calls"], p50=latency["p50_ms"], p99=latency["p99_ms"]))
+
+
 def score_predictions(labels: Any, probabilities: Any, threshold: float = 0.5) -> dict:
     """AUC, accuracy, precision, recall and F1 of label 1 (as in Task 1's report)."""
     import numpy as np

@@ -8,7 +8,7 @@ from typing import Any
 
 from lab.language import language
 from lab.modes import Lab, LabSetupError
-from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SCRIPT_DIR, SPLITS
+from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import say, template
 from localsm.roundlog import RoundCondenser
 
@@ -163,6 +163,17 @@ def print_scores(scores: dict[str, dict]) -> None:
     print(frame[keep or list(frame.columns)].astype(float).round(4).to_string())
 
 
+def print_labeled(**values: Any) -> None:
+    """One `label: value` line per keyword, in the notebook's language and aligned:
+    `print_labeled(training_job=name)` prints `Training job: <name>` (`Job de treinamento:`
+    in Portuguese; the labels are lab.words' `label.<keyword>`). A tuple reads `a | b`."""
+    labels = {key: say(f"label.{key}") + ":" for key in values}
+    width = max(map(len, labels.values()), default=0)
+    for key, value in values.items():
+        shown = " | ".join(map(str, value)) if isinstance(value, tuple) else value
+        print(f"{labels[key]:{width}} {shown}")
+
+
 def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
     """The best training job's objective, final metrics and tuned hyperparameters."""
     metrics = {m["MetricName"]: m["Value"] for m in description.get("FinalMetricDataList", [])}
@@ -172,16 +183,6 @@ def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
     for name, value in hyperparameters.items():
         number = float(value)
         print(f"{name:24} {int(number) if number.is_integer() else round(number, 4)}")
-
-
-def show_script_help() -> None:
-    """`xgboost_train.py --help`: the hyperparameters the script accepts."""
-    import subprocess
-    import sys
-
-    script = SCRIPT_DIR / "xgboost_train.py"
-    result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
-    print(result.stdout)
 
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"

@@ -9,10 +9,10 @@ The same file runs in three places:
 * from a shell: ``python code/script/xgboost_train.py --train dataset/... --validation dataset/...
   --model-dir outputs/model``.
 
-What it does: k-fold cross-validation on the train channel picks the number of boosting
-rounds, a final model is fitted on the whole train channel with that many rounds and scored
-on the validation channel. The final scores are printed in XGBoost's evaluation-log format,
-``[<round>]<TAB>train-auc:0.93...<TAB>validation-auc:0.92...``, in full precision, which is
+What it does: k-fold cross-validation on the train channel picks the number of boosting rounds
+(``--nfold 0``: no CV, ``--num_round`` rounds), a final model is fitted on the whole train
+channel with that many rounds and scored on the validation channel. The final scores are
+printed as ``[<round>]<TAB>train-auc:0.93...<TAB>validation-auc:0.92...`` (full precision):
 what SageMaker's metric definitions for the XGBoost image (and a tuning job) read.
 
 The model is saved in XGBoost's own JSON format (never pickle). ``model_fn``, ``input_fn``,
@@ -102,6 +102,13 @@ def _choice(options: tuple[str, ...]):
     return parse
 
 
+def _folds(text: str) -> int:
+    """`--nfold`: 0 (no cross-validation, as in the lab's original script) or 2 and more."""
+    if (value := _number(int, 0, None)(text)) == 1:
+        raise argparse.ArgumentTypeError("1 fold leaves nothing to test on: use 0 (none) or >= 2")
+    return value
+
+
 def _metric_list(text: str) -> list[str]:
     metrics = [m.strip() for m in text.split(",") if m.strip()]
     if not metrics:
@@ -143,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("--objective", _choice(OBJECTIVES), "binary:logistic", None),
         ("--eval_metric", _metric_list, ["auc"],
          "comma-separated; the last one drives early stopping"),
-        ("--nfold", _number(int, 2, None), 5, "folds of the cross-validation"),
+        ("--nfold", _folds, 5, "folds of the cross-validation; 0: none, all --num_round rounds"),
         ("--early_stopping_rounds", _number(int, 1, None), None,
          "stop the cross-validation after this many rounds without progress"),
         ("--seed", _number(int, 0, None), 42, None),
@@ -400,6 +407,11 @@ def cross_validate(params: dict[str, Any], dtrain: xgb.DMatrix, args: argparse.N
         "mean": float(column.iloc[best]),
         "std": float(history[f"test-{metric}-std"].iloc[best]),
     }
+    print(
+        f"{args.nfold}-fold cross-validation chose {best + 1} of {args.num_round} rounds "
+        f"(test {metric} {summary['mean']:.6f} +/- {summary['std']:.6f})",
+        flush=True,
+    )
     return best + 1, summary
 
 
@@ -434,12 +446,11 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     print(f"train: {x_train.shape[0]} rows x {x_train.shape[1]} features", flush=True)
     check_folds(y_train, args)
 
-    rounds, cv_summary = cross_validate(params, dtrain, args)
-    print(
-        f"{args.nfold}-fold cross-validation chose {rounds} of {args.num_round} rounds "
-        f"(test {cv_summary['metric']} {cv_summary['mean']:.6f} +/- {cv_summary['std']:.6f})",
-        flush=True,
-    )
+    if args.nfold:
+        rounds, cv_summary = cross_validate(params, dtrain, args)
+    else:
+        rounds, cv_summary = args.num_round, None
+        print(f"No cross-validation (nfold 0): training {rounds} rounds", flush=True)
     history: dict[str, dict[str, list[float]]] = {}
     booster = xgb.train(
         params,

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from .sections import Section, Table
 
 HEADLINE = ("auc", "accuracy", "f1_label_1", "f1_label_0", "f1_macro", "rmse", "mae", "r2")
+# The header's tiles and notes are styled inline, not by class: a notebook shows the header
+# without the page's stylesheet, and JupyterLab drops <style> from untrusted outputs (a fresh
+# clone) but keeps style attributes.
+TILES_STYLE = "display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0"
+TILE_STYLE = "border: 1px solid #ddd; border-radius: 6px; padding: 0.4rem 0.9rem"
+TILE_LABEL_STYLE = "display: block; color: #666; font-size: 0.8rem"
+TILE_VALUE_STYLE = "font-size: 1.3rem"
+NOTES_STYLE = (
+    "background: #f6f8fa; border-left: 4px solid #9ab; padding: 0.2rem 1rem; margin: 1rem 0"
+)
 
 
 def _e(value: Any) -> str:
@@ -102,7 +112,8 @@ def _header_html(report: Report, sections: list[Section]) -> str:
     headline = [(say(f"headline.{k}"), v) for k, v in summary.items() if k in HEADLINE]
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     heads = "".join(
-        f'<div class="metric"><span>{_e(k)}</span><b>{say.number(v, ".4f")}</b></div>'
+        f'<div class="metric" style="{TILE_STYLE}"><span style="{TILE_LABEL_STYLE}">{_e(k)}</span>'
+        f'<b style="{TILE_VALUE_STYLE}">{say.number(v, ".4f")}</b></div>'
         for k, v in headline
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
@@ -115,15 +126,15 @@ def _header_html(report: Report, sections: list[Section]) -> str:
         f'<header id="report-title"><h1>{_e(report.title)}</h1>'
         f'<p class="created">{say("created", created=report.created)}</p>'
         f'<table class="meta">{table}</table>'
-        + (f'<div class="metrics">{heads}</div>' if heads else "")
-        + (f'<div class="notes"><h3>{say("notes")}</h3><ul>{notes}</ul></div>' if notes else "")
-        + (
-            f'<div class="notes"><h3>{say("sections_skipped")}</h3><ul>{skipped}</ul></div>'
-            if skipped
-            else ""
-        )
+        + (f'<div class="metrics" style="{TILES_STYLE}">{heads}</div>' if heads else "")
+        + (_notes_html(say("notes"), notes) if notes else "")
+        + (_notes_html(say("sections_skipped"), skipped) if skipped else "")
         + "</header>"
     )
+
+
+def _notes_html(title: str, items: str) -> str:
+    return f'<div class="notes" style="{NOTES_STYLE}"><h3>{_e(title)}</h3><ul>{items}</ul></div>'
 
 
 def _toc_html(report: Report, sections: list[Section]) -> str:
@@ -238,11 +249,6 @@ body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-se
 h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 .created { color: #666; margin-top: 0; }
 table.meta th { text-align: left; padding-right: 1.5rem; font-weight: 600; }
-.metrics { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
-.metric { border: 1px solid #ddd; border-radius: 6px; padding: 0.4rem 0.9rem; }
-.metric span { display: block; color: #666; font-size: 0.8rem; }
-.metric b { font-size: 1.3rem; }
-.notes { background: #f6f8fa; border-left: 4px solid #9ab; padding: 0.2rem 1rem; margin: 1rem 0; }
 .notes h3 { margin: 0.5rem 0 0; font-size: 1rem; }
 p.how { color: #333; max-width: 52rem; }
 p.skipped { background: #fff6e5; border-left: 4px solid #e0a030; padding: 0.5rem 1rem; }

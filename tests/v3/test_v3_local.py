@@ -3,6 +3,7 @@ mode, ours and a third-party entry point) and the v3 tuner, offline. Runs in .ve
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -81,6 +82,16 @@ def test_setup_gives_what_v3_needs(setup):
     assert setup.sdk == 3 and setup.mode == "local"
     assert setup.train_uri.startswith("s3://sagemaker-us-east-1-000000000000/")
     assert setup.output_path.endswith("/xgboost-lab/output")
+
+
+def test_local_mode_drops_model_trainers_notices_of_its_defaults(setup, caplog):
+    """`StoppingCondition not provided. Using default: ...`: noise locally (lab.sdklogs); the
+    trainer's other lines still show."""
+    with caplog.at_level(logging.INFO):
+        trainer(setup, training_image=IMAGE, base_job_name="v3-quiet")
+    said = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("Training image URI:") for line in said), said
+    assert not [line for line in said if "not provided. Using default" in line], said
 
 
 def test_built_in_algorithm_trains(setup, monkeypatch):

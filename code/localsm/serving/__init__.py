@@ -6,4 +6,5 @@ way the SageMaker XGBoost image does (`handlers.py`, `codecs.py`, `app.py`). `co
 lays out its folder (model artifact, code) and environment; `endpoint.py` is one endpoint's
 record and process; `transform.py` a batch transform job that feeds files to a model server;
 `api.py` the API operations the SDK calls; `runtime.py` the runtime client (`invoke_endpoint`).
+A refused request's answer is worded in the local service's language (`wording.py`).
 """

@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from localsm.serving.codecs import InferenceError
+from localsm.serving.wording import grouped, message
 
 MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 LOG = logging.getLogger("localsm.serving")
@@ -56,16 +57,8 @@ class InferenceApp:
     def invocations(self, request: Request) -> Response:
         size = request.content_length or 0
         if size > self.max_bytes:
-            return _error(
-                InferenceError(
-                    413,
-                    (
-                        f"The request body is {size:,} bytes; the limit is "
-                        f"{self.max_bytes:,} bytes (6 MiB). Send fewer rows per request, or "
-                        "score a whole file with a batch transform job."
-                    ),
-                )
-            )
+            text = message("too_large", size=grouped(size), limit=grouped(self.max_bytes))
+            return _error(InferenceError(413, text))
         body = request.get_data(cache=False)
         try:
             answer, kind = self.handler.invoke(

@@ -8,7 +8,8 @@ prediction per line), `application/json` (`{"predictions": [{"score": p}, ...]}`
 (`predicted_label`, `probability`, `probabilities`, `raw_score`, `raw_scores`, `labels`).
 
 Where the real container answers a malformed row with XGBoost's parser error (or silently
-reads garbage), we answer 400 naming the row and column.
+reads garbage), we answer 400 naming the row and column, in the local service's language
+(`wording.py`: English unless `LOCALSM_LANGUAGE` says pt_BR).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 import math
 
 import numpy as np
+
+from localsm.serving.wording import message
 
 CSV = "text/csv"
 LIBSVM = "text/libsvm"
@@ -58,12 +61,7 @@ def request_type(header: str | None) -> str:
     """The request's content type, or 415 naming the ones the algorithm reads."""
     kind = media_type(header, CSV)
     if kind not in REQUEST_TYPES:
-        raise InferenceError(
-            415,
-            f"Content type {kind} is not supported by the built-in XGBoost algorithm. Send "
-            "text/csv (features only, no label column), text/libsvm or "
-            "application/x-recordio-protobuf (with the SDK: serializer=CSVSerializer()).",
-        )
+        raise InferenceError(415, message("content_type", kind=kind))
     return REQUEST_TYPES[kind]
 
 
@@ -73,7 +71,7 @@ def request_type(header: str | None) -> str:
 def decode(body: bytes, content_type: str, num_features: int) -> np.ndarray:
     """The request's rows as a float matrix (NaN = missing), checked against the model."""
     if not body.strip():
-        raise InferenceError(400, "The request body is empty: send one or more rows of features.")
+        raise InferenceError(400, message("empty"))
     if content_type == CSV:
         rows = decode_csv(_text(body))
     elif content_type == LIBSVM:
@@ -81,13 +79,10 @@ def decode(body: bytes, content_type: str, num_features: int) -> np.ndarray:
     else:
         rows = decode_recordio(body)
     if num_features and rows.shape[1] != num_features:
-        hint = " Leave the label column out." if rows.shape[1] == num_features + 1 else ""
-        raise InferenceError(
-            400,
-            f"Each row has {rows.shape[1]} values but the model was trained on {num_features} "
-            f"features: send the {num_features} feature values of each row, in training "
-            f"order.{hint}",
-        )
+        text = message("feature_count", values=rows.shape[1], features=num_features)
+        if rows.shape[1] == num_features + 1:
+            text += message("label_included")
+        raise InferenceError(400, text)
     return rows
 
 
@@ -95,9 +90,7 @@ def _text(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InferenceError(
-            400, f"The request body is not UTF-8 text (byte {error.start})."
-        ) from None
+        raise InferenceError(400, message("not_utf8", offset=error.start)) from None
 
 
 def decode_csv(text: str) -> np.ndarray:
@@ -131,14 +124,10 @@ def _parse_cells(lines: list[str], delimiter: str) -> np.ndarray:
         cells = line.split(delimiter)
         width = width or len(cells)
         if len(cells) != width:
-            raise InferenceError(
-                400,
-                f"Row {number} has {len(cells)} values but the first row has {width}: every "
-                "row needs the same number of features.",
-            )
+            raise InferenceError(400, message("ragged", row=number, values=len(cells), width=width))
         rows.append([_cell(cell, number, column) for column, cell in enumerate(cells, start=1)])
     if not rows:
-        raise InferenceError(400, "The CSV body holds no rows.")
+        raise InferenceError(400, message("no_rows"))
     return np.array(rows, dtype=np.float64)
 
 
@@ -149,17 +138,10 @@ def _cell(cell: str, number: int, column: int) -> float:
         value = float(cell)
     except ValueError:
         raise InferenceError(
-            400,
-            f"Row {number}, column {column}: {cell.strip()[:40]!r} is not a number. "
-            "The built-in algorithm reads numbers only: encode text features as numbers "
-            "and send no header row.",
+            400, message("not_a_number", row=number, column=column, cell=cell.strip()[:40])
         ) from None
     if math.isinf(value):
-        raise InferenceError(
-            400,
-            f"Row {number}, column {column}: {cell.strip()!r} is "
-            "infinite; send finite numbers (or leave the cell empty)",
-        )
+        raise InferenceError(400, message("infinite", row=number, column=column, cell=cell.strip()))
     return value
 
 
@@ -178,9 +160,7 @@ def decode_libsvm(text: str, num_features: int) -> np.ndarray:
                 row[int(index)] = float(value)
             except ValueError:
                 raise InferenceError(
-                    400,
-                    f"Row {number}: {token!r} is not <index>:<value> "
-                    "with an integer index and a number",
+                    400, message("libsvm_token", row=number, token=token)
                 ) from None
         parsed.append(row)
     width = max([num_features] + [max(r) + 1 for r in parsed if r])
@@ -203,7 +183,7 @@ def decode_recordio(body: bytes) -> np.ndarray:
     try:
         records = read_records(io.BytesIO(body))
     except Exception as error:  # noqa: BLE001 - any framing or protobuf error is the caller's
-        raise InferenceError(400, f"The body is not RecordIO-protobuf: {error}") from None
+        raise InferenceError(400, message("not_recordio", error=error)) from None
     rows = [
         list(
             r.features["values"].float64_tensor.values or r.features["values"].float32_tensor.values
@@ -211,7 +191,7 @@ def decode_recordio(body: bytes) -> np.ndarray:
         for r in records
     ]
     if not rows:
-        raise InferenceError(400, "The RecordIO body holds no records.")
+        raise InferenceError(400, message("no_records"))
     return np.array(rows, dtype=np.float64)
 
 
@@ -237,17 +217,11 @@ def select(predictions: np.ndarray, objective: str, keys: list[str]) -> list[dic
     """One dict per row with the selected keys (the container's selectable inference output)."""
     valid = SELECTABLE_KEYS.get(objective)
     if valid is None:
-        raise InferenceError(
-            400,
-            f"SAGEMAKER_INFERENCE_OUTPUT is not available for objective "
-            f"{objective}; remove it from the model's environment",
-        )
+        raise InferenceError(400, message("output_objective", objective=objective))
     wrong = [k for k in keys if k not in valid]
     if wrong:
         raise InferenceError(
-            400,
-            f"SAGEMAKER_INFERENCE_OUTPUT keys {wrong} do not apply to "
-            f"{objective}; choose from {list(valid)}",
+            400, message("output_keys", wrong=wrong, objective=objective, valid=list(valid))
         )
     return [{key: _selected_value(key, objective, p) for key in keys} for p in predictions]
 

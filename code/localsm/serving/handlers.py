@@ -17,6 +17,7 @@ import numpy as np
 
 from localsm.serving import codecs
 from localsm.serving.codecs import InferenceError
+from localsm.serving.wording import message
 
 
 class StartupError(Exception):
@@ -56,11 +57,8 @@ class BuiltinHandler:
         kind = codecs.request_type(content_type)
         answer = codecs.media_type(accept, self.default_accept)
         if answer not in codecs.ACCEPT_TYPES:
-            raise InferenceError(
-                406,
-                f"Accept type {answer} is not supported; ask for one of "
-                f"{', '.join(codecs.ACCEPT_TYPES)}",
-            )
+            types = ", ".join(codecs.ACCEPT_TYPES)
+            raise InferenceError(406, message("accept", accept=answer, types=types))
         rows = codecs.decode(body, kind, self.num_features)
         predictions = self.booster.inplace_predict(rows, validate_features=False)
         return codecs.encode(predictions, answer, self.objective, self.selected, self.batch), answer
@@ -95,7 +93,7 @@ class ScriptHandler:
         content_type = content_type or codecs.CSV
         accept = codecs.media_type(accept, codecs.CSV)
         if not body.strip():
-            raise InferenceError(400, "The request body is empty: send one or more rows.")
+            raise InferenceError(400, message("empty_rows"))
         if self.transform_fn is not None:
             result = _call(self.transform_fn, 400, self.model, body, content_type, accept)
             return _as_response(result, accept)
@@ -149,7 +147,7 @@ def _default_predict_fn(data: Any, model: Any) -> np.ndarray:
 
 def _default_output_fn(prediction: np.ndarray, accept: str) -> tuple[bytes, str]:
     if accept not in codecs.ACCEPT_TYPES:
-        raise InferenceError(406, f"Accept type {accept} is not supported")
+        raise InferenceError(406, message("accept_script", accept=accept))
     return codecs.encode(np.asarray(prediction), accept, "", None, False), accept
 
 
