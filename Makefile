@@ -1,6 +1,9 @@
 # Two entry points (see README.md): `make lab` runs the lab headless, `make test` runs the tests.
 # Each one first creates the two environments when needed: .venv (SDK v2, requirements.txt,
 # Python 3.11+) and .venv-v3 (SDK v3, requirements-v3.txt, Python 3.12 as in SageMaker Studio).
+# uv installs with --compile-bytecode, as pip does by default: without it every kernel
+# compiles the SDK's modules again (about 2 s more per notebook where PYTHONDONTWRITEBYTECODE
+# is set, as in CI).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,16 +33,17 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 $(STAMP_V3): requirements-v3.txt requirements-nodeps.txt aux/sagemaker-distribution-4.4.1.txt $(STAMP)
 	@test -n "$(PYTHON_V3)" || { echo "Python 3.12 not found: install it (e.g. pyenv install 3.12) or pass PYTHON_V3=/path/to/python3.12"; exit 1; }
 	test -x $(PY_V3) || $(UV) venv --quiet --python $(PYTHON_V3) $(VENV_V3)
-	$(UV) pip install --quiet --python $(PY_V3) -r requirements-v3.txt \
+	$(UV) pip install --quiet --compile-bytecode --python $(PY_V3) -r requirements-v3.txt \
 		-c aux/sagemaker-distribution-4.4.1.txt
-	$(UV) pip install --quiet --python $(PY_V3) --no-deps -r requirements-nodeps.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY_V3) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # The main job: every notebook headless in local mode, the v2 ones in .venv and the v3 ones in
-# .venv-v3, each followed by a summary table.
+# .venv-v3, LANES of them at a time (each its own papermill run and kernel), then one summary
+# table. LANES=1 runs them one after the other.
+LANES ?= 2
 lab: $(STAMP) $(STAMP_V3)
-	$(PY) aux/run_notebooks.py
-	$(PY_V3) aux/run_notebooks.py
+	$(PY) aux/run_notebooks.py --lanes $(LANES) --python $(PY_V3)
 
 # Lint, then every test: unit and service tests, papermill runs, and nbval re-running the
 # committed notebooks and comparing their outputs (tests/nbval_sanitize.cfg masks names/times),

@@ -1,6 +1,7 @@
 """The main job: run the lab's notebooks headless in local mode, then print a summary table.
 
     .venv/bin/python aux/run_notebooks.py [--only NAME ...] [-p name value ...]
+    .venv/bin/python aux/run_notebooks.py --lanes 2 --python .venv-v3/bin/python  # make lab
     .venv/bin/python aux/run_notebooks.py --refresh   # re-execute the committed notebooks
 
 `--refresh` is for maintainers: it executes each notebook in place (top to bottom, fresh
@@ -10,13 +11,16 @@ outputs are those of a clean local run; nbval then compares new runs against the
 Each notebook runs with papermill (parameters `mode=local` plus any `-p`) from the notebooks
 folder; the executed copies go to `outputs/notebooks/`, the training reports to
 `outputs/reports/`. The table lists, per notebook, the validation AUC, accuracy and F1 it
-printed, the best tuned AUC (script mode) and the seconds it took.
+printed, the best tuned AUC (script mode) and the seconds it took. With `--lanes N` (and
+`--python` for the other SDK environment's notebooks) N notebooks run at a time, each still
+alone in its own papermill run and kernel (`notebook_lanes.py`).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import re
 import sys
@@ -44,6 +48,9 @@ sys.path.insert(0, str(REPO / "code"))
 from lab.language import VARIABLE as LANGUAGE_VARIABLE  # noqa: E402
 from lab.language import language_of  # noqa: E402
 from lab.modes import sdk_generation  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import notebook_lanes as lanes  # noqa: E402
 
 ORDER = tuple(
     path
@@ -111,53 +118,76 @@ def refresh(names: list[str]) -> None:
         nbformat.write(notebook, path)
 
 
+def parameters_from(pairs: list[list[str]]) -> dict:
+    """`-p name value` pairs as papermill parameters (Python literals where they parse)."""
+    parameters = {"mode": "local"}
+    for name, value in pairs:
+        try:
+            parameters[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parameters[name] = value
+    return parameters
+
+
+def run_one(name: str, parameters: dict) -> dict:
+    """Run one notebook with papermill (its own kernel); its summary numbers and seconds."""
+    import papermill
+
+    start = time.perf_counter()
+    os.environ[LANGUAGE_VARIABLE] = language_of(name)
+    (OUTPUTS / name).parent.mkdir(parents=True, exist_ok=True)
+    notebook = papermill.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(OUTPUTS / name),
+        parameters=parameters,
+        cwd=str((NOTEBOOKS / name).parent),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    return {"name": name, "numbers": summarize(notebook), "seconds": time.perf_counter() - start}
+
+
+def print_table(rows: list[dict], total: float) -> None:
+    columns = ["validation AUC", "accuracy", "F1", "best tuned AUC"]
+    print(f"\n{'notebook':40}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
+    for row in rows:
+        numbers = row["numbers"]
+        cells = "".join(
+            f"{numbers[c]:>16.4f}" if numbers.get(c) is not None else f"{'-':>16}" for c in columns
+        )
+        print(f"{row['name']:40}{cells}{row['seconds']:>10.1f}")
+    print(f"{'total (wall)':40}{'':>64}{total:>10.1f}")
+    print(f"\nExecuted notebooks: {OUTPUTS.relative_to(REPO)}/; reports: outputs/reports/")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="notebook file names to run")
     parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--refresh", action="store_true", help="re-execute notebooks in place")
+    lanes.add_arguments(parser)
     args = parser.parse_args()
     if args.refresh:
         refresh(args.only or list(ORDER))
         return 0
-
-    import papermill
-
-    parameters = {"mode": "local"}
-    for name, value in args.p:
-        try:
-            parameters[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            parameters[name] = value
+    if args.list:
+        print("\n".join(ORDER))
+        return 0
+    parameters = parameters_from(args.p)
+    if args.worker:  # one notebook for a lanes run (lanes.py): its row as one JSON line
+        print(lanes.RESULT + json.dumps(run_one(args.worker, parameters)), flush=True)
+        return 0
     OUTPUTS.mkdir(parents=True, exist_ok=True)
-    rows = []
-    total = time.perf_counter()
-    for name in args.only or ORDER:
-        start = time.perf_counter()
-        print(f"Running {name} ...", flush=True)
-        os.environ[LANGUAGE_VARIABLE] = language_of(name)
-        (OUTPUTS / name).parent.mkdir(parents=True, exist_ok=True)
-        notebook = papermill.execute_notebook(
-            str(NOTEBOOKS / name),
-            str(OUTPUTS / name),
-            parameters=parameters,
-            cwd=str((NOTEBOOKS / name).parent),
-            kernel_name="python3",
-            progress_bar=False,
-        )
-        rows.append((name, summarize(notebook), time.perf_counter() - start))
-    total = time.perf_counter() - total
-
-    columns = ["validation AUC", "accuracy", "F1", "best tuned AUC"]
-    print(f"\n{'notebook':40}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
-    for name, numbers, seconds in rows:
-        cells = "".join(
-            f"{numbers[c]:>16.4f}" if numbers[c] is not None else f"{'-':>16}" for c in columns
-        )
-        print(f"{name:40}{cells}{seconds:>10.1f}")
-    print(f"{'total':40}{'':>64}{total:>10.1f}")
-    print(f"\nExecuted notebooks: {OUTPUTS.relative_to(REPO)}/; reports: outputs/reports/")
-    return 0
+    start = time.perf_counter()
+    if args.lanes > 1 or args.python:
+        rows = lanes.run(args, Path(__file__).resolve(), ORDER)
+    else:
+        rows = []
+        for name in args.only or ORDER:
+            print(f"Running {name} ...", flush=True)
+            rows.append(run_one(name, parameters))
+    print_table(rows, time.perf_counter() - start)
+    return 1 if any(row.get("failed") for row in rows) else 0
 
 
 if __name__ == "__main__":

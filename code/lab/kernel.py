@@ -162,7 +162,10 @@ def build_lab_kernel(sdk: int, home: Path) -> float:
     uv = shutil.which("uv")
     if uv:
         _run([uv, "venv", "--quiet", "--python", sys.executable, str(prefix)], home)
-        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+        # uv leaves out the bytecode pip writes at install time: every kernel start would
+        # compile the SDK's large modules again (seconds; never cached where
+        # PYTHONDONTWRITEBYTECODE is set).
+        install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
     else:
         _run([sys.executable, "-m", "venv", str(prefix)], home)
         install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]

@@ -42,34 +42,41 @@ class LongPolling:
         return getattr(self.service, name)
 
     def _polled(self, name: str) -> bool:
+        """Whether the previous describe of `name` was *answered* moments ago (its end counts,
+        so that a describe right after a long poll that ran out still counts as polling)."""
         with self._lock:
-            now = time.monotonic()
-            polled = now - self._last.get(name, -POLL_WINDOW_SECONDS) < POLL_WINDOW_SECONDS
-            self._last[name] = now
-        return polled
+            last = self._last.get(name, -POLL_WINDOW_SECONDS)
+            return time.monotonic() - last < POLL_WINDOW_SECONDS
+
+    def _answered(self, name: str, description: dict) -> dict:
+        with self._lock:
+            self._last[name] = time.monotonic()
+        return description
 
     def describe_training_job(self, TrainingJobName: str) -> dict:  # noqa: N803
         job = self.service.job(TrainingJobName)
         if job is not None and self._polled(TrainingJobName):
             job.wait(LONG_POLL_SECONDS)
-        return self.service.describe_training_job(TrainingJobName=TrainingJobName)
+        described = self.service.describe_training_job(TrainingJobName=TrainingJobName)
+        return self._answered(TrainingJobName, described)
 
     def describe_hyper_parameter_tuning_job(self, HyperParameterTuningJobName: str) -> dict:  # noqa: N803
-        job = self.service.tuning_job(HyperParameterTuningJobName)
-        if job is not None and self._polled(HyperParameterTuningJobName):
+        name = HyperParameterTuningJobName
+        job = self.service.tuning_job(name)
+        if job is not None and self._polled(name):
             job.wait(LONG_POLL_SECONDS)
-        return self.service.describe_hyper_parameter_tuning_job(
-            HyperParameterTuningJobName=HyperParameterTuningJobName
+        described = self.service.describe_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName=name
         )
+        return self._answered(name, described)
 
     def describe_processing_job(self, ProcessingJobName: str) -> dict:  # noqa: N803
-        description = self.service.describe_processing_job(ProcessingJobName=ProcessingJobName)
-        if description["ProcessingJobStatus"] in ("InProgress", "Stopping") and self._polled(
-            ProcessingJobName
-        ):
-            self.service.processing_job(ProcessingJobName).wait(LONG_POLL_SECONDS)
-            description = self.service.describe_processing_job(ProcessingJobName=ProcessingJobName)
-        return description
+        name = ProcessingJobName
+        description = self.service.describe_processing_job(ProcessingJobName=name)
+        if description["ProcessingJobStatus"] in ("InProgress", "Stopping") and self._polled(name):
+            self.service.processing_job(name).wait(LONG_POLL_SECONDS)
+            description = self.service.describe_processing_job(ProcessingJobName=name)
+        return self._answered(name, description)
 
 
 def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
