@@ -39,11 +39,10 @@ $(STAMP_V3): requirements-v3.txt requirements-nodeps.txt aux/sagemaker-distribut
 	touch $@
 
 # The main job: every notebook headless in local mode, the v2 ones in .venv and the v3 ones in
-# .venv-v3, LANES of them at a time (each its own papermill run and kernel), then one summary
-# table. LANES=1 runs them one after the other.
-LANES ?= 2
+# .venv-v3, in two lanes side by side (one per environment; each notebook its own papermill
+# run and kernel), then one summary table.
 lab: $(STAMP) $(STAMP_V3)
-	$(PY) aux/run_notebooks.py --lanes $(LANES) --python $(PY_V3)
+	$(PY) aux/run_notebooks.py --python $(PY_V3)
 
 # Lint, then every test: unit and service tests, papermill runs, and nbval re-running the
 # committed notebooks and comparing their outputs (tests/nbval_sanitize.cfg masks names/times),

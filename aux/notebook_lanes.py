@@ -1,11 +1,13 @@
-"""Lanes for `make lab`: notebooks of both SDK environments run side by side.
+"""Lanes for `make lab`: the notebooks of the two SDK environments run side by side.
 
 Nothing about a notebook's run changes: each one is still its own papermill run with its own
-kernel, started by a worker process of the environment of its SDK generation
-(`run_notebooks.py --worker NAME` with that environment's Python). The lanes only overlap
-them, which pays on two cores because a notebook keeps about one core busy on average
-(`benchmarks/lab_breakdown.py` measures it). The longest notebooks start first, so that the
-lanes end close together.
+kernel, started by a worker process of its environment (`run_notebooks.py --worker NAME` with
+that environment's Python). There is one lane per environment, and a lane runs its notebooks
+one after the other, in the course's order: two notebooks of one environment at once would
+share its local account (`outputs/jobs/`) while the SDK names jobs by the time (SDK v3: to
+the second), and a notebook and its translation, started together, would ask for the same
+job name. Two lanes pay on two cores because a notebook keeps about one core busy on average
+(`benchmarks/lab_breakdown.py` measures it).
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 RESULT = "LAB-RESULT "  # the worker's line that carries its notebook's row, as JSON
-# Seconds a notebook takes alone on two cores (benchmarks/lab_breakdown.py), to order them.
-EXPECTED_SECONDS = {"train_script_mode": 40, "explain_and_bias": 30, "deploy_and_predict": 20}
-DEFAULT_SECONDS = 15
 # Notebooks side by side run more OpenMP threads (XGBoost's) than there are cores; threads that
 # spin while they wait would then burn the cores the other lane needs. Sleeping instead changes
 # no result, only who gets the core.
@@ -31,43 +30,37 @@ LANE_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lanes", type=int, default=1, help="notebooks running at once (each its own kernel)"
-    )
-    parser.add_argument(
         "--python",
         action="append",
         default=[],
-        help="also run the notebooks of this Python's environment (e.g. .venv-v3/bin/python)",
+        help="also run, in a lane of its own, the notebooks of this Python's environment "
+        "(e.g. .venv-v3/bin/python)",
     )
     parser.add_argument("--list", action="store_true", help="print this environment's notebooks")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, script: Path, order: tuple[str, ...]) -> list[dict]:
-    """Run the notebooks of this environment and of every `--python` in `args.lanes` lanes;
-    their rows in the listed order."""
+    """Run this environment's notebooks and those of every `--python`, one lane per
+    environment; their rows in the listed order."""
     wanted = set(args.only) if args.only else None
-    jobs = [(sys.executable, name) for name in order if wanted is None or name in wanted]
-    for python in args.python:
-        if Path(python).absolute() != Path(sys.executable).absolute():
-            jobs += [(python, n) for n in _listed(python, script) if wanted is None or n in wanted]
-    pairs = [("-p", *pair) for pair in args.p]
-    extra = [item for pair in pairs for item in pair]
-    by_length = sorted(jobs, key=lambda job: -_expected(job[1]))
-    with ThreadPoolExecutor(max_workers=max(1, args.lanes)) as pool:
-        rows = dict(
-            zip(
-                by_length,
-                pool.map(lambda job: _worker(*job, script, extra), by_length),
-                strict=True,
-            )
-        )
-    return [rows[job] for job in jobs]
+    lanes = [(sys.executable, list(order))]
+    lanes += [
+        (python, _listed(python, script))
+        for python in args.python
+        if Path(python).absolute() != Path(sys.executable).absolute()
+    ]
+    lanes = [
+        (python, [n for n in names if wanted is None or n in wanted]) for python, names in lanes
+    ]
+    extra = [item for name, value in args.p for item in ("-p", name, value)]
 
+    def run_lane(lane: tuple[str, list[str]]) -> list[dict]:
+        python, names = lane
+        return [_worker(python, name, script, extra) for name in names]
 
-def _expected(name: str) -> float:
-    stem = Path(name).stem.removesuffix("_pt_br")
-    return EXPECTED_SECONDS.get(stem, DEFAULT_SECONDS)
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        return [row for rows in pool.map(run_lane, lanes) for row in rows]
 
 
 def _listed(python: str, script: Path) -> list[str]:
@@ -95,5 +88,9 @@ def _worker(python: str, name: str, script: Path, extra: list[str]) -> dict:
             print(f"Finished {name} in {row['seconds']:.1f} s", flush=True)
             return row
     tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
-    print(f"FAILED {name} (exit code {done.returncode}):\n{tail}", flush=True)
+    print(
+        f"FAILED {name} (exit code {done.returncode}; the executed copy under "
+        f"outputs/notebooks/ shows the failing cell's error):\n{tail}",
+        flush=True,
+    )
     return {"name": name, "numbers": {}, "seconds": time.perf_counter() - start, "failed": True}

@@ -1,7 +1,7 @@
 """The main job: run the lab's notebooks headless in local mode, then print a summary table.
 
     .venv/bin/python aux/run_notebooks.py [--only NAME ...] [-p name value ...]
-    .venv/bin/python aux/run_notebooks.py --lanes 2 --python .venv-v3/bin/python  # make lab
+    .venv/bin/python aux/run_notebooks.py --python .venv-v3/bin/python  # make lab: 2 lanes
     .venv/bin/python aux/run_notebooks.py --refresh   # re-execute the committed notebooks
 
 `--refresh` is for maintainers: it executes each notebook in place (top to bottom, fresh
@@ -11,8 +11,8 @@ outputs are those of a clean local run; nbval then compares new runs against the
 Each notebook runs with papermill (parameters `mode=local` plus any `-p`) from the notebooks
 folder; the executed copies go to `outputs/notebooks/`, the training reports to
 `outputs/reports/`. The table lists, per notebook, the validation AUC, accuracy and F1 it
-printed, the best tuned AUC (script mode) and the seconds it took. With `--lanes N` (and
-`--python` for the other SDK environment's notebooks) N notebooks run at a time, each still
+printed, the best tuned AUC (script mode) and the seconds it took. With `--python` the other
+SDK environment's notebooks run too, in a second lane beside this one's, each notebook still
 alone in its own papermill run and kernel (`notebook_lanes.py`).
 """
 
@@ -179,7 +179,7 @@ def main() -> int:
         return 0
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    if args.lanes > 1 or args.python:
+    if args.python:
         rows = lanes.run(args, Path(__file__).resolve(), ORDER)
     else:
         rows = []

@@ -1,6 +1,7 @@
 """`make lab`'s lanes (aux/notebook_lanes.py): every notebook of every environment runs once, in
-a worker of its own environment's Python; rows come back in the listed order, and a failing
-notebook gives a failed row with its worker's last lines instead of stopping the others."""
+a worker of its own environment's Python, one at a time per environment; rows come back in the
+listed order, and a failing notebook gives a failed row with its worker's last lines instead
+of stopping the others."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_lanes_run_each_notebook_once_in_its_environment(tmp_path, monkeypatch, 
     v3_python = tmp_path / "python-v3"  # a Python that lists the "v3" notebooks
     v3_python.write_text(f'#!/bin/sh\nFAKE_ENV=v3 exec {sys.executable} "$@"\n')
     v3_python.chmod(0o755)
-    args = argparse.Namespace(only=None, p=[["num_round", "5"]], lanes=2, python=[str(v3_python)])
+    args = argparse.Namespace(only=None, p=[["num_round", "5"]], python=[str(v3_python)])
     rows = lanes.run(args, runner, ("a.ipynb", "train_script_mode.ipynb"))
 
     assert [row["name"] for row in rows] == [
@@ -51,9 +52,10 @@ def test_lanes_run_each_notebook_once_in_its_environment(tmp_path, monkeypatch, 
     failed = rows[-1]
     assert failed["failed"] and failed["numbers"] == {}
     out = capsys.readouterr().out
-    assert "FAILED broken.ipynb (exit code 1):\nPapermillExecutionError: cell 3 failed" in out
-    # The longest notebook started first.
-    assert out.index("Running train_script_mode.ipynb") < out.index("Running a.ipynb")
+    assert "FAILED broken.ipynb (exit code 1; the executed copy" in out
+    assert "error):\nPapermillExecutionError: cell 3 failed" in out
+    # One notebook at a time in an environment (they share its jobs and the SDK's job names).
+    assert out.index("Finished a.ipynb") < out.index("Running train_script_mode.ipynb")
 
 
 def test_only_selects_notebooks_across_environments(tmp_path):
@@ -62,6 +64,6 @@ def test_only_selects_notebooks_across_environments(tmp_path):
     v3_python = tmp_path / "python-v3"
     v3_python.write_text(f'#!/bin/sh\nFAKE_ENV=v3 exec {sys.executable} "$@"\n')
     v3_python.chmod(0o755)
-    args = argparse.Namespace(only=["sdk_v3/b.ipynb"], p=[], lanes=1, python=[str(v3_python)])
+    args = argparse.Namespace(only=["sdk_v3/b.ipynb"], p=[], python=[str(v3_python)])
     rows = lanes.run(args, runner, ("a.ipynb",))
     assert [row["name"] for row in rows] == ["sdk_v3/b.ipynb"]
