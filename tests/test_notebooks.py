@@ -133,3 +133,11 @@ def test_leak_pattern_catches_real_accounts_and_paths(text):
 )  # fmt: skip
 def test_leak_pattern_tolerates_the_local_placeholder_account(text):
     assert not LEAKS.search(text)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n.endswith("_pt_br.ipynb")])
+def test_papermill_examples_name_the_notebook_they_are_in(name):
+    """A learner copies the command from the notebook in front of them (its own language)."""
+    text = "\n".join(c.source for c in read(name).cells if c.cell_type == "markdown")
+    named = re.findall(r"papermill (notebooks/\S+\.ipynb)", text)
+    assert all(path == f"notebooks/{name}" for path in named), (name, named)
