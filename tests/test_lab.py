@@ -183,3 +183,20 @@ def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
             assert len(logger.filters) == (not show)
     finally:
         sdklogs.defaults_notices(show=True)
+
+
+def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
+    """`Ignoring unnecessary instance type: None.` (image_uris.retrieve): dropped locally."""
+    logger = logging.getLogger(sdklogs.IMAGE_URIS_LOGGER)
+    try:
+        for show in (False, True):
+            caplog.clear()
+            sdklogs.defaults_notices(show=show)
+            with caplog.at_level(logging.INFO, logger=sdklogs.IMAGE_URIS_LOGGER):
+                logger.info("Ignoring unnecessary instance type: %s.", None)
+                logger.info("Same images are used for training and inference.")
+            shown = [r.getMessage() for r in caplog.records]
+            assert shown[-1] == "Same images are used for training and inference."
+            assert ("Ignoring unnecessary instance type: None." in shown) == show
+    finally:
+        sdklogs.defaults_notices(show=True)

@@ -15,6 +15,11 @@ TRAIN_LOGGER = "sagemaker.core.utils.utils"
 # for OutputDataConfig's compression): a learner on AWS may want to know; locally it is noise,
 # and the only English left in a Portuguese notebook's cell.
 DEFAULTS_NOTICE = " not provided. Using default:"
+# And what `image_uris.retrieve` logs when the XGBoost image has one variant only
+# (`Ignoring unnecessary instance type: None.`): noise in every v3 notebook, locally dropped too.
+IMAGE_URIS_LOGGER = "sagemaker.core.image_uris"
+IMAGE_NOTICE = "Ignoring unnecessary "
+NOTICES = {TRAIN_LOGGER: DEFAULTS_NOTICE, IMAGE_URIS_LOGGER: IMAGE_NOTICE}
 RICH_MARKUP = re.compile(
     r"\[/?(?:bold|italic|dim|underline|red|green|yellow|blue|magenta|cyan|white)(?: [a-z]+)*\]"
 )
@@ -37,17 +42,23 @@ def plain_sdk_logs() -> None:
 
 
 class DefaultsNotices(logging.Filter):
-    """Drops `ModelTrainer`'s notices of the defaults it uses (DEFAULTS_NOTICE)."""
+    """Drops the SDK's notices that local mode has no use for (NOTICES: logger -> text)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and DEFAULTS_NOTICE in record.msg)
+        return not (isinstance(record.msg, str) and self.text in record.msg)
 
 
 def defaults_notices(show: bool) -> None:
-    """Show (AWS) or drop (local mode) `ModelTrainer`'s notices of its defaults; idempotent,
-    and undone when a kernel that set up local mode sets up SageMaker mode."""
-    logger = logging.getLogger(TRAIN_LOGGER)  # a logger's filters see only its own records
-    for old in [f for f in logger.filters if isinstance(f, DefaultsNotices)]:
-        logger.removeFilter(old)
-    if not show:
-        logger.addFilter(DefaultsNotices())
+    """Show (AWS) or drop (local mode) `ModelTrainer`'s notices of its defaults and the image
+    lookup's notice; idempotent, and undone when a kernel that set up local mode sets up
+    SageMaker mode."""
+    for name, text in NOTICES.items():
+        logger = logging.getLogger(name)  # a logger's filters see only its own records
+        for old in [f for f in logger.filters if isinstance(f, DefaultsNotices)]:
+            logger.removeFilter(old)
+        if not show:
+            logger.addFilter(DefaultsNotices(text))
