@@ -174,7 +174,7 @@ def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
     try:
         for show in (False, False, True):
             caplog.clear()
-            sdklogs.defaults_notices(show=show)
+            sdklogs.sdk_notices(show=show)
             with caplog.at_level(logging.INFO, logger=sdklogs.TRAIN_LOGGER):
                 logger.info(notice)
                 logger.info("Training image URI: sagemaker-xgboost:1.7-1")
@@ -182,7 +182,7 @@ def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
             assert [r.getMessage() for r in caplog.records] == expected
             assert len(logger.filters) == (not show)
     finally:
-        sdklogs.defaults_notices(show=True)
+        sdklogs.sdk_notices(show=True)
 
 
 def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
@@ -191,7 +191,7 @@ def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
     try:
         for show in (False, True):
             caplog.clear()
-            sdklogs.defaults_notices(show=show)
+            sdklogs.sdk_notices(show=show)
             with caplog.at_level(logging.INFO, logger=sdklogs.IMAGE_URIS_LOGGER):
                 logger.info("Ignoring unnecessary instance type: %s.", None)
                 logger.info("Same images are used for training and inference.")
@@ -199,4 +199,4 @@ def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
             assert shown[-1] == "Same images are used for training and inference."
             assert ("Ignoring unnecessary instance type: None." in shown) == show
     finally:
-        sdklogs.defaults_notices(show=True)
+        sdklogs.sdk_notices(show=True)

@@ -19,7 +19,7 @@ from lab.paths import (
     SCRIPT_DIR,
     SPLITS,
 )
-from lab.sdklogs import defaults_notices, plain_sdk_logs
+from lab.sdklogs import plain_sdk_logs, sdk_notices
 from lab.words import say
 
 
@@ -112,7 +112,7 @@ def setup(
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
         plain_sdk_logs()
-        defaults_notices(show=mode != "local")
+        sdk_notices(show=mode != "local")
     if mode == "local":
         return _setup_local(data, output_dir, headers)
     if mode == "sagemaker":

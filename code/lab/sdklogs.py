@@ -1,7 +1,7 @@
 """SDK v3's log lines as plain text: `sagemaker-core` writes rich markup into its messages
 (`Final Resource Status: [bold]Completed`) for its own `rich` handler, and the notebooks log
 through a plain handler instead (their first cell), which shows the markup as it is. In local
-mode, without the notices of the defaults `ModelTrainer` fills in."""
+mode, without two notices (NOTICES) that only AWS users may want."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def plain_sdk_logs() -> None:
             handler.addFilter(PlainText())
 
 
-class DefaultsNotices(logging.Filter):
+class LocalNoise(logging.Filter):
     """Drops the SDK's notices that local mode has no use for (NOTICES: logger -> text)."""
 
     def __init__(self, text: str) -> None:
@@ -52,13 +52,13 @@ class DefaultsNotices(logging.Filter):
         return not (isinstance(record.msg, str) and self.text in record.msg)
 
 
-def defaults_notices(show: bool) -> None:
+def sdk_notices(show: bool) -> None:
     """Show (AWS) or drop (local mode) `ModelTrainer`'s notices of its defaults and the image
     lookup's notice; idempotent, and undone when a kernel that set up local mode sets up
     SageMaker mode."""
     for name, text in NOTICES.items():
         logger = logging.getLogger(name)  # a logger's filters see only its own records
-        for old in [f for f in logger.filters if isinstance(f, DefaultsNotices)]:
+        for old in [f for f in logger.filters if isinstance(f, LocalNoise)]:
             logger.removeFilter(old)
         if not show:
-            logger.addFilter(DefaultsNotices(text))
+            logger.addFilter(LocalNoise(text))
