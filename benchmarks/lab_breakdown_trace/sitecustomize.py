@@ -71,17 +71,16 @@ def _install() -> None:
     import time
 
     fd = os.open(TRACE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    pid = os.getpid()
+    state = {"depth": 0, "imports": 0.0, "main": False, "pid": os.getpid()}
 
     def emit(kind: str, **fields) -> None:
-        os.write(fd, (repr({"kind": kind, "pid": pid, **fields}) + "\n").encode())
+        os.write(fd, (repr({"kind": kind, "pid": state["pid"], **fields}) + "\n").encode())
 
     site_time = time.time()
     emit("start", t=site_time, fork=_fork_time(time), ppid=os.getppid(), argv=sys.orig_argv,
          job=os.environ.get("LOCALSM_JOB"), thread=_thread.get_ident())  # fmt: skip
     main_thread, real_import = _thread.get_ident(), builtins.__import__
     kernel = any("ipykernel_launcher" in a for a in sys.orig_argv)
-    state = {"depth": 0, "imports": 0.0, "main": False}
 
     def timed_import(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
         if _thread.get_ident() != main_thread:
@@ -111,6 +110,51 @@ def _install() -> None:
     atexit.register(at_exit)
     if kernel:
         _kernel_hooks(emit, time, _thread)
+    if "localsm.warm.server" in sys.orig_argv:
+        _warm_server_hooks(emit, time, state)
+
+
+def _warm_server_hooks(emit, time, state) -> None:
+    """A warm runner's child is a job's process that Python never started: it gets its own
+    `start` (what it runs, for which job) once it has the job's request, and counts its own
+    imports from there; `main` and `exit` then come as in any process."""
+
+    def after_fork() -> None:
+        state.update(pid=os.getpid(), imports=0.0, main=False, depth=0)
+
+    os.register_at_fork(after_in_child=after_fork)
+    sys.meta_path.insert(0, _WarmChildPatch(emit, time))
+
+
+class _WarmChildPatch:
+    """Wraps `localsm.warm.child.run` once the server imports it."""
+
+    def __init__(self, emit, time) -> None:
+        self.emit, self.time = emit, time
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "localsm.warm.child":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        real_exec = spec.loader.exec_module
+
+        def exec_module(module):
+            real_exec(module)
+            real_run = module.run
+
+            def run(request, fds):
+                now = self.time.time()
+                self.emit("start", t=now, fork=now, ppid=os.getppid(), argv=request["command"],
+                          job=request["env"].get("LOCALSM_JOB"), thread=0)  # fmt: skip
+                return real_run(request, fds)
+
+            module.run = run
+
+        spec.loader.exec_module = exec_module
+        return spec
 
 
 def _fork_time(time) -> float | None:

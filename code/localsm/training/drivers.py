@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from localsm.warm import client
+
 CONTAINER_ROOT = "/opt/ml"
 DRIVER_CHANNEL = "sm_drivers"
 REWRITTEN = (".sh", ".py", ".json")
@@ -46,8 +48,10 @@ def command_and_env(
     arguments = [a.replace(CONTAINER_ROOT, str(ml)) for a in spec.get("ContainerArguments", [])]
     env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
     python_bin = str(Path(sys.executable).parent)
+    warm = client.runner()  # its `python3` runs the drivers' scripts in warm children
+    first = [str(warm.shim_folder)] if warm is not None else []
     env.update(
-        PATH=os.pathsep.join((python_bin, "/usr/local/bin", "/usr/bin", "/bin")),
+        PATH=os.pathsep.join((*first, python_bin, "/usr/local/bin", "/usr/bin", "/bin")),
         TRAINING_JOB_NAME=job_name,
         PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS=str(threads),

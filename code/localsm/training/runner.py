@@ -26,6 +26,7 @@ from localsm.training import drivers, processes, reasons
 from localsm.training.channels import JobFailure, input_data_config
 from localsm.training.reasons import MAX_REASON, shorten
 from localsm.training.source import stage_source
+from localsm.warm import client
 
 CODE_FOLDER = Path(__file__).resolve().parent.parent.parent  # code/: holds the localsm package
 ML_FOLDERS = ("input/config", "input/data", "model", "output/data", "code")
@@ -117,7 +118,9 @@ class JobProcess:
     def __init__(self, command: list[str], env: dict[str, str], cwd: Path, job_folder: str) -> None:
         self.command = command
         self.job_folder = job_folder
-        self._popen = subprocess.Popen(
+        # A fork of the pre-imported warm runner when it can (see localsm.warm), else a new
+        # interpreter; either way the same process contract.
+        self._popen = client.popen(command, env, cwd) or subprocess.Popen(
             command,
             cwd=cwd,
             env=env,

@@ -1,0 +1,206 @@
+"""The warm runner (localsm.warm): a job's process forked from a pre-imported Python must be
+the process a new interpreter would have been, end as it would, and leave nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from localsm.training import processes
+from localsm.warm import client, wire
+
+pytestmark = pytest.mark.skipif(not client.enabled(), reason="the warm runner is Linux only")
+
+REPORT = """
+import json, os, random, sys
+import numpy
+from threadpoolctl import threadpool_info
+openmp = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
+print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0],
+                  "env": os.environ.get("ONLY_HERE"), "home": os.environ.get("HOME"),
+                  "executable": sys.executable, "pgid": os.getpgid(0), "pid": os.getpid(),
+                  "random": random.random(), "numpy": float(numpy.random.rand()),
+                  "openmp": openmp, "numpy_file": numpy.__file__}))
+sys.exit(int(sys.argv[1]))
+"""
+
+
+@pytest.fixture(scope="module")
+def runner():
+    warm = client.runner()
+    assert warm is not None and warm.ready(), warm and warm.failure
+    return warm
+
+
+def run_warm(command: list[str], cwd: Path, **env: str) -> tuple[int, str]:
+    child = client.popen(command, {"PATH": os.environ["PATH"], **env}, cwd)
+    assert child is not None, "the command was not run warm"
+    output = child.stdout.read().decode()
+    child.stdout.close()
+    return child.wait(10), output
+
+
+def test_a_child_gets_the_jobs_arguments_folder_environment_and_session(runner, tmp_path):
+    (tmp_path / "report.py").write_text(REPORT)
+    code, output = run_warm([sys.executable, "-u", str(tmp_path / "report.py"), "3"], tmp_path,
+                            ONLY_HERE="yes", OMP_NUM_THREADS="1")  # fmt: skip
+    assert code == 3
+    seen = json.loads(output)
+    assert seen["argv"] == [str(tmp_path / "report.py"), "3"]
+    assert seen["cwd"] == str(tmp_path) and seen["path0"] == str(tmp_path)
+    assert seen["env"] == "yes" and seen["home"] is None  # the job's environment only
+    assert seen["pgid"] == seen["pid"]  # its own process group, as start_new_session=True
+    assert seen["openmp"] in ([], [1])  # the job's OMP_NUM_THREADS, applied after the fork
+    assert seen["pid"] != runner._process.pid
+
+
+def test_siblings_do_not_share_random_state(runner, tmp_path):
+    (tmp_path / "report.py").write_text(REPORT)
+    seen = [json.loads(run_warm([sys.executable, str(tmp_path / "report.py"), "0"],
+                                tmp_path)[1]) for _ in range(2)]  # fmt: skip
+    assert seen[0]["random"] != seen[1]["random"]
+    assert seen[0]["numpy"] != seen[1]["numpy"]
+
+
+def test_a_module_runs_as_main_with_the_folder_first_on_its_path(runner, tmp_path):
+    (tmp_path / "entry.py").write_text("import sys\nprint(__name__, sys.path[0])\n")
+    code, output = run_warm([sys.executable, "-u", "-m", "entry"], tmp_path)
+    assert code == 0 and output.split() == ["__main__", str(tmp_path)]
+
+
+def test_an_uncaught_error_prints_its_traceback_and_exits_1(runner, tmp_path):
+    (tmp_path / "fail.py").write_text("def f():\n    raise ValueError('bad value')\nf()\n")
+    code, output = run_warm([sys.executable, "-u", str(tmp_path / "fail.py")], tmp_path)
+    assert code == 1
+    assert "Traceback" in output and output.strip().endswith("ValueError: bad value")
+
+
+def test_a_signal_ends_the_child_as_it_ends_a_process(runner, tmp_path):
+    (tmp_path / "wait.py").write_text("import time\nprint('up', flush=True)\ntime.sleep(60)\n")
+    child = client.popen([sys.executable, "-u", str(tmp_path / "wait.py")], {}, tmp_path)
+    assert child.stdout.readline() == b"up\n"
+    assert child.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(0.1)
+    os.killpg(child.pid, signal.SIGTERM)
+    assert child.wait(10) == -signal.SIGTERM
+    child.stdout.close()
+
+
+def test_a_module_of_the_users_named_like_a_loaded_one_gets_a_new_interpreter(runner, tmp_path):
+    """A fresh `python` would import the user's numpy.py: so must the job."""
+    (tmp_path / "numpy.py").write_text("MINE = True\n")
+    (tmp_path / "report.py").write_text(REPORT.replace("numpy.random.rand()", "0.5"))
+    code, output = run_warm([sys.executable, str(tmp_path / "report.py"), "0"], tmp_path)
+    assert code == 0
+    assert json.loads(output)["numpy_file"] == str(tmp_path / "numpy.py")
+
+
+def test_only_the_interpreters_own_forms_run_warm(runner, tmp_path):
+    assert client.popen([sys.executable, "-c", "pass"], {}, tmp_path) is None
+    assert client.popen(["/bin/echo", "x.py"], {}, tmp_path) is None
+    assert wire.parse_command(["python", "-u", "-m", "pkg.mod", "--x", "1"]) == (
+        "module", "pkg.mod", ["--x", "1"])  # fmt: skip
+    assert wire.parse_command(["python", "-I", "x.py"]) is None
+
+
+def shim(runner) -> str:
+    return str(runner.shim_folder / "python3")
+
+
+def test_the_python3_shim_runs_a_script_warm_and_exits_as_it_does(runner, tmp_path):
+    """SDK v3's drivers run `python3 <script>` and then `sys.executable <entry script>`."""
+    (tmp_path / "report.py").write_text(REPORT)
+    done = subprocess.run([shim(runner), str(tmp_path / "report.py"), "4"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=30,
+                          env={"PATH": os.environ["PATH"], "ONLY_HERE": "v3"})  # fmt: skip
+    assert done.returncode == 4, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["executable"] == shim(runner) and seen["env"] == "v3"
+    version = subprocess.run([shim(runner), "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("Python 3.")  # any other form: the real interpreter
+
+
+def test_killing_the_shim_kills_its_child_and_signals_pass_through(runner, tmp_path):
+    marker = tmp_path / "pid"
+    (tmp_path / "wait.py").write_text(
+        f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    )
+    for how in (signal.SIGTERM, signal.SIGKILL):
+        marker.unlink(missing_ok=True)
+        launcher = subprocess.Popen([shim(runner), str(tmp_path / "wait.py")], cwd=tmp_path)
+        pid = wait_for_pid(marker)
+        launcher.send_signal(how)
+        # SIGTERM is passed on and the shim ends by it; SIGKILL leaves the runner to end it.
+        assert launcher.wait(10) == -how
+        assert gone(pid), f"the warm child outlived its shim ({how!r})"
+
+
+def test_closing_the_runner_ends_its_children(tmp_path):
+    """The lifeline: when the kernel goes, its runner and every child go with it."""
+    own = client.WarmRunner()
+    try:
+        assert own.ready()
+        marker = tmp_path / "pid"
+        (tmp_path / "wait.py").write_text(
+            f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+        )
+        child = own.spawn([sys.executable, str(tmp_path / "wait.py")], {}, tmp_path,
+                          [0, 1, 2])  # fmt: skip
+        pid = wait_for_pid(marker)
+        assert child.pid == pid
+    finally:
+        own.close()
+    assert gone(pid) and child.wait(5) == -signal.SIGKILL
+    assert not own.folder.exists()
+
+
+def wait_for_pid(path: Path) -> int:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return int(path.read_text())
+        time.sleep(0.02)
+    raise AssertionError(f"{path} was never written")
+
+
+def gone(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_child_and_what_it_forks_carry_the_jobs_marker(runner, tmp_path):
+    """The local service finds a job's processes by the marker in /proc/<pid>/environ."""
+    marker = tmp_path / "pids"
+    (tmp_path / "fork.py").write_text(
+        "import os, time\n"
+        "if os.fork() == 0:\n    time.sleep(60)\n"
+        f"open({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    )
+    folder = str(tmp_path / "job-folder")
+    env = processes.marker_environment(folder, processes.owner_token())
+    child = client.popen([sys.executable, str(tmp_path / "fork.py")], env, tmp_path)
+    try:
+        pid = wait_for_pid(marker)
+        found = processes.marked_processes(processes.JOB_VARIABLE, folder)
+        assert pid in {p.pid for p in found} and len(found) == 2
+        assert processes.end_job_processes(folder) == 2
+        assert child.wait(10) == -signal.SIGKILL
+    finally:
+        processes.kill_process_group(child.pid)
+        child.stdout.close()
