@@ -108,7 +108,8 @@ def run_notebook(name: str, folder: Path) -> dict:
         notebook = papermill.execute_notebook(
             str(run_notebooks.NOTEBOOKS / name), str(folder / f"{stem}.ipynb"),
             parameters={"mode": "local"}, cwd=str((run_notebooks.NOTEBOOKS / name).parent),
-            kernel_name="python3", progress_bar=False)  # fmt: skip
+            kernel_name="python3", progress_bar=False,
+            extra_arguments=run_notebooks.HEADLESS_KERNEL_ARGUMENTS)  # fmt: skip
     finally:
         end = time.time()
         halt.set()
@@ -397,8 +398,8 @@ def print_jobs(found: list[dict]) -> None:
         run = None
         if job["exit"] and job["main"]:
             run = job["exit"] - job["main"] - (job["imports"] or 0.0)
-        after = job["end"] - (job["main"] if job["kind"] == "endpoint" else job["exit"] or 0)
-        after = after if job["exit"] or job["main"] else None
+        mark = job["main"] if job["kind"] == "endpoint" else job["exit"]
+        after = job["end"] - mark if mark else None
         print(f"  {kind:10} {job['name'][:44]:44} {_diff(job['end'], job['created'])} "
               f"{_diff(job['spawn'], job['created'])} {_diff(job['main'], job['spawn'])} "
               f"{_diff(job['main'], job['created'])} {_s(job['imports'])} {_s(run)} {_s(after)} "
@@ -580,8 +581,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.probe_job:
         return probe_job(args.probe_job)
-    folder = RAW / f"v{SDK}"
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder := RAW / f"v{SDK}").mkdir(parents=True, exist_ok=True)
     print(f"SDK v{SDK}, {Path(sys.prefix).name}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; "
           f"raw files in {folder}/")  # fmt: skip

@@ -123,14 +123,14 @@ def _warm_server_hooks(emit, time, state) -> None:
         state.update(pid=os.getpid(), imports=0.0, main=False, depth=0)
 
     os.register_at_fork(after_in_child=after_fork)
-    sys.meta_path.insert(0, _WarmChildPatch(emit, time))
+    sys.meta_path.insert(0, _WarmChildPatch(emit, time, state))
 
 
 class _WarmChildPatch:
     """Wraps `localsm.warm.child.run` once the server imports it."""
 
-    def __init__(self, emit, time) -> None:
-        self.emit, self.time = emit, time
+    def __init__(self, emit, time, state) -> None:
+        self.emit, self.time, self.state = emit, time, state
 
     def find_spec(self, name, path=None, target=None):
         if name != "localsm.warm.child":
@@ -149,6 +149,7 @@ class _WarmChildPatch:
                 now = self.time.time()
                 self.emit("start", t=now, fork=now, ppid=os.getppid(), argv=request["command"],
                           job=request["env"].get("LOCALSM_JOB"), thread=0)  # fmt: skip
+                self.state.update(main=False, imports=0.0)  # the job's __main__ is next
                 return real_run(request, fds)
 
             module.run = run

@@ -20,7 +20,6 @@ from localsm.serving.api import HostingOperations
 from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
 from localsm.training.reasons import storage_reason
 from localsm.validation import as_validatable, validate
-from localsm.warm import client as warm
 
 
 class LocalSageMakerClient(HostingOperations, ProcessingOperations):
@@ -38,7 +37,6 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
         self.owner = processes.owner_token()  # marks the processes of the jobs we run
-        warm.runner()  # starts importing what the jobs import, while the notebook goes on
         self._init_hosting()
         self._init_processing()
         self._settle_abandoned_jobs()

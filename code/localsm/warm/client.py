@@ -1,11 +1,11 @@
 """The kernel's side of the warm runner: the server process, and a child handle that quacks
 like the `subprocess.Popen` the job runner used to hold (pid, stdout, poll, wait).
 
-One server per Python process that runs jobs, started with the first local client and
-ended with the process: its standard input is the lifeline, its private folder (a socket,
-the `python3` shim, its log) is removed at exit. It carries the owner marker of
-`training/processes.py`, so the watchdog ends it and every child it forked when the kernel
-dies.
+One server per Python process that runs jobs, started by the first job that gains from it
+(see `worth_starting`) and ended with the process: its standard input is the lifeline, its
+private folder (a socket, the `python3` shim, its log) is removed at exit. It carries the
+owner marker of `training/processes.py`, so the watchdog ends it and every child it forked
+when the kernel dies.
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ _RUNNER_LOCK = threading.Lock()
 
 
 def runner(start: bool = True) -> WarmRunner | None:
-    """This process's warm runner (started when `start`), None when disabled or failed."""
+    """This process's warm runner, ready (started and waited for when `start`; else only if
+    it is up already); None when disabled, failed or not started."""
     if not enabled():
         return None
     with _RUNNER_LOCK:
@@ -192,7 +193,16 @@ def runner(start: bool = True) -> WarmRunner | None:
                 return None
     if current is None or current.failure:
         return None
-    return current
+    if not start and not current._ready.is_set():
+        return None
+    return current if current.ready() else None
+
+
+def worth_starting(command: list[str]) -> bool:
+    """Whether a process is worth starting the runner for (its imports take longer than
+    the server's): all but the built-in trainer, which imports only NumPy and XGBoost (0.3 s)
+    and is forked only from a runner that is up already."""
+    return (wire.parse_command(command) or ())[:2] != ("module", "localsm.builtin")
 
 
 def popen(command: list[str], env: dict[str, str], cwd: Path) -> WarmChild | None:
@@ -202,8 +212,8 @@ def popen(command: list[str], env: dict[str, str], cwd: Path) -> WarmChild | Non
     runner."""
     if command[0] != sys.executable or wire.parse_command(command) is None:
         return None
-    warm = runner()
-    if warm is None or not warm.ready():
+    warm = runner(start=worth_starting(command))
+    if warm is None:
         return None
     read_end, write_end = os.pipe()
     devnull = os.open(os.devnull, os.O_RDONLY)
