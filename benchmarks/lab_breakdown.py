@@ -98,7 +98,7 @@ def run_notebook(name: str, folder: Path) -> dict:
     trace = folder / f"{stem}.trace"
     trace.unlink(missing_ok=True)
     os.environ[run_notebooks.LANGUAGE_VARIABLE] = run_notebooks.language_of(name)
-    os.environ["LAB_BENCH_TRACE"] = str(trace)
+    os.environ.update(run_notebooks.lanes.LANE_ENVIRONMENT, LAB_BENCH_TRACE=str(trace))
     os.environ["PYTHONPATH"] = f"{TRACER}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     samples, halt = [], threading.Event()
     sampler = threading.Thread(target=sample_kernel, args=(samples, halt), daemon=True)
