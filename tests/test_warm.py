@@ -24,7 +24,7 @@ import json, os, random, sys
 import numpy
 from threadpoolctl import threadpool_info
 openmp = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
-print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0],
+print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "path": sys.path,
                   "env": os.environ.get("ONLY_HERE"), "home": os.environ.get("HOME"),
                   "executable": sys.executable, "pgid": os.getpgid(0), "pid": os.getpid(),
                   "random": random.random(), "numpy": float(numpy.random.rand()),
@@ -55,7 +55,8 @@ def test_a_child_gets_the_jobs_arguments_folder_environment_and_session(runner, 
     assert code == 3
     seen = json.loads(output)
     assert seen["argv"] == [str(tmp_path / "report.py"), "3"]
-    assert seen["cwd"] == str(tmp_path) and seen["path0"] == str(tmp_path)
+    assert seen["cwd"] == str(tmp_path) and seen["path"][0] == str(tmp_path)
+    assert str(client.CODE_FOLDER) not in seen["path"]  # no PYTHONPATH of the server's
     assert seen["env"] == "yes" and seen["home"] is None  # the job's environment only
     assert seen["pgid"] == seen["pid"]  # its own process group, as start_new_session=True
     assert seen["openmp"] in ([], [1])  # the job's OMP_NUM_THREADS, applied after the fork

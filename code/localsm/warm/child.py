@@ -23,7 +23,11 @@ from typing import Any
 
 from localsm.warm import marker, wire
 
-SERVER_PATH = tuple(sys.path[1:])  # as imported in the server: site-packages and the stdlib
+# The server's own path, less its folder and its PYTHONPATH: the stdlib and site-packages,
+# to which each child puts its own folder and PYTHONPATH in front, as a new interpreter would.
+SERVER_PATH = tuple(
+    p for p in sys.path[1:] if p not in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+)
 
 
 def run(request: dict[str, Any], fds: list[int]) -> None:
