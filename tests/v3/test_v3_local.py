@@ -4,6 +4,7 @@ mode, ours and a third-party entry point) and the v3 tuner, offline. Runs in .ve
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sagemaker.train.tuner import HyperparameterTuner  # noqa: E402
 
 import lab  # noqa: E402
 from conftest import SCRIPT_DIR  # noqa: E402
+from localsm.warm import client as warm  # noqa: E402
 
 IMAGE = image_uris.retrieve(framework="xgboost", region="us-east-1", version="1.7-1")
 
@@ -129,7 +131,7 @@ def test_script_mode_runs_our_entry_point(setup):
 
 
 THIRD_PARTY = """
-import argparse, json, os
+import argparse, json, os, sys
 import numpy as np
 import xgboost as xgb
 
@@ -141,6 +143,7 @@ booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(train[:, 1:], 
                     args.rounds)
 booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"))
 print(json.dumps({"hosts": json.loads(os.environ["SM_HOSTS"]), "rounds": args.rounds}))
+print("python:", sys.executable)
 """
 
 
@@ -161,6 +164,8 @@ def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, out
     assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
     log = (outputs / "jobs" / name / "training.log").read_text()
     assert '{"hosts": ["algo-1"], "rounds": 3}' in log
+    if warm.enabled():  # the drivers' `python3` handed the script to the warm runner
+        assert re.search(r"python: \S*localsm-warm-\w+/bin/python3", log), log
     booster = lab.load_model(lab.model_data(other), setup)
     assert booster.num_boosted_rounds() == 3
 
