@@ -205,3 +205,44 @@ def test_a_child_and_what_it_forks_carry_the_jobs_marker(runner, tmp_path):
     finally:
         processes.kill_process_group(child.pid)
         child.stdout.close()
+
+
+KILLED_OWNER = """
+import sys
+sys.path.insert(0, {code!r})
+from localsm.warm import client
+warm = client.runner()
+print(warm.folder, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_runner_whose_kernel_is_killed_ends_and_removes_its_folder():
+    owner = subprocess.Popen(
+        [sys.executable, "-c", KILLED_OWNER.format(code=str(client.CODE_FOLDER))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    folder = Path(owner.stdout.readline().strip())
+    assert (folder / "server.sock").exists()
+    owner.kill()  # no atexit: the lifeline's end is all the runner sees
+    owner.wait()
+    deadline = time.monotonic() + 20
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists()
+
+
+def test_folders_of_runners_gone_without_cleaning_up_are_swept(runner, tmp_path):
+    import socket
+
+    dead = tmp_path / f"{client.PREFIX}dead"
+    dead.mkdir()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gone_server:
+        gone_server.bind(str(dead / "server.sock"))  # bound once, nobody listens any more
+    starting = tmp_path / f"{client.PREFIX}starting"  # importing: no socket yet
+    starting.mkdir()
+    live = tmp_path / f"{client.PREFIX}live"
+    live.symlink_to(runner.folder, target_is_directory=True)
+    assert client.sweep_abandoned(tmp_path) == 1
+    assert not dead.exists() and starting.exists() and live.exists()
+    assert runner.ready()

@@ -19,12 +19,15 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from localsm.training import processes
 from localsm.warm import marker, server, wire
 
 READY_SECONDS = 60.0  # the server's imports; a job waits at most this long, then runs cold
+PREFIX = "localsm-warm-"
+ABANDONED_SECONDS = 3600.0
 CODE_FOLDER = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).resolve().with_name("launcher.py")
 SHIM = """#!/bin/sh
@@ -42,7 +45,8 @@ class WarmRunner:
     """The server process and how to reach it."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="localsm-warm-"))  # 0700: ours only
+        sweep_abandoned(Path(tempfile.gettempdir()))
+        self.folder = Path(tempfile.mkdtemp(prefix=PREFIX))  # 0700: ours only
         self.socket_path = str(self.folder / "server.sock")
         self.log_path = self.folder / "server.log"
         self.failure: str | None = None
@@ -129,6 +133,30 @@ class WarmRunner:
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def sweep_abandoned(parent: Path) -> int:
+    """Remove the folders of runners that are gone without removing theirs (their kernel and
+    they were killed at once): ours, with a socket nobody listens on, or none after an hour.
+    Returns how many."""
+    removed = 0
+    for folder in parent.glob(f"{PREFIX}*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            listening = folder / "server.sock"
+            if not listening.exists():
+                if time.time() - folder.stat().st_mtime < ABANDONED_SECONDS:
+                    continue  # a runner still importing binds its socket when ready
+            else:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    if probe.connect_ex(str(listening)) == 0:
+                        continue  # a live runner: another kernel's
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 class WarmChild:

@@ -6,8 +6,9 @@ then forks one child per request on its Unix socket. The child becomes the job's
 only forks: it never trains, never runs an OpenMP region (a GNU OpenMP thread pool does not
 survive a fork), and holds no thread.
 
-Its standard input is the kernel's lifeline: at end of file (the kernel closed it or died)
-it kills the children still running and exits.
+Its standard input is the kernel's lifeline: at end of file (the kernel closed it or died),
+or on SIGTERM (the kernel's watchdog), it kills the children still running, removes its
+folder and exits.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gc
 import importlib
 import os
 import selectors
+import shutil
 import signal
 import socket
 import sys
@@ -59,12 +61,14 @@ class Server:
         self.listener = listener
         self.selector = selectors.DefaultSelector()
         self.children: dict[int, socket.socket] = {}  # pid -> its client's connection
+        self.terminated = False
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
         os.set_blocking(self.wake_write, False)
 
     def serve(self) -> tuple[dict, list[int]] | None:
         signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select through the wakeup fd
+        signal.signal(signal.SIGTERM, self._terminate)  # the watchdog's: end as at lifeline end
         signal.set_wakeup_fd(self.wake_write)
         self.selector.register(self.listener, selectors.EVENT_READ, "accept")
         self.selector.register(LIFELINE, selectors.EVENT_READ, "lifeline")
@@ -82,6 +86,9 @@ class Server:
                 elif key.data == "reap":
                     self._drain_wakeups()
                     self._reap()
+                    if self.terminated:
+                        self._end_all()
+                        return None
                 else:
                     self._client_left(key.fileobj, key.data)
 
@@ -111,10 +118,14 @@ class Server:
             self.children[pid] = conn
         return None
 
+    def _terminate(self, *_: object) -> None:
+        self.terminated = True  # the wakeup fd wakes the loop, which ends
+
     def _become_child(self, conn: socket.socket) -> None:
         """Drop everything of the server's in the forked child."""
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         self.selector.close()
         for sock in (self.listener, conn, *self.children.values()):
             sock.close()
@@ -181,7 +192,8 @@ def main(socket_path: str) -> None:
     listener.listen(64)
     print(READY_LINE, flush=True)
     forked = Server(listener).serve()
-    if forked is None:
+    if forked is None:  # the kernel has gone: so does the runner's folder (socket, shim, log)
+        shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)
         return
     from localsm.warm import child
 
