@@ -104,7 +104,13 @@ class Server:
             conn.close()
             return None
         conn.settimeout(None)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: the client starts a new interpreter
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return None
         if pid == 0:
             self._become_child(conn)
             return request, fds
