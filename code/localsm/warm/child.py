@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from localsm.training.processes import JOB_VARIABLE
 from localsm.warm import marker, wire
 
 # The server's own path, less its folder and its PYTHONPATH: the stdlib and site-packages,
@@ -40,7 +41,7 @@ def run(request: dict[str, Any], fds: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    marker.show(request["env"].get(marker.JOB_VARIABLE, ""))
+    marker.show(request["env"].get(JOB_VARIABLE, ""))
     command = request["command"]
     sys.executable = request.get("executable") or sys.executable
     kind, target, args = wire.parse_command(command) or ("", "", [])
@@ -51,11 +52,10 @@ def run(request: dict[str, Any], fds: list[int]) -> None:
     sys.path[:] = [*extra, *SERVER_PATH]
     importlib.invalidate_caches()
     _fresh_state()
+    sys.argv = [target, *args]  # for a module, runpy puts its file in argv[0]
     if kind == "module":
-        sys.argv = [target, *args]  # runpy puts the module's file in argv[0]
         runpy.run_module(target, run_name="__main__", alter_sys=True)
     else:
-        sys.argv = [target, *args]
         runpy.run_path(target, run_name="__main__")
 
 

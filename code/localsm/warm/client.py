@@ -106,23 +106,15 @@ class WarmRunner:
 
     def spawn(self, command: list[str], env: dict[str, str], cwd: Path, fds: list[int],
               executable: str | None = None) -> WarmChild:  # fmt: skip
-        """Fork a child that runs `command` (see child.parse) with these stdin/stdout/stderr
+        """Fork a child that runs `command` (see wire.parse_command) with these stdin/stdout/stderr
         descriptors. Raises OSError when the server cannot be reached."""
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        payload = {"command": command, "env": env, "cwd": str(cwd),
+                   "executable": executable, "interpreter": sys.executable}  # fmt: skip
         try:
-            sock.settimeout(10.0)
-            sock.connect(self.socket_path)
-            payload = {"command": command, "env": env, "cwd": str(cwd),
-                       "executable": executable, "interpreter": sys.executable}  # fmt: skip
-            wire.send_request(sock, payload, fds)
-            answer = wire.read_answer(sock)
-            if not answer or "pid" not in answer:
-                raise OSError("the warm runner did not start the process")
-            sock.settimeout(None)
+            sock, pid = wire.request_child(self.socket_path, payload, fds, timeout=10.0)
         except (OSError, ValueError) as error:
-            sock.close()
             raise OSError(f"warm runner: {error}") from None
-        return WarmChild(command, answer["pid"], sock)
+        return WarmChild(command, pid, sock)
 
     def close(self) -> None:
         """End the server (and any child it still has) and remove its folder."""

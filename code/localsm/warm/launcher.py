@@ -28,20 +28,12 @@ def become_interpreter(interpreter: str, args: list[str]) -> None:
 
 def start(socket_path: str, interpreter: str, shim: str, args: list[str]) -> tuple:
     """(connection, pid) of the warm child, or None when the runner cannot be reached."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    payload = {"command": [shim, *args], "env": dict(os.environ), "cwd": os.getcwd(),
+               "executable": shim, "interpreter": interpreter}  # fmt: skip
     try:
-        sock.connect(socket_path)
-        payload = {"command": [shim, *args], "env": dict(os.environ), "cwd": os.getcwd(),
-                   "executable": shim, "interpreter": interpreter}  # fmt: skip
-        wire.send_request(sock, payload, [0, 1, 2])
-        answer = wire.read_answer(sock)
+        return wire.request_child(socket_path, payload, [0, 1, 2])
     except (OSError, ValueError):
-        sock.close()
         return None
-    if not answer or "pid" not in answer:
-        sock.close()
-        return None
-    return sock, answer["pid"]
 
 
 def stand_in(sock: socket.socket, pid: int) -> None:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ctypes
 import sys
 
-JOB_VARIABLE = "LOCALSM_JOB"
+from localsm.training.processes import JOB_VARIABLE
+
 SLOT = "LOCALSM_JOB_SLOT"
 SLOT_BYTES = 4096
 FILLER = b"LOCALSM_FILLER="

@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 
+from localsm.training.processes import kill_process_group
 from localsm.warm import wire
 
 # What the local jobs, model servers and processing jobs import at start-up. A module that
@@ -120,7 +121,7 @@ class Server:
             self.children[pid] = conn
             self.selector.register(conn, selectors.EVENT_READ, pid)
         else:  # the client has gone already: so does its child
-            _kill_group(pid)
+            kill_process_group(pid)  # a child leads its own group
             self.children[pid] = conn
         return None
 
@@ -147,7 +148,7 @@ class Server:
             data = b""
         if not data:
             self.selector.unregister(conn)
-            _kill_group(pid)
+            kill_process_group(pid)  # a child leads its own group
 
     def _drain_wakeups(self) -> None:
         try:
@@ -175,20 +176,12 @@ class Server:
 
     def _end_all(self) -> None:
         for pid in list(self.children):
-            _kill_group(pid)
+            kill_process_group(pid)  # a child leads its own group
         for pid in list(self.children):
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
-
-
-def _kill_group(pid: int) -> None:
-    """A child leads its own session: SIGKILL its whole process group."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def main(socket_path: str) -> None:

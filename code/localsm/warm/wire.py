@@ -25,6 +25,26 @@ def send_request(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -
     sock.sendall(len(data).to_bytes(LENGTH_BYTES, "big") + data)
 
 
+def request_child(
+    socket_path: str, payload: dict[str, Any], fds: list[int], timeout: float | None = None
+) -> tuple[socket.socket, int]:
+    """Connect, send the request, read the child's pid: (connection, pid). The connection
+    then carries the wait status. Raises OSError or ValueError when that fails."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(socket_path)
+        send_request(sock, payload, fds)
+        answer = read_answer(sock)
+        if not answer or "pid" not in answer:
+            raise OSError("the warm runner did not start the process")
+        sock.settimeout(None)
+    except (OSError, ValueError):
+        sock.close()
+        raise
+    return sock, answer["pid"]
+
+
 def receive_request(sock: socket.socket) -> tuple[dict[str, Any], list[int]]:
     """What `send_request` sent: (payload, descriptors). Raises ValueError on garbage."""
     marker, fds, _, _ = socket.recv_fds(sock, 1, 3)
