@@ -182,15 +182,11 @@ class WarmChild:
             self._lock.release()
 
     def _read_status(self) -> None:
-        try:
-            answer = wire.read_answer(self._sock)
-        except (OSError, ValueError):
-            answer = None
-        if answer is None or "status" not in answer:  # the server died: so does the child
+        code = wire.read_exit_code(self._sock)
+        if code is None:  # the server died: so does the child
             processes.kill_process_group(self.pid)
-            self.returncode = -9
-        else:
-            self.returncode = os.waitstatus_to_exitcode(answer["status"])
+            code = -9
+        self.returncode = code
         self._sock.close()
 
 

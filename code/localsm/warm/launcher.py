@@ -47,14 +47,10 @@ def stand_in(sock: socket.socket, pid: int) -> None:
 
     for signum in FORWARDED:
         signal.signal(signum, forward)
-    try:
-        answer = wire.read_answer(sock)
-    except (OSError, ValueError):
-        answer = None
-    if answer is None or "status" not in answer:  # the runner died: its child must not live on
+    code = wire.read_exit_code(sock)
+    if code is None:  # the runner died: its child must not live on
         forward(signal.SIGKILL, None)
         sys.exit(137)
-    code = os.waitstatus_to_exitcode(answer["status"])
     if code < 0:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)

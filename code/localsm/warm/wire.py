@@ -94,6 +94,18 @@ def read_answer(sock: socket.socket) -> dict[str, int] | None:
     raise ValueError("answer line too long")
 
 
+def read_exit_code(sock: socket.socket) -> int | None:
+    """The child's exit code as `subprocess` gives it (negative: the signal that ended it),
+    or None when the server went away without saying."""
+    try:
+        answer = read_answer(sock)
+    except (OSError, ValueError):
+        return None
+    if answer is None or "status" not in answer:
+        return None
+    return os.waitstatus_to_exitcode(answer["status"])
+
+
 def parse_command(command: list[str]) -> tuple[str, str, list[str]] | None:
     """('module' | 'script', target, args) for `python [-u] (-m MODULE | SCRIPT) ARGS`, the
     only forms the runner takes; None for anything else (started the usual way)."""
