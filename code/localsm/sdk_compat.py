@@ -18,6 +18,12 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
 
 4. (SDK v3) `latest_training_job` reads `ModelTrainer._latest_training_job`: v3 keeps the
    job that `train()` started only there (its own examples read it the same way).
+5. (SDK v3) `seed_sagemaker_core` also wraps `ProcessingJob.wait` so that, while the
+   process-wide clients are a local session's, it sleeps LOCAL_POLL_SECONDS between polls
+   instead of its default 5 s. Its first describe comes before any sleep, so the local
+   service's long poll (session_v3.py) only starts at the second one: a 2-second Clarify job
+   cost a 5-second sleep. Clarify's `run_bias` and `run_explainability` take no poll
+   interval to pass on.
 
 v2 and v3 cannot live in one environment: each function imports only its own SDK.
 """
@@ -29,6 +35,10 @@ import threading
 from typing import Any
 
 MARKER = "__localsm_validates_once__"
+# ProcessingJob.wait's sleep while the process-wide client is local: the second describe
+# then long-polls until the job ends (a whole second: `poll` is validated as an int).
+LOCAL_POLL_SECONDS = 1
+_CORE_IS_LOCAL = [False]  # whether seed_sagemaker_core was last given a local session
 _LOCAL_CONFIGS: dict[int, list[Any]] = {}  # id(config) -> [config, key of the version that passed]
 _LOCK = threading.Lock()
 
@@ -69,8 +79,9 @@ def register_local_config(config: dict) -> None:
         _LOCAL_CONFIGS[id(config)] = [config, None]
 
 
-def seed_sagemaker_core(boto_session: Any) -> None:
-    """Make sagemaker-core's process-wide SageMaker and Logs clients those of `boto_session`."""
+def seed_sagemaker_core(boto_session: Any, local: bool = False) -> None:
+    """Make sagemaker-core's process-wide SageMaker and Logs clients those of `boto_session`
+    (`local`: a session of the local service, whose processing jobs are polled quickly)."""
     from sagemaker.core.utils.logs import CloudWatchLogsClient
     from sagemaker.core.utils.utils import SageMakerClient
 
@@ -79,6 +90,27 @@ def seed_sagemaker_core(boto_session: Any) -> None:
     logs = boto_session.client("logs")
     CloudWatchLogsClient.client = logs  # a later instance keeps it (`if not self.client`)
     CloudWatchLogsClient().client = logs  # and the existing one, if any, takes it
+    _CORE_IS_LOCAL[0] = local
+    _poll_processing_jobs_quickly()
+
+
+def _poll_processing_jobs_quickly() -> None:
+    """Wrap `ProcessingJob.wait` once: a shorter poll while the clients are local (item 5)."""
+    from sagemaker.core.resources import ProcessingJob
+
+    current = ProcessingJob.wait
+    if getattr(current, MARKER, False):
+        return
+
+    def wait(self, poll: int = 5, timeout: int | None = None, logs: bool = False) -> None:
+        if _CORE_IS_LOCAL[0]:
+            poll = min(poll, LOCAL_POLL_SECONDS)
+        return current(self, poll=poll, timeout=timeout, logs=logs)
+
+    setattr(wait, MARKER, True)
+    wait.__wrapped__ = current  # type: ignore[attr-defined]
+    wait.__doc__ = current.__doc__
+    ProcessingJob.wait = wait
 
 
 def latest_training_job(model_trainer: Any) -> Any:

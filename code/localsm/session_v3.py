@@ -4,7 +4,9 @@ answers (`bridge.py`), so `ModelTrainer` and the v3 `HyperparameterTuner` run th
 v3 waits on a job by describing it, then sleeping 5 seconds while it is not over. A 1-second
 job must not cost 5 seconds of sleep, so the service long-polls: when the same job is
 described again within a few seconds (someone is waiting on it), the answer waits until the
-job ends, for at most a minute. A lone `describe` still answers at once.
+job ends, for at most a minute. A lone `describe` still answers at once. A processing job's
+`wait` describes before its first sleep, so it would still sleep 5 s once: while the
+process-wide clients are local it sleeps 1 s instead (sdk_compat, item 5).
 """
 
 from __future__ import annotations
@@ -90,5 +92,5 @@ def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     )
     owner = SimpleNamespace(boto_session=boto_session, boto_region_name=region)
     service.service = LocalSageMakerClient(owner, jobs_dir)
-    sdk_compat.seed_sagemaker_core(boto_session)
+    sdk_compat.seed_sagemaker_core(boto_session, local=True)
     return Session(boto_session=boto_session, sagemaker_config=copy.deepcopy(SDK_CONFIG))

@@ -58,3 +58,48 @@ def test_a_repeated_describe_waits_and_a_long_poll_that_ran_out_still_counts(mon
     clock.now += 600
     polling.describe_training_job(TrainingJobName="j")
     assert polling.service.training.waits == 2
+
+
+def processing_job_sleeps(monkeypatch, local: bool) -> list[float]:
+    """The sleeps of sagemaker-core's `ProcessingJob.wait` on a job that ends at the third
+    describe, after seeding the process-wide clients with a local session or not."""
+    import boto3
+    import sagemaker.core.resources as resources
+    from sagemaker.core.resources import ProcessingJob
+    from sagemaker.core.shapes import ProcessingClusterConfig, ProcessingResources
+
+    from localsm import sdk_compat
+
+    keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    sdk_compat.seed_sagemaker_core(boto3.Session(region_name="us-east-1", **keys), local=local)
+    cluster = ProcessingClusterConfig(
+        instance_count=1, instance_type="ml.m5.xlarge", volume_size_in_gb=1
+    )
+    job = ProcessingJob.model_construct(
+        processing_job_name="j",
+        processing_resources=ProcessingResources(cluster_config=cluster),
+        processing_job_status="InProgress",
+    )
+    statuses = iter(["InProgress", "InProgress", "Completed"])
+
+    def refresh(self):
+        object.__setattr__(self, "processing_job_status", next(statuses))
+        return self
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(ProcessingJob, "refresh", refresh)
+    monkeypatch.setattr(resources.time, "sleep", sleeps.append)
+    job.wait()
+    return sleeps
+
+
+def test_a_local_processing_job_is_polled_every_second_an_aws_one_as_the_sdk_says(monkeypatch):
+    """ProcessingJob.wait describes first and sleeps after: its first sleep (5 s) came before
+    the local long poll could start, so a 2-second Clarify job took 5 s. Local: 1 s."""
+    from localsm import sdk_compat
+
+    try:
+        assert processing_job_sleeps(monkeypatch, local=True) == [1, 1]
+        assert processing_job_sleeps(monkeypatch, local=False) == [5, 5]
+    finally:
+        sdk_compat._CORE_IS_LOCAL[0] = False

@@ -246,4 +246,4 @@ def test_clarify_runs_through_sagemaker_core(setup):
     analysis = lab.read_analysis(lab.download_analysis(setup, output))
     metrics = analysis["pre_training_bias_metrics"]["facets"]["sex_Female"][0]["metrics"]
     assert {m["name"] for m in metrics} == {"CI", "DPL"}
-    assert elapsed < 30  # one 5-second SDK sleep at most; this only catches a hang
+    assert elapsed < 30  # one 1-second SDK sleep at most (sdk_compat); this only catches a hang
