@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm import s3io
 from localsm.training.artifacts import upload_folder
 from localsm.training.channels import JobFailure, stage_channel, uri_to_path
 from localsm.training.reasons import shorten
@@ -88,7 +89,7 @@ def _upload_s3(source: Path, uri: str, boto_session: Any) -> None:
     parsed = urlparse(uri)
     bucket, prefix = parsed.netloc, parsed.path.strip("/")
     try:
-        upload_folder(source, bucket, prefix, boto_session.client("s3"))
+        upload_folder(source, bucket, prefix, s3io.s3_client(boto_session))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
             S3UploadFailedError) as error:  # fmt: skip
         raise JobFailure(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from localsm import metrics
+from localsm import metrics, s3io
 from localsm.background import now
 from localsm.exceptions import ValidationException
 from localsm.resources import arn_formatter, filter_and_sort, paginate
@@ -108,7 +108,7 @@ class HostingOperations:
     def _artifact_exists(self, url: str) -> bool:
         if url.startswith("s3://"):
             parsed = urlparse(url)
-            s3 = self.sagemaker_session.boto_session.client("s3")
+            s3 = s3io.s3_client(self.sagemaker_session.boto_session)
             try:
                 s3.head_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))
             except Exception:  # noqa: BLE001 - missing, or not readable: both "not found"

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import urllib3
 
+from localsm import s3io
 from localsm.background import BackgroundJob, JobStopped, now
 from localsm.resources import arn_formatter
 from localsm.serving.container import ModelServer, ServerFailed
@@ -172,7 +173,7 @@ def list_inputs(uri: str, boto_session: Any) -> list[InputFile]:
     if uri.startswith("s3://"):
         bucket, prefix = _s3(uri)
         with s3_errors(f"could not list the input {uri}"):
-            pages = boto_session.client("s3").get_paginator("list_objects_v2")
+            pages = s3io.s3_client(boto_session).get_paginator("list_objects_v2")
             keys = [
                 o["Key"]
                 for page in pages.paginate(Bucket=bucket, Prefix=prefix)
@@ -239,7 +240,7 @@ class OutputFile:
             return self.final.as_uri()
         bucket, key = self.s3_target
         with s3_errors(f"could not upload {self.name} to s3://{bucket}/{key}"):
-            self.boto_session.client("s3").upload_file(str(self.partial), bucket, key)
+            s3io.s3_client(self.boto_session).upload_file(str(self.partial), bucket, key)
         self.partial.unlink(missing_ok=True)
         return f"s3://{bucket}/{key}"
 
@@ -260,7 +261,7 @@ def open_input(
         path = scratch / "input" / item.relative
         path.parent.mkdir(parents=True, exist_ok=True)
         with s3_errors(f"could not download s3://{item.bucket}/{item.key}"):
-            boto_session.client("s3").download_file(item.bucket, item.key, str(path))
+            s3io.s3_client(boto_session).download_file(item.bucket, item.key, str(path))
     try:
         with gzip.open(path, "rb") if compressed else open(path, "rb") as stream:
             yield stream

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm import s3io
 from localsm.training.channels import JobFailure, uri_to_path
 from localsm.training.reasons import shorten, storage_reason
 
@@ -132,7 +133,7 @@ def _upload_s3(staging: Path, output_path: str, job_name: str, boto_session: Any
 
     bucket, key = _s3_prefix(output_path, job_name, "output")
     try:
-        s3 = boto_session.client("s3")
+        s3 = s3io.s3_client(boto_session)
         for name in TARBALLS:
             s3.upload_file(str(staging / name), bucket, f"{key}/{name}")
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
@@ -156,7 +157,7 @@ def upload_rule_output(folder: Path, output_path: str, job_name: str, boto_sessi
     if not output_path.startswith("s3://"):
         return
     bucket, prefix = _s3_prefix(output_path, job_name, "rule-output")
-    upload_folder(folder, bucket, prefix, boto_session.client("s3"))
+    upload_folder(folder, bucket, prefix, s3io.s3_client(boto_session))
 
 
 def upload_folder(folder: Path, bucket: str, prefix: str, s3: Any) -> None:

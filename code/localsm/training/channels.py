@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm import s3io
+
 
 class JobFailure(Exception):
     """Ends a job as Failed; the message becomes its FailureReason."""
@@ -139,17 +141,18 @@ def _download_s3_prefix(
     parsed = urlparse(uri)
     bucket, prefix = parsed.netloc, parsed.path.lstrip("/")
     try:
-        s3 = boto_session.client("s3")
-        keys = []
+        s3 = s3io.s3_client(boto_session)
+        objects = []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        for key in keys:
+            objects += [o for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+        for item in objects:
+            key = item["Key"]
             target = dest / s3_relative_path(key, prefix)
             if not target.resolve().is_relative_to(dest.resolve()):
                 raise JobFailure(f"ClientError: unsafe S3 key {key!r} in channel '{name}'")
             target.parent.mkdir(parents=True, exist_ok=True)
             check_stop()
-            s3.download_file(bucket, key, str(target))
+            s3io.download(s3, bucket, key, item.get("Size"), target)
     except botocore.exceptions.NoCredentialsError:
         raise JobFailure(
             f"ClientError: channel '{name}' reads {uri}, but no AWS credentials are configured. "
@@ -159,5 +162,5 @@ def _download_s3_prefix(
         raise JobFailure(
             f"ClientError: Data download failed for channel '{name}': {error}"
         ) from None
-    if not keys:
+    if not objects:
         raise JobFailure(f"ClientError: Data download failed: no object under {uri} ('{name}')")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm import s3io
 from localsm.exceptions import ValidationException
 from localsm.metrics import definition_problem
 from localsm.training.channels import channel_source, uri_to_path
@@ -104,7 +105,7 @@ def check_bucket(output_path: str, operation: str, boto_session: Any) -> None:
 
     bucket = urlparse(output_path).netloc
     try:
-        boto_session.client("s3").head_bucket(Bucket=bucket)
+        s3io.s3_client(boto_session).head_bucket(Bucket=bucket)
     except botocore.exceptions.ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         why = {"404": "does not exist", "NoSuchBucket": "does not exist",

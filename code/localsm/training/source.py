@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from localsm import s3io
 from localsm.training.channels import JobFailure, uri_to_path
 
 IGNORED = ("__pycache__", ".ipynb_checkpoints", "*.pyc")
@@ -52,7 +53,7 @@ def stage_source(
 def read_s3_object(uri: str, boto_session: Any) -> bytes:
     """The bytes of one s3:// object (errors as boto3 raises them)."""
     parsed = urlparse(uri)
-    s3 = boto_session.client("s3")
+    s3 = s3io.s3_client(boto_session)
     return s3.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"].read()
 
 
