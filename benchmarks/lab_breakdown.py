@@ -29,7 +29,6 @@ import re
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -38,12 +37,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "aux"))
+import footprint  # noqa: E402  (beside this file)
 import run_notebooks  # noqa: E402  (also puts code/ on sys.path)
 
 TRACER = Path(__file__).resolve().parent / "lab_breakdown_trace"
 JOBS_DIR = REPO / "outputs" / "jobs"
 RAW = Path("/tmp/bench")
 SDK = run_notebooks.sdk_generation()
+WARM = "localsm.warm.server"  # the warm runner's server, in its argv
 TRAINING_NOTEBOOKS = ("train_built_in", "train_script_mode")  # their _pt_br twins too
 # First match wins: (phase, pattern in the cell's source).
 PHASES = (
@@ -260,11 +261,12 @@ def minus(intervals: list[tuple[float, float]], taken: list[tuple[float, float]]
 
 def busy_intervals(found: list[dict], procs: dict[int, dict], events: list[dict]) -> list:
     """When something ran for the notebook outside the kernel's main thread: a job (its
-    service steps and processes), a model server starting or stopping, any other process."""
+    service steps and processes), a model server starting or stopping, any other process
+    but the warm runner (it waits for requests its whole life; its children count)."""
     spans = [(j["created"], j["end"]) for j in found]
     spans += [(c["t"], c["end"]) for c in _calls(events, "ModelServer.stop")]
     for proc in procs.values():
-        if not _is_kernel(proc["argv"]) and proc["exit"]:
+        if proc["exit"] and not _is_kernel(proc["argv"]) and WARM not in proc["argv"]:
             spans.append((proc["fork"] or proc["t"], proc["exit"]["t"]))
     return union(spans)
 
@@ -541,38 +543,6 @@ def probe_job(folder: Path) -> None:
             local_overhead.sdk_job(session, folder / "models", *data)
 
 
-def distributions(site: Path) -> list[tuple[str, int, set[str]]]:
-    """(name, bytes, top-level import names) of each distribution installed in `site`."""
-    found = []
-    for record in site.glob("*.dist-info/RECORD"):
-        paths = [line.split(",")[0] for line in record.read_text(errors="replace").splitlines()]
-        size = sum((site / p).stat().st_size for p in paths if (site / p).is_file())
-        firsts = {p.split("/")[0] for p in paths if not p.startswith("..")}
-        skip = (".dist-info", ".data", ".libs", ".pth", "__pycache__")
-        tops = {f.removesuffix(".py").split(".")[0] for f in firsts if not f.endswith(skip)}
-        found.append((record.parent.name.split("-")[0], size, tops))
-    return sorted(found, key=lambda d: -d[1])
-
-
-def footprint(seen: set[str]) -> None:
-    """du of both environments; this one's biggest distributions, and the biggest that no
-    process of the notebook runs imported."""
-    print("\n=== install footprint")
-    for venv in (".venv", ".venv-v3"):
-        out = subprocess.run(["du", "-sb", (REPO / venv).resolve()], capture_output=True, text=True)
-        if out.stdout:
-            print(f"  du {venv:8} {int(out.stdout.split()[0]) / 2**20:6.0f} MiB")
-    dists = distributions(Path(sysconfig.get_paths()["purelib"]))
-    unused = [d for d in dists if d[2] and not d[2] & seen]
-    print(f"  {Path(sys.prefix).name}: {len(dists)} distributions, "
-          f"{sum(d[1] for d in dists) / 2**20:.0f} MiB; {len(unused)} of them "
-          f"({sum(d[1] for d in unused) / 2**20:.0f} MiB) imported by no process of the runs "
-          f"above. The 10 biggest, then the 15 biggest never imported:")  # fmt: skip
-    for name, size, tops in dists[:10] + [("--", 0, set())] + unused[:15]:
-        used = "imported" if tops & seen else "never imported" if tops else ""
-        print(f"    {name:28} {size / 2**20:7.1f} MiB  {used:15} {', '.join(sorted(tops))[:40]}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="notebook file names to run")
@@ -592,7 +562,7 @@ def main() -> None:
     print_critical_path(results, os.cpu_count() or 1)
     if not args.skip_isolated:
         isolated()
-    footprint({m for r in results for p in r["procs"].values() if p["exit"]
+    footprint.report(REPO, {m for r in results for p in r["procs"].values() if p["exit"]
                for m in p["exit"]["modules"]})  # fmt: skip
 
 

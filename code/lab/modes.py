@@ -136,6 +136,9 @@ def _uri_fields(uris: dict[str, str]) -> dict[str, str]:
 
 
 def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
+    from localsm.warm import client as warm
+
+    warm.start_soon()  # the jobs' launcher imports while this kernel imports the SDK
     import boto3
 
     outputs = Path(output_dir).expanduser().resolve() if output_dir else OUTPUTS_DIR

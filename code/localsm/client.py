@@ -20,6 +20,7 @@ from localsm.serving.api import HostingOperations
 from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
 from localsm.training.reasons import storage_reason
 from localsm.validation import as_validatable, validate
+from localsm.warm import client as warm
 
 
 class LocalSageMakerClient(HostingOperations, ProcessingOperations):
@@ -40,6 +41,7 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         self._init_hosting()
         self._init_processing()
         self._settle_abandoned_jobs()
+        warm.start_soon()  # the job launcher imports while the notebook goes on
 
     # ------------------------------------------------------------------ training jobs
 

@@ -1,8 +1,9 @@
 """The kernel's side of the warm runner: the server process, and a child handle that quacks
 like the `subprocess.Popen` the job runner used to hold (pid, stdout, poll, wait).
 
-One server per Python process that runs jobs, started by the first job that gains from it
-(see `worth_starting`) and ended with the process: its standard input is the lifeline, its
+One server per Python process that runs jobs, started in the background as the local service
+starts (`start_soon`), else by the first job that gains from it (`worth_starting`), and ended
+with the process: its standard input is the lifeline, its
 private folder (a socket, the `python3` shim, its log) is removed at exit. It carries the
 owner marker of `training/processes.py`, so the watchdog ends it and every child it forked
 when the kernel dies.
@@ -197,21 +198,37 @@ _RUNNER_LOCK = threading.Lock()
 def runner(start: bool = True) -> WarmRunner | None:
     """This process's warm runner, ready (started and waited for when `start`; else only if
     it is up already); None when disabled, failed or not started."""
-    if not enabled():
-        return None
-    with _RUNNER_LOCK:
-        current = _RUNNER.get(os.getpid())
-        if current is None and start:
-            try:
-                processes.ensure_watchdog()
-                current = _RUNNER[os.getpid()] = WarmRunner()
-            except OSError:
-                return None
+    current, _ = _this_process_runner(create=start)
     if current is None or current.failure:
         return None
     if not start and not current._ready.is_set():
         return None
     return current if current.ready() else None
+
+
+def start_soon() -> None:
+    """Start this process's runner without waiting for it: its imports run beside the
+    caller's work (the local service calls this as it starts, so the runner is usually
+    ready by its first job). Does nothing when disabled or already started."""
+    current, created = _this_process_runner(create=True)
+    if created:
+        threading.Thread(target=current.ready, name="warm-runner-ready", daemon=True).start()
+
+
+def _this_process_runner(create: bool) -> tuple[WarmRunner | None, bool]:
+    """(this process's runner or None, whether this call started it)."""
+    if not enabled():
+        return None, False
+    with _RUNNER_LOCK:
+        current = _RUNNER.get(os.getpid())
+        if current is not None or not create:
+            return current, False
+        try:
+            processes.ensure_watchdog()
+            current = _RUNNER[os.getpid()] = WarmRunner()
+        except OSError:
+            return None, False
+        return current, True
 
 
 def worth_starting(command: list[str]) -> bool:
