@@ -1,9 +1,9 @@
 """Lanes for `make lab`: the notebooks of the two SDK environments run side by side.
 
 Nothing about a notebook's run changes: each one is still its own papermill run with its own
-kernel, started by a worker process of its environment (`run_notebooks.py --worker NAME` with
-that environment's Python). There is one lane per environment, and a lane runs its notebooks
-one after the other, in the course's order: two notebooks of one environment at once would
+kernel. There is one lane per environment: one worker process of that environment's Python
+(`run_notebooks.py --worker NAME ...`, which imports papermill once, not once per notebook:
+about a CPU-second each) runs the lane's notebooks one after the other, in the course's order: two notebooks of one environment at once would
 share its local account (`outputs/jobs/`) while the SDK names jobs by the time (SDK v3: to
 the second), and a notebook and its translation, started together, would ask for the same
 job name. Two lanes pay on two cores because a notebook keeps about one core busy on average
@@ -17,11 +17,12 @@ import json
 import os
 import subprocess
 import sys
-import time
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-RESULT = "LAB-RESULT "  # the worker's line that carries its notebook's row, as JSON
+RESULT = "LAB-RESULT "  # the worker's line that carries a notebook's row, as JSON
+STARTED = "LAB-STARTED "  # the worker's line before it starts a notebook
 # Notebooks side by side run more OpenMP threads (XGBoost's) than there are cores; threads that
 # spin while they wait would then burn the cores the other lane needs. Sleeping instead changes
 # no result, only who gets the core.
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(e.g. .venv-v3/bin/python)",
     )
     parser.add_argument("--list", action="store_true", help="print this environment's notebooks")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, script: Path, order: tuple[str, ...]) -> list[dict]:
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace, script: Path, order: tuple[str, ...]) -> list[
 
     def run_lane(lane: tuple[str, list[str]]) -> list[dict]:
         python, names = lane
-        return [_worker(python, name, script, extra) for name in names]
+        return _worker(python, names, script, extra) if names else []
 
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         return [row for rows in pool.map(run_lane, lanes) for row in rows]
@@ -71,26 +72,53 @@ def _listed(python: str, script: Path) -> list[str]:
     return listed.stdout.split()
 
 
-def _worker(python: str, name: str, script: Path, extra: list[str]) -> dict:
-    """One notebook in a worker process; its row, or a failed row with the worker's last
-    lines (papermill names the cell that failed)."""
+def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> list[dict]:
+    """A lane's notebooks in one worker process of its environment, in order; their rows. A
+    notebook that failed gives a failed row (papermill names the cell); if the worker itself
+    dies, the notebooks it did not finish get failed rows with its last lines."""
+    rows: dict[str, dict] = {}
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        worker = subprocess.Popen(
+            [python, str(script), "--worker", *names, *extra],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env={**os.environ, **LANE_ENVIRONMENT},
+        )
+        for line in worker.stdout:
+            if line.startswith(STARTED):
+                say_running(line[len(STARTED) :].strip())
+            elif line.startswith(RESULT):
+                row = json.loads(line[len(RESULT) :])
+                rows[row["name"]] = row
+                say_finished(row)
+        code = worker.wait()
+        errors.seek(0)
+        tail = "\n".join(errors.read().strip().splitlines()[-15:])
+    for name in names:
+        if name not in rows:
+            why = f"the worker ended with exit code {code}:\n{tail}"
+            rows[name] = {"name": name, "numbers": {}, "seconds": 0.0, "failed": True,
+                          "error": why}  # fmt: skip
+            say_finished(rows[name])
+    return [rows[name] for name in names]
+
+
+def announce(name: str) -> None:
+    """(In a worker) tell the lane that `name` starts."""
+    print(STARTED + name, flush=True)
+
+
+def say_running(name: str) -> None:
     print(f"Running {name} ...", flush=True)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [python, str(script), "--worker", name, *extra],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **LANE_ENVIRONMENT},
-    )
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT):
-            row = json.loads(line[len(RESULT) :])
-            print(f"Finished {name} in {row['seconds']:.1f} s", flush=True)
-            return row
-    tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+
+
+def say_finished(row: dict) -> None:
+    if not row.get("failed"):
+        print(f"Finished {row['name']} in {row['seconds']:.1f} s", flush=True)
+        return
     print(
-        f"FAILED {name} (exit code {done.returncode}; the executed copy under "
-        f"outputs/notebooks/ shows the failing cell's error):\n{tail}",
+        f"FAILED {row['name']} (the executed copy under outputs/notebooks/ shows the failing "
+        f"cell's error):\n{row.get('error', '')}",
         flush=True,
     )
-    return {"name": name, "numbers": {}, "seconds": time.perf_counter() - start, "failed": True}

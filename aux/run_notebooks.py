@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -160,6 +161,21 @@ def run_one(name: str, parameters: dict) -> dict:
     return {"name": name, "numbers": summarize(notebook), "seconds": time.perf_counter() - start}
 
 
+def run_each(names: list[str], parameters: dict, started: Callable[[str], None]) -> Iterator[dict]:
+    """Each notebook in turn in this process (one import of papermill for all), each in its
+    own papermill run and kernel: its row, or a failed row with the error's last lines
+    (papermill's names the cell that failed); a failure does not stop the others."""
+    for name in names:
+        started(name)
+        start = time.perf_counter()
+        try:
+            yield run_one(name, parameters)
+        except Exception as error:  # noqa: BLE001 - reported in the row; the next one runs
+            tail = "\n".join(f"{type(error).__name__}: {error}".strip().splitlines()[-15:])
+            seconds = time.perf_counter() - start
+            yield {"name": name, "numbers": {}, "seconds": seconds, "failed": True, "error": tail}
+
+
 def print_table(rows: list[dict], total: float) -> None:
     columns = ["validation AUC", "accuracy", "F1", "best tuned AUC"]
     print(f"\n{'notebook':40}" + "".join(f"{c:>16}" for c in columns) + f"{'seconds':>10}")
@@ -187,8 +203,9 @@ def main() -> int:
         print("\n".join(ORDER))
         return 0
     parameters = parameters_from(args.p)
-    if args.worker:  # one notebook for a lanes run (lanes.py): its row as one JSON line
-        print(lanes.RESULT + json.dumps(run_one(args.worker, parameters)), flush=True)
+    if args.worker:  # a lane's notebooks (notebook_lanes.py): one JSON line per row
+        for row in run_each(args.worker, parameters, lanes.announce):
+            print(lanes.RESULT + json.dumps(row), flush=True)
         return 0
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -196,9 +213,9 @@ def main() -> int:
         rows = lanes.run(args, Path(__file__).resolve(), ORDER)
     else:
         rows = []
-        for name in args.only or ORDER:
-            print(f"Running {name} ...", flush=True)
-            rows.append(run_one(name, parameters))
+        for row in run_each(args.only or list(ORDER), parameters, lanes.say_running):
+            lanes.say_finished(row)
+            rows.append(row)
     print_table(rows, time.perf_counter() - start)
     return 1 if any(row.get("failed") for row in rows) else 0
 
