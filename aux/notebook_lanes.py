@@ -2,11 +2,12 @@
 
 Nothing about a notebook's run changes: each one is still its own papermill run with its own
 kernel. There is one lane per environment: one worker process of that environment's Python
-(`run_notebooks.py --worker NAME ...`, which imports papermill once, not once per notebook:
-about a CPU-second each) runs the lane's notebooks one after the other, in the course's order: two notebooks of one environment at once would
-share its local account (`outputs/jobs/`) while the SDK names jobs by the time (SDK v3: to
-the second), and a notebook and its translation, started together, would ask for the same
-job name. Two lanes pay on two cores because a notebook keeps about one core busy on average
+(`run_notebooks.py --worker NAME ...`, which starts and imports papermill once, not once per
+notebook: about 2 s each on a busy machine) runs the lane's notebooks one after the other, in
+the course's order: two notebooks of one environment at once would share its local account
+(`outputs/jobs/`) while the SDK names jobs by the time (SDK v3: to the second), and a
+notebook and its translation, started together, would ask for the same job name. Two lanes
+pay on two cores because a notebook keeps about one core busy on average
 (`benchmarks/lab_breakdown.py` measures it).
 """
 
