@@ -9,6 +9,8 @@ import jsonschema
 import pytest
 import sagemaker
 import sagemaker.config.config
+import sagemaker.local.local_session
+import sagemaker.session
 import sagemaker.utils
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
@@ -39,6 +41,9 @@ def test_install_is_idempotent(tmp_path):
     sdk_compat.install()
     LocalSageMakerSession(jobs_dir=tmp_path / "b")
     assert sagemaker.utils.validate_sagemaker_config is wrapper
+    # the modules that import it by name call the same wrapper
+    assert sagemaker.session.validate_sagemaker_config is wrapper
+    assert sagemaker.local.local_session.validate_sagemaker_config is wrapper
     assert getattr(wrapper, sdk_compat.MARKER)
     assert not getattr(wrapper.__wrapped__, sdk_compat.MARKER, False)
 
@@ -61,6 +66,8 @@ def test_one_fit_reaches_the_real_validator_once(tmp_path, schema_checks, bundle
     """The SDK looks its config up about 20 times per fit; through our wrapper the schema
     check runs once for a session's config, however many fits follow."""
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
+    created = [c for c, _ in schema_checks if c is session.sagemaker_config]
+    assert len(created) == 1  # the local session checked its config once, not three times
     estimator = Estimator(
         image_uri=sagemaker.image_uris.retrieve("xgboost", "us-east-1", "1.5-1"),
         role="arn:aws:iam::000000000000:role/Local",

@@ -3,11 +3,14 @@
 Keep such touches here and nowhere else, each with the reason no public way exists, so an
 SDK upgrade has one file to check (tests/test_local_mode.py covers both).
 
-1. `install()` wraps `sagemaker.utils.validate_sagemaker_config`. The SDK re-validates its
-   config against a large JSON schema on every config lookup (about 20 per `fit`, over a
-   second in all). The wrapper skips the check only for a config a local session registered
-   (`register_local_config`) and only while that config is unchanged since it passed: every
-   other config, a real `sagemaker.Session()`'s included, is validated as before.
+1. `install()` wraps `validate_sagemaker_config` where the SDK looks it up: `sagemaker.utils`,
+   and `sagemaker.session` and `sagemaker.local.local_session`, which import it by name (the
+   local session validated its own config three times as it was created). The SDK
+   re-validates its config against a large JSON schema on every config lookup (about 20 per
+   `fit`, over a second in all). The wrapper skips the check only for a config a local
+   session registered (`register_local_config`) and only while that config is unchanged
+   since it passed: every other config, a real `sagemaker.Session()`'s included, is
+   validated as before.
 2. `check_job_status` is the SDK's private `_check_job_status`, which raises the same
    `UnexpectedStatusException` an AWS job would: our session's waits must raise it too.
 3. (SDK v3) `seed_sagemaker_core` points sagemaker-core's two process-wide clients at a
@@ -52,6 +55,8 @@ def check_job_status(job: str, description: dict, status_key: str) -> None:
 
 def install() -> None:
     """Wrap the SDK's config validation once per process (calling it again does nothing)."""
+    import sagemaker.local.local_session
+    import sagemaker.session
     import sagemaker.utils
 
     current = sagemaker.utils.validate_sagemaker_config
@@ -70,7 +75,9 @@ def install() -> None:
 
     setattr(validate_sagemaker_config, MARKER, True)
     validate_sagemaker_config.__wrapped__ = current  # type: ignore[attr-defined]
-    sagemaker.utils.validate_sagemaker_config = validate_sagemaker_config
+    for module in (sagemaker.utils, sagemaker.session, sagemaker.local.local_session):
+        if module.validate_sagemaker_config is current:
+            module.validate_sagemaker_config = validate_sagemaker_config
 
 
 def register_local_config(config: dict) -> None:
