@@ -4,6 +4,9 @@ Debugger rule `CreateXgboostReport` run by a real local training job."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ import xgboost as xgb
 import lab
 import xgboost_report as xr
 from conftest import LAB_PARAMS
+from localsm import rules
 
 
 def job_root(
@@ -152,3 +156,33 @@ def test_rule_error_is_reported_not_raised(tmp_path):
     assert status["StatusDetails"].startswith("ReportError:")
     assert "xgboost-model" in status["StatusDetails"]
     assert (tmp_path / "rule-output" / "CreateXgboostReport" / "error.txt").is_file()
+
+
+PREPARE = """
+import json, sys
+from localsm import rules
+report_rule = {"RuleConfigurationName": "CreateXgboostReport",
+               "RuleParameters": {"rule_to_invoke": "CreateXgboostReport"}}
+other = {"RuleConfigurationName": "LossNotDecreasing", "RuleParameters": {}}
+seen = {"none": rules.prepare({}) is None,
+        "other only": rules.prepare({"DebugRuleConfigurations": [other]}) is None,
+        "before": [m for m in rules.PAGE_MODULES if m in sys.modules]}
+thread = rules.prepare({"DebugRuleConfigurations": [other, report_rule]})
+thread.join(60)
+seen["after"] = [m for m in rules.PAGE_MODULES if m in sys.modules]
+print(json.dumps(seen))
+"""
+
+
+def test_the_report_rule_imports_its_page_while_the_job_trains():
+    """`rules.prepare` imports the page's modules (Bokeh) in the background for a job that
+    asks for the report rule (in a fresh interpreter, where nothing imported them yet), and
+    does nothing for one that does not."""
+    code = str(Path(lab.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": code}
+    done = subprocess.run([sys.executable, "-c", PREPARE], capture_output=True, text=True,
+                          env=env, check=True)  # fmt: skip
+    seen = json.loads(done.stdout)
+    assert seen["none"] and seen["other only"]
+    assert seen["before"] == []
+    assert seen["after"] == list(rules.PAGE_MODULES)

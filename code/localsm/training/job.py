@@ -73,6 +73,7 @@ class TrainingJob(BackgroundJob):
         self._process: runner.JobProcess | None = None
         self._abort_reason: str | None = None
         self._artifacts_failed = False
+        self._rule_imports: threading.Thread | None = None  # rules.prepare's, while it trains
         self._stopped_during = "Starting"
 
     @property
@@ -177,6 +178,7 @@ class TrainingJob(BackgroundJob):
         self._check_stopped()
         self._transition("Training", "Training in progress.")
         self.record.started = now()
+        self._rule_imports = rules.prepare(self.request)
         self._run_process()
         self._check_stopped()
         self._transition("Uploading", "Uploading generated training model")
@@ -255,6 +257,8 @@ class TrainingJob(BackgroundJob):
             return
         self.log.line(f"{now():%Y-%m-%d %H:%M:%S} Running Debugger rules locally")
         folder = artifacts.rule_output_folder(self._output_path, self.name, self.folder)
+        if self._rule_imports is not None:
+            self._rule_imports.join()
         self.record.rule_statuses = rules.evaluate(self.request, self.ml, folder, now)
         artifacts.upload_rule_output(folder, self._output_path, self.name, self.boto_session)
 
