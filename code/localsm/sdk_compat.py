@@ -109,10 +109,10 @@ def _poll_processing_jobs_quickly() -> None:
     if getattr(current, MARKER, False):
         return
 
-    def wait(self, poll: int = 5, timeout: int | None = None, logs: bool = False) -> None:
+    def wait(self, poll: int = 5, *args: Any, **kwargs: Any) -> None:
         if _CORE_IS_LOCAL[0]:
             poll = min(poll, LOCAL_POLL_SECONDS)
-        return current(self, poll=poll, timeout=timeout, logs=logs)
+        return current(self, poll, *args, **kwargs)  # the rest as given, whatever it is
 
     setattr(wait, MARKER, True)
     wait.__wrapped__ = current  # type: ignore[attr-defined]
