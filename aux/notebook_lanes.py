@@ -78,6 +78,7 @@ def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> li
     notebook that failed gives a failed row (papermill names the cell); if the worker itself
     dies, the notebooks it did not finish get failed rows with its last lines."""
     rows: dict[str, dict] = {}
+    started: set[str] = set()
     with tempfile.TemporaryFile(mode="w+") as errors:
         worker = subprocess.Popen(
             [python, str(script), "--worker", *names, *extra],
@@ -88,6 +89,7 @@ def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> li
         )
         for line in worker.stdout:
             if line.startswith(STARTED):
+                started.add(line[len(STARTED) :].strip())
                 say_running(line[len(STARTED) :].strip())
             elif line.startswith(RESULT):
                 row = json.loads(line[len(RESULT) :])
@@ -100,7 +102,7 @@ def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> li
         if name not in rows:
             why = f"the worker ended with exit code {code}:\n{tail}"
             rows[name] = {"name": name, "numbers": {}, "seconds": 0.0, "failed": True,
-                          "error": why}  # fmt: skip
+                          "error": why, "started": name in started}  # fmt: skip
             say_finished(rows[name])
     return [rows[name] for name in names]
 
@@ -118,8 +120,9 @@ def say_finished(row: dict) -> None:
     if not row.get("failed"):
         print(f"Finished {row['name']} in {row['seconds']:.1f} s", flush=True)
         return
-    print(
-        f"FAILED {row['name']} (the executed copy under outputs/notebooks/ shows the failing "
-        f"cell's error):\n{row.get('error', '')}",
-        flush=True,
+    where = (
+        "the executed copy under outputs/notebooks/ shows the failing cell's error"
+        if row.get("started", True)
+        else "not run"
     )
+    print(f"FAILED {row['name']} ({where}):\n{row.get('error', '')}", flush=True)

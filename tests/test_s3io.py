@@ -28,14 +28,38 @@ def test_one_client_per_session(bucket):
     assert s3io.s3_client(other) is not s3io.s3_client(bucket)
 
 
+def test_a_session_without_credentials_gets_a_new_client_each_time(monkeypatch, tmp_path):
+    """Once the learner configures credentials, the next call must see them."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    session = boto3.Session(region_name="us-east-1")
+    assert session.get_credentials() is None
+    assert s3io.s3_client(session) is not s3io.s3_client(session)
+
+
 @pytest.mark.parametrize("threshold", [1024, 3])  # one GetObject; boto3's managed download
 def test_small_and_large_objects_arrive_whole(bucket, tmp_path, monkeypatch, threshold):
     monkeypatch.setattr(s3io, "SINGLE_GET_BYTES", threshold)
     s3 = s3io.s3_client(bucket)
     s3.put_object(Bucket="lab-data", Key="train/part.csv", Body=b"1,2,3\n4,5,6\n")
     target = tmp_path / "part.csv"
+    calls = []
+
+    def spy(method: str):
+        real = getattr(s3, method)
+        return lambda *args, **kwargs: (calls.append(method), real(*args, **kwargs))[1]
+
+    for method in ("get_object", "download_file"):
+        monkeypatch.setattr(s3, method, spy(method))
     s3io.download(s3, "lab-data", "train/part.csv", 12, target)
     assert target.read_bytes() == b"1,2,3\n4,5,6\n"
+    # one GetObject, or boto3's managed download (which makes its own calls)
+    assert calls[0] == ("get_object" if threshold >= 12 else "download_file")
+    assert threshold < 12 or calls == ["get_object"]
     assert [p.name for p in tmp_path.iterdir()] == ["part.csv"]
 
 

@@ -164,6 +164,23 @@ def test_closing_the_runner_ends_its_children(tmp_path):
     assert not own.folder.exists()
 
 
+def test_at_exit_the_jobs_stop_before_the_runner_goes(monkeypatch):
+    """One exit handler, whichever module was imported first: the jobs get their SIGTERM and
+    grace period, then the runner goes (killing whatever child is left)."""
+    from localsm.training import job
+
+    seen = []
+
+    class Running:
+        def stop(self) -> None:
+            seen.append("job stopped")
+
+    monkeypatch.setattr(job, "_RUNNING", {Running()})
+    monkeypatch.setattr(client, "close_runner", lambda: seen.append("runner closed"))
+    job._stop_all()
+    assert seen == ["job stopped", "runner closed"]
+
+
 def wait_for_pid(path: Path) -> int:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

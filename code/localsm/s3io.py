@@ -15,23 +15,28 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import weakref
 from pathlib import Path
 from typing import Any
 
 SINGLE_GET_BYTES = 8 * 1024 * 1024  # s3transfer's default multipart_threshold
 COPY_CHUNK = 1024 * 1024
-_CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # boto3 session -> client
+ATTRIBUTE = "_localsm_s3_client"  # on a boto3 session: its client (a dict keyed by session
+# would keep every session alive: a client holds its session's handlers, which hold it)
 _LOCK = threading.Lock()
 
 
 def s3_client(boto_session: Any) -> Any:
     """The S3 client of `boto_session` (created on first use; the session's event handlers,
-    such as the local bucket's redirection, must be registered before)."""
+    such as the local bucket's redirection, must be registered before). Kept on the session
+    itself, so that both go together. A session without credentials gets a new client each
+    time: one kept would go on failing after the learner configures them."""
     with _LOCK:
-        client = _CLIENTS.get(boto_session)
-        if client is None:
-            client = _CLIENTS[boto_session] = boto_session.client("s3")
+        client = getattr(boto_session, ATTRIBUTE, None)
+        if client is not None:
+            return client
+        client = boto_session.client("s3")
+        if boto_session.get_credentials() is not None:
+            setattr(boto_session, ATTRIBUTE, client)
         return client
 
 

@@ -96,10 +96,14 @@ def processing_job_sleeps(monkeypatch, local: bool) -> list[float]:
 def test_a_local_processing_job_is_polled_every_second_an_aws_one_as_the_sdk_says(monkeypatch):
     """ProcessingJob.wait describes first and sleeps after: its first sleep (5 s) came before
     the local long poll could start, so a 2-second Clarify job took 5 s. Local: 1 s."""
+    from sagemaker.core.utils.utils import SageMakerClient
+
     from localsm import sdk_compat
 
+    was_local = sdk_compat._CORE_IS_LOCAL[0]
     try:
         assert processing_job_sleeps(monkeypatch, local=True) == [1, 1]
         assert processing_job_sleeps(monkeypatch, local=False) == [5, 5]
-    finally:
-        sdk_compat._CORE_IS_LOCAL[0] = False
+    finally:  # no fake session left in sagemaker-core's process-wide clients
+        sdk_compat._CORE_IS_LOCAL[0] = was_local
+        SageMakerClient.reset()

@@ -23,6 +23,7 @@ from localsm.training.channels import JobFailure, stage_channels
 from localsm.training.logstream import JobLog, LineSplitter
 from localsm.training.reasons import internal_reason, storage_reason
 from localsm.training.record import TrainingJobDescription, TrainingJobRecord
+from localsm.warm import client as warm
 
 _RUNNING: set[TrainingJob] = set()
 _RUNNING_LOCK = threading.Lock()
@@ -345,8 +346,10 @@ def _remove_tree(folder: Path) -> None:
 @atexit.register
 def _stop_all() -> None:
     """No orphan processes when the Python process that started the jobs exits normally (the
-    watchdog covers the other ways it can end)."""
+    watchdog covers the other ways it can end): stop the jobs (SIGTERM, then their grace
+    period), then end the warm runner, which kills any child still left."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for job in running:
         job.stop()
+    warm.close_runner()

@@ -11,7 +11,6 @@ when the kernel dies.
 
 from __future__ import annotations
 
-import atexit
 import os
 import select
 import shutil
@@ -101,7 +100,10 @@ class WarmRunner:
 
     def _describe_failure(self, timeout: float) -> str:
         code = self._process.poll()
-        tail = self.log_path.read_text(errors="replace").strip().splitlines()[-1:]
+        try:
+            tail = self.log_path.read_text(errors="replace").strip().splitlines()[-1:]
+        except OSError:  # closed meanwhile (the process is exiting): its folder is gone
+            tail = []
         why = f"exited with code {code}" if code is not None else f"not ready in {timeout:.0f} s"
         return f"warm runner {why}" + (f": {tail[0]}" if tail else "")
 
@@ -118,10 +120,13 @@ class WarmRunner:
         return WarmChild(command, pid, sock)
 
     def close(self) -> None:
-        """End the server (and any child it still has) and remove its folder."""
+        """End the server (and any child it still has) and remove its folder. One still
+        importing has no child yet: it is ended at once, not waited for."""
         try:
             if self._process.stdin:
                 self._process.stdin.close()
+            if not self._ready.is_set():
+                self._process.terminate()
             self._process.wait(5)
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
@@ -262,10 +267,10 @@ def popen(command: list[str], env: dict[str, str], cwd: Path) -> WarmChild | Non
     return child
 
 
-@atexit.register
-def _close_runner() -> None:
-    """Registered when the job modules are imported, so it runs after their own exit
-    handlers have stopped the jobs (atexit runs last-registered first)."""
+def close_runner() -> None:
+    """End this process's runner. Called at exit by `training/job.py`'s handler once it has
+    stopped the jobs (the runner kills the children it still has): one handler makes the
+    order, whichever module was imported first."""
     current = _RUNNER.pop(os.getpid(), None)
     if current is not None:
         current.close()
