@@ -89,8 +89,9 @@ def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> li
         )
         for line in worker.stdout:
             if line.startswith(STARTED):
-                started.add(line[len(STARTED) :].strip())
-                say_running(line[len(STARTED) :].strip())
+                name = line[len(STARTED) :].strip()
+                started.add(name)
+                say_running(name)
             elif line.startswith(RESULT):
                 row = json.loads(line[len(RESULT) :])
                 rows[row["name"]] = row
@@ -101,10 +102,15 @@ def _worker(python: str, names: list[str], script: Path, extra: list[str]) -> li
     for name in names:
         if name not in rows:
             why = f"the worker ended with exit code {code}:\n{tail}"
-            rows[name] = {"name": name, "numbers": {}, "seconds": 0.0, "failed": True,
-                          "error": why, "started": name in started}  # fmt: skip
+            rows[name] = failed_row(name, why, started=name in started)
             say_finished(rows[name])
     return [rows[name] for name in names]
+
+
+def failed_row(name: str, error: str, seconds: float = 0.0, started: bool = True) -> dict:
+    """The row of a notebook that failed (`started`: whether it ran at all)."""
+    return {"name": name, "numbers": {}, "seconds": seconds, "failed": True, "error": error,
+            "started": started}  # fmt: skip
 
 
 def announce(name: str) -> None:

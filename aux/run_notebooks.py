@@ -164,7 +164,7 @@ def run_one(name: str, parameters: dict) -> dict:
 def run_each(names: list[str], parameters: dict, started: Callable[[str], None]) -> Iterator[dict]:
     """Each notebook in turn in this process (one import of papermill for all), each in its
     own papermill run and kernel: its row, or a failed row with the error's last lines
-    (papermill's names the cell that failed); a failure does not stop the others."""
+    (papermill's error names the cell that failed); a failure does not stop the others."""
     for name in names:
         started(name)
         start = time.perf_counter()
@@ -172,8 +172,7 @@ def run_each(names: list[str], parameters: dict, started: Callable[[str], None])
             yield run_one(name, parameters)
         except Exception as error:  # noqa: BLE001 - reported in the row; the next one runs
             tail = "\n".join(f"{type(error).__name__}: {error}".strip().splitlines()[-15:])
-            seconds = time.perf_counter() - start
-            yield {"name": name, "numbers": {}, "seconds": seconds, "failed": True, "error": tail}
+            yield lanes.failed_row(name, tail, seconds=time.perf_counter() - start)
 
 
 def print_table(rows: list[dict], total: float) -> None:

@@ -43,7 +43,7 @@ def report(repo: Path, seen: set[str] | None = None) -> None:
     print(f"  {Path(sys.prefix).name}: {len(dists)} distributions, {total:.0f} MiB")
     if seen is None:
         for name, size, tops in dists[:15]:
-            print(f"    {name:28} {size / 2**20:7.1f} MiB  {', '.join(sorted(tops))[:40]}")
+            _row(name, size, tops, "")
         return
     unused = [d for d in dists if d[2] and not d[2] & seen]
     print(
@@ -51,8 +51,11 @@ def report(repo: Path, seen: set[str] | None = None) -> None:
         "no process of the runs above. The 10 biggest, then the 15 biggest never imported:"
     )
     for name, size, tops in dists[:10] + [("--", 0, set())] + unused[:15]:
-        used = "imported" if tops & seen else "never imported" if tops else ""
-        print(f"    {name:28} {size / 2**20:7.1f} MiB  {used:15} {', '.join(sorted(tops))[:40]}")
+        _row(name, size, tops, "imported" if tops & seen else "never imported" if tops else "")
+
+
+def _row(name: str, size: int, tops: set[str], used: str) -> None:
+    print(f"    {name:28} {size / 2**20:7.1f} MiB  {used:15} {', '.join(sorted(tops))[:40]}")
 
 
 if __name__ == "__main__":
