@@ -68,6 +68,29 @@ def definitions_for(algorithm_spec: dict, extra_names: tuple[str, ...] = ()) -> 
     return [xgboost_definition(n) for n in names]
 
 
+def is_builtin_xgboost(request: dict) -> bool:
+    """Whether a training request runs the XGBoost image's built-in algorithm (no script: no
+    `sagemaker_program` hyperparameter, no entrypoint of its own)."""
+    spec = request.get("AlgorithmSpecification", {})
+    hyperparameters = request.get("HyperParameters") or request.get("StaticHyperParameters") or {}
+    return (
+        is_xgboost_image(spec.get("TrainingImage", ""))
+        and "sagemaker_program" not in hyperparameters
+        and not spec.get("ContainerEntrypoint")
+    )
+
+
+def described_specification(request: dict) -> dict:
+    """`AlgorithmSpecification` as DescribeTrainingJob shows it: a built-in XGBoost job lists
+    the image's predefined metric definitions (`train:<m>`, `validation:<m>`) when it gave none,
+    as SageMaker does (SDK v2's `TrainingJobAnalytics` reads them)."""
+    spec = dict(request["AlgorithmSpecification"])
+    if not spec.get("MetricDefinitions") and is_builtin_xgboost(request):
+        objective = request.get("HyperParameters", {}).get("_tuning_objective_metric", "")
+        spec["MetricDefinitions"] = definitions_for(spec, (objective,) if objective else ())
+    return spec
+
+
 def definition_problem(definition: dict) -> str | None:
     """Why a metric definition can never yield a value (None when it can): its regex does not
     compile, or has no group to capture the value."""
@@ -93,8 +116,9 @@ class MetricTracker:
         for definition in definitions:
             if definition_problem(definition) is None:
                 self._compiled.append((definition["Name"], re.compile(definition["Regex"])))
-        # SageMaker's XGBoost definitions only match a line with a TAB (`#011`) and their own
-        # `<set>-<metric>:` text: a cheap substring test first spares ~70 regex searches a line.
+        # SageMaker's XGBoost definitions only match a line with a TAB (a real one, or `#011` as
+        # CloudWatch shows it and scripts may print it) and their own `<set>-<metric>:` text: a
+        # cheap substring test first spares ~70 regex searches a line.
         self._tokens = (
             {name: name.replace(":", "-", 1) + ":" for name, _ in self._compiled}
             if predefined
@@ -102,6 +126,7 @@ class MetricTracker:
         )
         self._last: dict[str, dict] = {}
         self._series: dict[str, list[float]] = {}
+        self._stamps: dict[str, list[datetime]] = {}
 
     @classmethod
     def for_job(cls, algorithm_spec: dict, extra_names: tuple[str, ...] = ()) -> MetricTracker:
@@ -111,7 +136,7 @@ class MetricTracker:
 
     def feed(self, line: str, clock: Callable[[], datetime]) -> None:
         """One log line (without its newline); `clock()` stamps a value found."""
-        if self._tokens is not None and "\t" not in line:
+        if self._tokens is not None and "\t" not in line and "#011" not in line:
             return
         rendered = cloudwatch_line(line)
         for name, regex in self._compiled:
@@ -128,6 +153,7 @@ class MetricTracker:
             series = self._series.setdefault(name, [])
             if len(series) < self.MAX_SERIES:
                 series.append(value)
+                self._stamps.setdefault(name, []).append(self._last[name]["Timestamp"])
 
     def final(self) -> list[dict]:
         """`FinalMetricDataList`: the last value of each defined metric found, in order."""
@@ -136,3 +162,7 @@ class MetricTracker:
     def series(self, name: str) -> list[float]:
         """Every value of metric `name` logged so far (bounded by MAX_SERIES)."""
         return list(self._series.get(name, ()))
+
+    def points(self, name: str) -> list[tuple[datetime, float]]:
+        """(time logged, value) of metric `name`, as CloudWatch Metrics keeps them."""
+        return list(zip(self._stamps.get(name, ()), self._series.get(name, ()), strict=True))

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from localsm.background import now
+from localsm.metrics import described_specification
 
 # Request members that DescribeTrainingJob repeats when they were given.
 ECHOED = ("DebugHookConfig", "DebugRuleConfigurations", "ProfilerConfig", "Environment",
@@ -100,7 +101,7 @@ class TrainingJobRecord:
                 TrainingJobStatus=self.status,
                 SecondaryStatus=self.secondary,
                 HyperParameters=dict(request.get("HyperParameters", {})),
-                AlgorithmSpecification=dict(request["AlgorithmSpecification"]),
+                AlgorithmSpecification=described_specification(request),
                 RoleArn=request["RoleArn"],
                 InputDataConfig=request.get("InputDataConfig", []),
                 OutputDataConfig={"KmsKeyId": "", **request["OutputDataConfig"]},
