@@ -464,8 +464,10 @@ FAILURES = [
      "Metric 'auc' can only be applied for classification and ranking problems."),
     ("unknown metric", BASE | {"eval_metric": "nope"}, None, CSV,
      "Hyperparameter eval_metric: value nope not in range"),
+    # the container's Categorical range for it: validation:<metric> names only
+    # (aws/sagemaker-xgboost-container 1.7-1, algorithm_mode/hyperparameter_validation.py)
     ("tuning metric form", BASE | {"_tuning_objective_metric": "auc"}, None, CSV,
-     "Hyperparameter _tuning_objective_metric: auc is not an objective metric"),
+     "Hyperparameter _tuning_objective_metric: auc is not in ['validation:accuracy', "),
     ("missing train", BASE, NO_TRAIN, CSV, "Missing required channel: train"),
     ("extraneous channel", BASE, {"train": GOOD, "test": GOOD}, CSV,
      "Extraneous channel found: test"),

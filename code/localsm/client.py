@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from localsm import metrics, toolkit, tuning
+from localsm.builtin import versions
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.processing.api import ProcessingOperations
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
@@ -117,23 +118,38 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         return abandoned.describe_elsewhere(folder, self.sagemaker_session.boto_session)
 
     def _check_supported(self, request: dict, operation: str = "CreateTrainingJob") -> None:
-        """Local mode covers the SageMaker XGBoost images, on one `local` instance."""
+        """Local mode covers the SageMaker XGBoost images (the built-in algorithm in the
+        versions whose validators it carries), on one instance; anything else is refused
+        before a job starts, in SageMaker's terms."""
         spec = request["AlgorithmSpecification"]
         image = spec.get("TrainingImage", "")
         if not metrics.is_xgboost_image(image):
+            what = image or spec.get("AlgorithmName", "")
             raise ValidationException(
                 operation,
-                f"Local mode runs the SageMaker XGBoost images only (built-in algorithm and "
-                f"script mode), not {image or spec.get('AlgorithmName', 'this algorithm')!r}. "
-                "Run this job on SageMaker (lab.setup(mode='sagemaker')), or use the SDK's "
-                "Docker-based local mode for other images.",
+                f"AlgorithmSpecification.TrainingImage {what!r}: this algorithm is not available "
+                "locally (local mode runs the SageMaker XGBoost images, sagemaker-xgboost:"
+                "<version>, as built-in algorithm or script mode); run this job on SageMaker.",
+            )
+        version = versions.image_version(image)
+        if metrics.is_builtin_xgboost(request) and version not in versions.VERSIONS:
+            raise ValidationException(
+                operation,
+                f"AlgorithmSpecification.TrainingImage {image!r}: the built-in XGBoost algorithm "
+                f"of image version {version or '(none named)'} is not available locally (local "
+                f"versions: {', '.join(versions.VERSIONS)}); run this job on SageMaker, or "
+                "choose one of those versions.",
             )
         resources = request.get("ResourceConfig") or request.get(
             "HyperParameterTuningResourceConfig", {}
         )
         if resources.get("InstanceType") == "local_gpu":
-            raise ValidationException(operation, "instance type local_gpu is not supported by this "
-                               "local mode; use 'local'")  # fmt: skip
+            raise ValidationException(
+                operation,
+                "ResourceConfig.InstanceType local_gpu: GPU instances are not available locally; "
+                "use instance_type 'local' (or a CPU instance type), or run this job on "
+                "SageMaker.",
+            )
         hyperparameters = request.get("HyperParameters") or request.get("StaticHyperParameters", {})
         if toolkit.is_script_mode(hyperparameters) and not hyperparameters.get(
             "sagemaker_submit_directory"
@@ -196,8 +212,9 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
     def create_hyper_parameter_tuning_job(self, **request: Any) -> dict[str, str]:
         operation = "CreateHyperParameterTuningJob"
         validate(operation, as_validatable(request))
+        if request.get("TrainingJobDefinition"):  # what local mode cannot run, said first
+            self._check_supported(request["TrainingJobDefinition"], operation)
         tuning.validate_request(request)
-        self._check_supported(request["TrainingJobDefinition"], operation)
         self._check_early(request["TrainingJobDefinition"], operation)
         name = request["HyperParameterTuningJobName"]
         with self._lock:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import queue
-import re
 import threading
 import uuid
 from pathlib import Path
@@ -26,11 +25,13 @@ from typing import Any
 
 import optuna
 
-from localsm import metrics, toolkit
+from localsm import metrics
 from localsm.background import BackgroundJob, now
-from localsm.exceptions import ValidationException
 from localsm.resources import arn_formatter
 from localsm.training import TrainingJob, processes, storage
+from localsm.tuning_request import open_ends, ranges_of, validate_request
+
+__all__ = ["TuningJob", "load_saved", "sort_summaries", "summary_of", "validate_request"]
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 TUNING_FOLDER = "tuning-jobs"
@@ -41,126 +42,7 @@ NO_OBJECTIVE = (
 )
 
 
-# ------------------------------------------------------------------------------ ranges
-
-
-def _ranges(config: dict) -> list[tuple[str, str, dict]]:
-    """[(kind, name, range)] for the Integer, Continuous and Categorical parameter ranges."""
-    ranges = config.get("ParameterRanges", {})
-    found = []
-    for kind in ("Integer", "Continuous", "Categorical"):
-        for item in ranges.get(f"{kind}ParameterRanges", []) or []:
-            found.append((kind, item["Name"], item))
-    return found
-
-
-def validate_request(request: dict) -> None:
-    """Refuse, before any job starts, a tuning request that makes no sense or whose every
-    training job would fail."""
-    config = request["HyperParameterTuningJobConfig"]
-    definition = request.get("TrainingJobDefinition")
-    if definition is None:
-        _refuse("local mode supports one TrainingJobDefinition (TrainingJobDefinitions: use AWS)")
-    ranges = _ranges(config)
-    _validate_ranges(ranges, config["Strategy"], definition)
-    _validate_limits(config)
-    _validate_objective(config, definition)
-    _validate_hyperparameters(ranges, config, definition)
-
-
-def _refuse(message: str) -> None:
-    raise ValidationException("CreateHyperParameterTuningJob", message)
-
-
-def _validate_ranges(ranges: list[tuple[str, str, dict]], strategy: str, definition: dict) -> None:
-    if not ranges:
-        _refuse("ParameterRanges is empty: give at least one Integer, Continuous or Categorical "
-                "range")  # fmt: skip
-    names = [name for _, name, _ in ranges]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        _refuse(f"hyperparameter(s) {', '.join(duplicated)} appear in more than one range")
-    both = sorted(set(definition.get("StaticHyperParameters", {})) & set(names))
-    if both:
-        _refuse(
-            f"hyperparameter(s) {', '.join(both)} are both static and tuned: remove them from "
-            "the estimator's hyperparameters or from the ranges"
-        )
-    for kind, name, item in ranges:
-        _validate_range(kind, name, item, strategy)
-
-
-def _validate_range(kind: str, name: str, item: dict, strategy: str) -> None:
-    if kind == "Categorical":
-        if not item.get("Values"):
-            _refuse(f"categorical range {name!r} has no values")
-        return
-    try:
-        low, high = float(item["MinValue"]), float(item["MaxValue"])
-    except ValueError:
-        _refuse(f"range {name!r}: MinValue and MaxValue must be numbers")
-    if kind == "Integer" and (low != int(low) or high != int(high)):
-        _refuse(f"integer range {name!r}: MinValue and MaxValue must be integers")
-    if low > high:
-        _refuse(f"range {name!r}: MinValue {item['MinValue']} is greater than MaxValue "
-                f"{item['MaxValue']}")  # fmt: skip
-    scaling = item.get("ScalingType", "Auto")
-    if scaling == "Logarithmic" and low <= 0:
-        _refuse(f"range {name!r}: logarithmic scaling needs MinValue > 0 (got {low:g})")
-    if scaling == "ReverseLogarithmic":
-        if kind == "Integer":
-            _refuse(f"range {name!r}: reverse logarithmic scaling is for continuous ranges")
-        if not (0 <= low and high < 1):
-            _refuse(f"range {name!r}: reverse logarithmic scaling needs 0 <= MinValue and "
-                    "MaxValue < 1")  # fmt: skip
-    if strategy == "Grid" and kind == "Continuous":
-        _refuse(f"the Grid strategy needs Integer or Categorical ranges; {name!r} is continuous")
-
-
-def _validate_limits(config: dict) -> None:
-    limits = config.get("ResourceLimits", {})
-    total = limits.get("MaxNumberOfTrainingJobs")
-    parallel = limits.get("MaxParallelTrainingJobs", 1)
-    if total is None and config["Strategy"] != "Grid":
-        _refuse("ResourceLimits.MaxNumberOfTrainingJobs is required for this strategy")
-    if total is not None and parallel > total:
-        _refuse(f"MaxParallelTrainingJobs ({parallel}) is greater than MaxNumberOfTrainingJobs "
-                f"({total})")  # fmt: skip
-
-
-def _validate_objective(config: dict, definition: dict) -> None:
-    objective = config["HyperParameterTuningJobObjective"]["MetricName"]
-    spec = definition["AlgorithmSpecification"]
-    defined = [d["Name"] for d in spec.get("MetricDefinitions") or []]
-    if defined and objective not in defined:
-        _refuse(f"objective metric {objective!r} has no metric definition; defined: {defined}")
-    if not defined and not (
-        metrics.is_xgboost_image(spec.get("TrainingImage", ""))
-        and re.fullmatch(r"(train|validation):[\w@.\-]+", objective)
-    ):
-        _refuse(
-            f"objective metric {objective!r} has no metric definition: pass metric_definitions "
-            "to the tuner, or use an XGBoost metric such as validation:auc"
-        )
-
-
-def _validate_hyperparameters(
-    ranges: list[tuple[str, str, dict]], config: dict, definition: dict
-) -> None:
-    """The tuned and static hyperparameters against what the training code accepts: the
-    built-in algorithm's table (as SageMaker does), a script's argparse options (read from its
-    source, when they can be), so that a typo fails here and not in every training job."""
-    static = definition.get("StaticHyperParameters", {})
-    objective = config["HyperParameterTuningJobObjective"]["MetricName"]
-    if toolkit.is_script_mode(static):
-        problem = toolkit.unknown_arguments(static, [name for _, name, _ in ranges])
-    else:
-        from localsm.builtin.hyperparameters import check_tuning
-
-        channels = {c["ChannelName"] for c in definition.get("InputDataConfig", [])}
-        problem = check_tuning(static, ranges, objective, channels)
-    if problem:
-        _refuse(problem)
+# ------------------------------------------------------------------------------ sampling
 
 
 def _grid(ranges: list[tuple[str, str, dict]]) -> dict[str, list]:
@@ -181,8 +63,12 @@ class _GridSampler(optuna.samplers.GridSampler):
         pass
 
 
-def _sample(trial: optuna.Trial, kind: str, name: str, item: dict) -> str:
-    """One value for a range, as the string SageMaker would send."""
+def _sample(trial: optuna.Trial, kind: str, name: str, item: dict, inside=None) -> str:
+    """One value for a range, as the string SageMaker would send; `inside(name, value)` moves
+    a continuous value off an open end of the hyperparameter's own range (built-in algorithm:
+    a range may touch that end, a value may not)."""
+    if kind == "Continuous" and inside is not None:
+        return repr(inside(name, float(_sample(trial, kind, name, item))))
     if kind == "Categorical":
         return trial.suggest_categorical(name, list(item["Values"]))
     low, high = float(item["MinValue"]), float(item["MaxValue"])
@@ -218,7 +104,7 @@ class TuningJob(BackgroundJob):
         objective = config["HyperParameterTuningJobObjective"]
         self.objective_name: str = objective["MetricName"]
         self.maximize = objective["Type"] == "Maximize"
-        self.ranges = _ranges(config)
+        self.ranges = ranges_of(config)
         limits = config.get("ResourceLimits", {})
         grid_size = math.prod(len(v) for v in _grid(self.ranges).values())
         if self.strategy == "Grid":
@@ -235,6 +121,7 @@ class TuningJob(BackgroundJob):
         self.summaries: list[dict] = []  # one per training job, in launch order
         self._study = self._create_study()
         self._pruned: set[str] = set()  # training jobs the pruner stopped
+        self._inside = open_ends(request["TrainingJobDefinition"])
         self._finished: queue.Queue = queue.Queue()
         self._lock = threading.RLock()
 
@@ -309,8 +196,10 @@ class TuningJob(BackgroundJob):
 
     def _launch(self, number: int) -> tuple[TrainingJob, optuna.Trial]:
         trial = self._study.ask()
-        tuned = {name: _sample(trial, kind, name, item) for kind, name, item in self.ranges}
         definition = self.request["TrainingJobDefinition"]
+        tuned = {
+            name: _sample(trial, kind, name, item, self._inside) for kind, name, item in self.ranges
+        }
         job_name = f"{self.name}-{number:03d}-{uuid.uuid4().hex[:8]}"
         resources = dict(
             definition.get("HyperParameterTuningResourceConfig") or definition["ResourceConfig"]

@@ -7,12 +7,13 @@ the message it would fail with on SageMaker.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from localsm.builtin import TRAIN, VALIDATION, ClientError
+from localsm.builtin import VALIDATION, ClientError, versions
 from localsm.metrics import XGBOOST_METRICS
 
 
@@ -72,81 +73,107 @@ def list_of(*choices: str) -> Spec:
     return Spec("list", choices=choices)
 
 
-OBJECTIVES = (
-    "binary:logistic", "binary:logitraw", "binary:hinge", "count:poisson", "multi:softmax",
-    "multi:softprob", "rank:pairwise", "rank:ndcg", "rank:map", "reg:linear",
-    "reg:squarederror", "reg:logistic", "reg:gamma", "reg:pseudohubererror",
-    "reg:squaredlogerror", "reg:tweedie", "survival:aft", "survival:cox",
-    "reg:absoluteerror",  # 1.7-1 only; accepted here for both image versions
-)  # fmt: skip
-
 UPDATERS = (
-    "grow_colmaker", "distcol", "grow_histmaker", "grow_local_histmaker", "grow_skmaker",
-    "grow_quantile_histmaker", "sync", "refresh", "prune", "shotgun", "coord_descent",
+    "grow_colmaker", "distcol", "grow_histmaker", "grow_local_histmaker", "grow_skmaker", "sync",
+    "refresh", "prune", "shotgun", "coord_descent",
 )  # fmt: skip
+EVERY = ("0.90-1", None)  # a span: every version
 
-HYPERPARAMETERS: dict[str, Spec] = {
+
+def since(first: str, last: str | None = None) -> tuple[str, str | None]:
+    """The versions from `first` to `last` (None: to the latest)."""
+    return (first, last)
+
+
+# (name, versions, how it is parsed and checked): the container's table, one row per name and
+# span of versions (hyperparameter_validation.py on each version's branch; see versions.py).
+# The choices of `objective`, `eval_metric` and `_tuning_objective_metric` are per version too.
+ROWS: tuple[tuple[str, tuple[str, str | None], Spec], ...] = (
     # --- read by the container itself, never passed to XGBoost ---
-    "num_round": integer(1),  # the only required one
-    "csv_weights": integer(0, 1),
-    "early_stopping_rounds": integer(1),
-    "_tuning_objective_metric": Spec("objective_metric"),  # "validation:auc", set by tuning
-    "save_model_on_termination": one_of("true", "false"),
-    "use_dask_gpu_training": one_of("true", "false"),
-    "_kfold": integer(2),
-    "_num_cv_round": integer(1),
+    ("num_round", EVERY, integer(1)),  # the only required one
+    ("csv_weights", EVERY, integer(0, 1)),
+    ("early_stopping_rounds", EVERY, integer(1)),
+    ("_tuning_objective_metric", EVERY, Spec("objective_metric")),  # "validation:auc"
+    ("save_model_on_termination", since("1.0-1"), one_of("true", "false")),
+    ("use_dask_gpu_training", since("1.5-1"), one_of("true", "false")),
+    ("_nfold", since("1.2-1", "1.2-1"), integer(2)),
+    ("_kfold", since("1.2-2"), integer(2)),
+    ("_num_cv_round", since("1.2-2"), integer(1)),
     # --- general ---
-    "booster": one_of("gbtree", "gblinear", "dart"),
-    "verbosity": integer(0, 3),
-    "nthread": integer(1),
+    ("booster", EVERY, one_of("gbtree", "gblinear", "dart")),
+    ("silent", since("0.90-1", "1.0-1"), integer(0, 1)),
+    ("verbosity", EVERY, integer(0, 3)),
+    ("nthread", EVERY, integer(1)),
     # --- tree booster ---
-    "eta": real(0, 1),
-    "gamma": real(0),
-    "max_depth": integer(0),
-    "min_child_weight": real(0),
-    "max_delta_step": real(0),
-    "subsample": real(0, 1, low_open=True),
-    "colsample_bytree": real(0, 1, low_open=True),
-    "colsample_bylevel": real(0, 1, low_open=True),
-    "colsample_bynode": real(0, 1, low_open=True),
-    "lambda": real(0),
-    "alpha": real(0),
-    "tree_method": one_of("auto", "exact", "approx", "hist", "gpu_hist"),
-    "sketch_eps": real(0, 1, low_open=True, high_open=True),
-    "scale_pos_weight": real(0, low_open=True),
-    "updater": list_of(*UPDATERS),
-    "dsplit": one_of("row", "col"),
-    "refresh_leaf": integer(0, 1),
-    "process_type": one_of("default", "update"),
-    "grow_policy": one_of("depthwise", "lossguide"),
-    "max_leaves": integer(0),
-    "max_bin": integer(0),
-    "predictor": one_of("auto", "cpu_predictor", "gpu_predictor"),
-    "sampling_method": one_of("uniform", "gradient_based"),
-    "single_precision_histogram": one_of("true", "false"),
-    "deterministic_histogram": one_of("true", "false"),
-    "prob_buffer_row": integer(1, low_open=True),
-    "monotone_constraints": Spec("tuple"),  # "(1,0,-1)": one of -1/0/1 per feature
-    "interaction_constraints": Spec("nested"),  # "[[0,1],[2,3]]": feature indices
-    "num_parallel_tree": integer(1),
+    ("eta", EVERY, real(0, 1)),
+    ("gamma", EVERY, real(0)),
+    ("max_depth", EVERY, integer(0)),
+    ("min_child_weight", EVERY, real(0)),
+    ("max_delta_step", EVERY, real(0)),
+    ("subsample", EVERY, real(0, 1, low_open=True)),
+    ("colsample_bytree", EVERY, real(0, 1, low_open=True)),
+    ("colsample_bylevel", EVERY, real(0, 1, low_open=True)),
+    ("colsample_bynode", EVERY, real(0, 1, low_open=True)),
+    ("lambda", EVERY, real(0)),
+    ("alpha", EVERY, real(0)),
+    ("tree_method", since("0.90-1", "1.0-1"), one_of("auto", "exact", "approx", "hist")),
+    ("tree_method", since("1.2-1"), one_of("auto", "exact", "approx", "hist", "gpu_hist")),
+    ("sketch_eps", EVERY, real(0, 1, low_open=True, high_open=True)),
+    ("scale_pos_weight", EVERY, real(0, low_open=True)),
+    ("updater", since("0.90-1", "1.5-1"), list_of(*UPDATERS)),
+    ("updater", since("1.7-1"), list_of(*(u for u in UPDATERS if u != "grow_local_histmaker"))),
+    ("dsplit", EVERY, one_of("row", "col")),
+    ("refresh_leaf", EVERY, integer(0, 1)),
+    ("process_type", EVERY, one_of("default", "update")),
+    ("grow_policy", EVERY, one_of("depthwise", "lossguide")),
+    ("max_leaves", EVERY, integer(0)),
+    ("max_bin", EVERY, integer(0)),
+    ("predictor", since("0.90-1", "1.0-1"), one_of("cpu_predictor")),
+    ("predictor", since("1.2-1"), one_of("auto", "cpu_predictor", "gpu_predictor")),
+    ("sampling_method", since("1.3-1"), one_of("uniform", "gradient_based")),
+    ("single_precision_histogram", since("1.2-1", "1.5-1"), one_of("true", "false")),
+    ("deterministic_histogram", since("1.2-1"), one_of("true", "false")),
+    ("prob_buffer_row", since("1.3-1"), integer(1, low_open=True)),
+    ("monotone_constraints", since("1.0-1"), Spec("tuple")),  # "(1,0,-1)": -1/0/1 each
+    # "[[1,2],[3,4]]": the container's range is [1, +inf), so feature 0 is refused there too
+    ("interaction_constraints", since("1.0-1"), Spec("nested", low=1)),
+    ("num_parallel_tree", since("0.90-2"), integer(1)),
     # --- dart booster ---
-    "sample_type": one_of("uniform", "weighted"),
-    "normalize_type": one_of("tree", "forest"),
-    "rate_drop": real(0, 1),
-    "one_drop": integer(0, 1),
-    "skip_drop": real(0, 1),
+    ("sample_type", EVERY, one_of("uniform", "weighted")),
+    ("normalize_type", EVERY, one_of("tree", "forest")),
+    ("rate_drop", EVERY, real(0, 1)),
+    ("one_drop", EVERY, integer(0, 1)),
+    ("skip_drop", EVERY, real(0, 1)),
     # --- linear booster ---
-    "lambda_bias": real(0, 1),
+    ("lambda_bias", EVERY, real(0, 1)),
     # --- learning task ---
-    "objective": one_of(*OBJECTIVES),
-    "num_class": integer(2),
-    "base_score": real(0),
-    "eval_metric": Spec("metrics"),  # comma-separated
-    "seed": integer(-(2**31), 2**31 - 1, low_open=True, high_open=True),
-    "tweedie_variance_power": real(1, 2, low_open=True, high_open=True),
-    "aft_loss_distribution": one_of("normal", "logistic", "extreme"),
-    "aft_loss_distribution_scale": real(0),
-}
+    ("objective", EVERY, Spec("objective")),
+    ("num_class", EVERY, integer(2)),
+    ("base_score", EVERY, real(0)),
+    ("eval_metric", EVERY, Spec("metrics")),  # comma-separated
+    ("seed", EVERY, integer(-(2**31), 2**31 - 1, low_open=True, high_open=True)),
+    ("tweedie_variance_power", EVERY, real(1, 2, low_open=True, high_open=True)),
+    ("aft_loss_distribution", since("1.2-1"), one_of("normal", "logistic", "extreme")),
+    ("aft_loss_distribution_scale", since("1.2-1"), real(0)),
+)
+
+
+@functools.cache
+def table(version: str = versions.LATEST) -> dict[str, Spec]:
+    """The hyperparameters image `version` accepts, by name."""
+    found: dict[str, Spec] = {}
+    for name, (first, last), spec in ROWS:
+        if versions.within(version, first, last):
+            if spec.kind == "objective":
+                spec = Spec("choice", choices=versions.objectives(version))
+            found[name] = spec
+    return found
+
+
+def aliases(version: str = versions.LATEST) -> dict[str, str]:
+    """Alias -> name (declared from 0.90-2 on)."""
+    return ALIASES if versions.within(version, "0.90-2") else {}
+
 
 REQUIRED = ("num_round",)
 ALIASES = {"learning_rate": "eta", "min_split_loss": "gamma", "reg_lambda": "lambda",
@@ -154,18 +181,20 @@ ALIASES = {"learning_rate": "eta", "min_split_loss": "gamma", "reg_lambda": "lam
 # Read by the container, not by XGBoost.
 CONTAINER_ONLY = (
     "num_round", "csv_weights", "early_stopping_rounds", "_tuning_objective_metric",
-    "save_model_on_termination", "use_dask_gpu_training", "_kfold", "_num_cv_round",
+    "save_model_on_termination", "use_dask_gpu_training", "_nfold", "_kfold", "_num_cv_round",
 )  # fmt: skip
 NOT_SUPPORTED_LOCALLY = {
+    "_nfold": "k-fold cross-validation mode",
     "_kfold": "k-fold cross-validation mode",
     "_num_cv_round": "k-fold cross-validation mode",
 }
 # Accepted for compatibility; XGBoost 3 no longer has them and would only warn.
 REMOVED_IN_XGBOOST_3 = ("predictor", "single_precision_histogram", "deterministic_histogram",
-                        "lambda_bias", "dsplit", "sketch_eps", "prob_buffer_row")  # fmt: skip
+                        "lambda_bias", "dsplit", "sketch_eps", "prob_buffer_row",
+                        "silent")  # fmt: skip
 
 
-# Every metric name `eval_metric` accepts: XGBoost's own and the container's.
+# Every metric name `eval_metric` accepts in some version: XGBoost's own and the container's.
 METRICS = tuple(XGBOOST_METRICS)
 THRESHOLD_METRICS = ("error", "ndcg", "map")  # error@0.6, ndcg@5, map@5
 
@@ -214,8 +243,8 @@ def _parse(spec: Spec, text: str) -> Any:
     return text  # choice, objective_metric
 
 
-def _check_metric(metric: str) -> None:
-    """One `eval_metric` item: a known name, or `error@t` / `ndcg@n` / `map@n`."""
+def _check_metric(metric: str, version: str) -> None:
+    """One `eval_metric` item: a name `version` knows, or `error@t` / `ndcg@n` / `map@n`."""
     if "<function" in metric:
         raise ClientError(f"User defined evaluation metric {metric} is not supported yet.")
     if "@" in metric:
@@ -229,13 +258,14 @@ def _check_metric(metric: str) -> None:
             float(threshold)
         except ValueError:
             raise ClientError(f"Threshold value 't' in '{name}@t' expects float input.") from None
-    elif metric not in METRICS:
+    elif metric not in versions.metrics(version):
         raise ClientError(
-            f"Hyperparameter eval_metric: value {metric} not in range {sorted(METRICS)}"
+            f"Hyperparameter eval_metric: value {metric} not in range "
+            f"{sorted(versions.metrics(version))}"
         )
 
 
-def _check_range(name: str, spec: Spec, value: Any) -> None:
+def _check_range(name: str, spec: Spec, value: Any, version: str) -> None:
     if spec.kind in ("int", "float"):
         if not spec.contains(value):
             raise ClientError(f"Hyperparameter {name}: {value} is not in {spec.range_text()}")
@@ -249,22 +279,19 @@ def _check_range(name: str, spec: Spec, value: Any) -> None:
             )
     elif spec.kind == "metrics":
         for metric in value:
-            _check_metric(metric)
-    elif spec.kind == "objective_metric":
-        data, _, metric = value.partition(":")
-        if data not in (TRAIN, VALIDATION) or metric not in METRICS:
-            raise ClientError(
-                f"Hyperparameter {name}: {value} is not an objective metric this algorithm "
-                f"emits; use validation:<metric> or train:<metric> with <metric> one of "
-                f"{', '.join(METRICS)}"
-            )
+            _check_metric(metric, version)
+    elif spec.kind == "objective_metric":  # the container's list: validation:<metric> only
+        names = [f"{VALIDATION}:{m}" for m in versions.metrics(version)]
+        if value not in names:
+            raise ClientError(f"Hyperparameter {name}: {value} is not in {names}")
     elif spec.kind == "tuple":
         if any(v not in (-1, 0, 1) for v in value):
             raise ClientError(f"Hyperparameter {name}: value {value} not in range [-1, 0, 1]")
     elif spec.kind == "nested":
-        if any(v < 0 for group in value for v in group):
+        if any(v < (spec.low or 0) for group in value for v in group):
             raise ClientError(
-                f"Hyperparameter {name}: value {value} not in range [0, +inf) (feature indices)"
+                f"Hyperparameter {name}: value {value} not in range [{spec.low:g}, +inf) "
+                "(the container's range for feature indices)"
             )
 
 
@@ -306,17 +333,19 @@ def _check_combinations(hps: dict[str, Any]) -> None:
             )
 
 
-def validate_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
-    """Strings from hyperparameters.json -> typed values under their canonical names.
+def validate_hyperparameters(raw: dict[str, Any], version: str = versions.LATEST) -> dict[str, Any]:
+    """Strings from hyperparameters.json -> typed values under their canonical names, checked
+    against image `version`'s table.
 
     Raises ClientError with the container's message for the first problem found. Keys that
     start with `sagemaker_` are the SDK's and are ignored; aliases become canonical names.
     """
+    known, alias = table(version), aliases(version)
     given: dict[str, tuple[str, str]] = {}  # canonical name -> (name as given, text)
     for key, value in raw.items():
         if key.startswith("sagemaker_"):
             continue
-        canonical = ALIASES.get(key, key)
+        canonical = alias.get(key, key)
         if canonical in given:
             raise ClientError(
                 f"Hyperparameters {given[canonical][0]} and {key} are the same parameter; "
@@ -328,7 +357,7 @@ def validate_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
             raise ClientError(f"Missing required hyperparameter: {name}")
     parsed: dict[str, Any] = {}
     for canonical, (key, text) in given.items():
-        spec = HYPERPARAMETERS.get(canonical)
+        spec = known.get(canonical)
         if spec is None:
             raise ClientError(f"Extraneous hyperparameter found: {key}")
         try:
@@ -336,15 +365,28 @@ def validate_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             raise ClientError(f"Hyperparameter {key}: could not parse value") from None
     for canonical, value in parsed.items():
-        _check_range(given[canonical][0], HYPERPARAMETERS[canonical], value)
+        _check_range(given[canonical][0], known[canonical], value, version)
     _check_combinations(parsed)
     for name, what in NOT_SUPPORTED_LOCALLY.items():
         if name in parsed:
             raise ClientError(
                 f"Hyperparameter {name}: the {what} of the built-in algorithm is not "
-                "supported in local mode; remove it"
+                "supported in local mode; run this job on SageMaker, or remove it"
             )
     return parsed
+
+
+def inside(name: str, value: float, version: str = versions.LATEST) -> float:
+    """A tuned continuous value moved just inside an open end of `name`'s range (SageMaker
+    samples a range that touches an open bound, such as colsample_bylevel 0-1, from inside)."""
+    spec = table(version).get(aliases(version).get(name, name))
+    if spec is None or spec.kind != "float":
+        return value
+    if spec.low_open and spec.low is not None and value <= spec.low:
+        return math.nextafter(spec.low, math.inf)
+    if spec.high_open and spec.high is not None and value >= spec.high:
+        return math.nextafter(spec.high, -math.inf)
+    return value
 
 
 def check_tuning(
@@ -352,51 +394,88 @@ def check_tuning(
     ranges: list[tuple[str, str, dict]],
     objective: str,
     channels: set[str],
+    version: str = versions.LATEST,
 ) -> str | None:
     """Why every training job of a tuning job over the built-in algorithm would fail (None:
     none would for that reason): an untunable name, a range reaching outside a
-    hyperparameter's own, a rule between hyperparameters, an objective it cannot emit."""
-    unknown = sorted(n for _, n, _ in ranges if ALIASES.get(n, n) not in HYPERPARAMETERS)
+    hyperparameter's own, a rule between hyperparameters, an objective it cannot emit. Each
+    answer names the hyperparameter at fault."""
+    known, alias = table(version), aliases(version)
+    unknown = sorted(n for _, n, _ in ranges if alias.get(n, n) not in known)
     if unknown:
         import difflib
 
-        close = difflib.get_close_matches(unknown[0], [*HYPERPARAMETERS, *ALIASES], n=3)
+        close = difflib.get_close_matches(unknown[0], [*known, *alias], n=3)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         return (
             "The hyperparameter tuning job that you requested has the following untunable "
-            f"hyperparameters: {unknown}; the built-in XGBoost algorithm has no such "
-            f"hyperparameter.{hint}"
+            f"hyperparameters: {unknown}; the built-in XGBoost algorithm (image version "
+            f"{version}) has no such hyperparameter.{hint}"
         )
     if objective.startswith(f"{VALIDATION}:") and VALIDATION not in channels:
         return (
             f"objective metric {objective} needs a validation channel: the built-in algorithm "
             "prints validation-* metrics only when fit() is given one"
         )
-    first = {name: _tuned_values(kind, item)[0] for kind, name, item in ranges}
-    base = {**static, **first, "_tuning_objective_metric": objective}
-    try:
-        validate_hyperparameters(base)
-    except ClientError as error:  # one about a range is said below, with the range
-        if not any(name in str(error) for name in first):
-            return f"every training job would fail: {error}"
-    for kind, name, item in ranges:
+    for kind, name, item in ranges:  # each range alone, against its hyperparameter's range
+        spec = known[alias.get(name, name)]
         for value in _tuned_values(kind, item):
+            problem = _range_problem(name, spec, value, version)
+            if problem:
+                hint = ""
+                if kind == "Continuous" and spec.kind == "int":
+                    hint = f"; {name} is an integer: use an IntegerParameter range"
+                shown = "Values" if kind == "Categorical" else "MinValue/MaxValue"
+                return f"{kind}ParameterRanges {name!r} ({shown} {value}): {problem}{hint}"
+    middle = {name: _middle(kind, item) for kind, name, item in ranges}
+    base = {**static, **middle, "_tuning_objective_metric": objective}
+    try:
+        validate_hyperparameters(base, version)
+    except ClientError as error:
+        return f"every training job would fail: {error}"
+    for kind, name, item in ranges:  # each tuned value with the others: the cross-rules
+        for value in _tuned_values(kind, item):
+            if kind == "Continuous":
+                value = repr(inside(name, float(value), version))
             try:
-                validate_hyperparameters({**base, name: value})
+                validate_hyperparameters({**base, name: value}, version)
             except ClientError as error:
                 shown = "Values" if kind == "Categorical" else "MinValue/MaxValue"
-                hint = ""
-                if kind == "Continuous" and HYPERPARAMETERS[ALIASES.get(name, name)].kind == "int":
-                    hint = f"; {name} is an integer: use an IntegerParameter range"
-                return f"{kind}ParameterRanges {name!r} ({shown} {value}): {error}{hint}"
+                return f"{kind}ParameterRanges {name!r} ({shown} {value}): {error}"
+    return None
+
+
+def _range_problem(name: str, spec: Spec, value: str, version: str) -> str | None:
+    """What is wrong with one end (or value) of a range for `name` alone; an open end of a
+    continuous hyperparameter may be touched (values are sampled inside it)."""
+    try:
+        parsed = _parse(spec, value)
+    except ValueError:
+        return f"Hyperparameter {name}: could not parse value"
+    if spec.kind == "float":
+        spec = Spec("float", spec.low, spec.high)  # the closure: [low, high]
+    try:
+        _check_range(name, spec, parsed, version)
+    except ClientError as error:
+        return str(error)
     return None
 
 
 def _tuned_values(kind: str, item: dict) -> list[str]:
-    """The values a tuning job would send for a range, at its ends (every categorical one)."""
+    """The values a tuning job could send for a range: its ends (every categorical one)."""
     if kind == "Categorical":
         return [str(v) for v in item["Values"]]
     ends = (item["MinValue"], item["MaxValue"])
     if kind == "Integer":
         return [str(int(float(v))) for v in ends]
     return [repr(float(v)) for v in ends]
+
+
+def _middle(kind: str, item: dict) -> str:
+    """A value inside a range (its middle; the first categorical value)."""
+    if kind == "Categorical":
+        return str(item["Values"][0])
+    low, high = float(item["MinValue"]), float(item["MaxValue"])
+    if kind == "Integer":
+        return str(int(low))
+    return repr((low + high) / 2)

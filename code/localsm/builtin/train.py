@@ -15,7 +15,7 @@ from typing import Any
 
 import xgboost as xgb
 
-from localsm.builtin import TRAIN, VALIDATION, ClientError, log, xgboost_message
+from localsm.builtin import TRAIN, VALIDATION, ClientError, log, versions, xgboost_message
 from localsm.builtin.channels import validate_channels
 from localsm.builtin.data import Table, load_channels
 from localsm.builtin.hyperparameters import (
@@ -51,8 +51,9 @@ class TrainingPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def plan_training(hps: dict[str, Any]) -> TrainingPlan:
-    """XGBoost parameters and the container-level settings from validated hyperparameters."""
+def plan_training(hps: dict[str, Any], version: str = versions.LATEST) -> TrainingPlan:
+    """XGBoost parameters and the container-level settings from validated hyperparameters
+    (image `version`: its XGBoost's default metric when none is asked for)."""
     notes: list[str] = []
     params: dict[str, Any] = {}
     for name, value in hps.items():
@@ -76,6 +77,9 @@ def plan_training(hps: dict[str, Any]) -> TrainingPlan:
     if tuning:
         metric = tuning.partition(":")[2]
         metrics = [m for m in metrics if m != metric] + [metric]
+    if not metrics:
+        default = versions.default_metric(version, hps.get("objective", "reg:squarederror"))
+        metrics = [default] if default else []
     native = [m for m in metrics if m not in CONTAINER_METRICS]
     if native:
         params["eval_metric"] = native
@@ -237,12 +241,13 @@ def train(ml_root: Path | str) -> dict[str, Any]:
     """
     ml = Path(ml_root)
     config = ml / "input" / "config"
-    hps = validate_hyperparameters(_read_json(config / "hyperparameters.json"))
+    version = os.environ.get(versions.VERSION_VARIABLE) or versions.LATEST
+    hps = validate_hyperparameters(_read_json(config / "hyperparameters.json"), version)
     formats = validate_channels(_read_json(config / "inputdataconfig.json"))
-    plan = plan_training(hps)
+    plan = plan_training(hps, version)
     save_on_termination(hps.get("save_model_on_termination") == "true")
     objective = plan.params.get("objective", "reg:squarederror")
-    log(f"Local built-in XGBoost algorithm (XGBoost {xgb.__version__})")
+    log(f"Local built-in XGBoost algorithm, image version {version} (XGBoost {xgb.__version__})")
     log("Hyperparameters: " + json.dumps(hps, sort_keys=True))
     for note in plan.notes:
         log(note)

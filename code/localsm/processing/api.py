@@ -46,12 +46,16 @@ class ProcessingOperations:
         if not is_clarify_image(image):
             raise ValidationException(
                 operation,
-                f"Local mode runs processing jobs of the SageMaker Clarify image only, not "
-                f"{image!r}. Run this job on SageMaker (lab.setup(mode='sagemaker')).",
+                f"AppSpecification.ImageUri {image!r}: this processing image is not available "
+                "locally (local mode runs processing jobs of the SageMaker Clarify image only); "
+                "run this job on SageMaker.",
             )
         if request["ProcessingResources"]["ClusterConfig"].get("InstanceCount", 1) != 1:
-            raise ValidationException(operation, "local mode runs processing jobs on one "
-                                      "instance: pass instance_count=1")  # fmt: skip
+            raise ValidationException(
+                operation,
+                "ProcessingResources.ClusterConfig.InstanceCount: local mode runs a processing "
+                "job on one instance; pass instance_count=1, or run this job on SageMaker.",
+            )
         name = request["ProcessingJobName"]
         folder = self.jobs_dir / PROCESSING_FOLDER / name
         with self._processing_lock:

@@ -47,8 +47,8 @@ def check_instance_count(request: dict, operation: str) -> None:
         raise ValidationException(
             operation,
             f"ResourceConfig.InstanceCount is {count}: local mode runs one instance (one "
-            "process), and distributed training needs several. Use instance_count=1, or run the "
-            "job on SageMaker (lab.setup('sagemaker')).",
+            "process), and distributed training needs several. Use instance_count=1, or run "
+            "this job on SageMaker.",
         )
 
 
@@ -80,7 +80,7 @@ def check_writable(folder: Path, what: str, operation: str) -> None:
         raise ValidationException(
             operation,
             f"{what}: cannot write to {where}: {error.strerror or error}. Choose a writable "
-            "folder with free space (the estimator's output_path, or lab.setup(output_dir=...)).",
+            "folder with free space (the estimator's output_path).",
         ) from None
 
 

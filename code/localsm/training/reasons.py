@@ -43,7 +43,10 @@ def storage_reason(error: OSError, doing: str) -> str:
     path = error.filename or "?"
     what = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        fix = "Free space there, or write the job's files elsewhere (lab.setup(output_dir=...))"
+        fix = (
+            "Free space there, or write the job's files elsewhere (another output_path, or "
+            "another folder for the local jobs)"
+        )
     elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         fix = "Make that folder writable, or choose another output location"
     else:

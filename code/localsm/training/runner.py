@@ -22,6 +22,7 @@ from typing import Any
 import psutil
 
 from localsm import metrics, toolkit
+from localsm.builtin import versions
 from localsm.training import drivers, processes, reasons
 from localsm.training.channels import JobFailure, input_data_config
 from localsm.training.reasons import MAX_REASON, shorten
@@ -105,8 +106,11 @@ def command_and_env(
             )
         )
         return toolkit.command(hyperparameters), env, ml / "code"
-    # The built-in algorithm: our emulation of the image's entry, with code/ importable.
+    # The built-in algorithm: our emulation of the image's entry, with code/ importable, told
+    # which image version it stands in for (its hyperparameter table and default metrics).
     env["PYTHONPATH"] = code_path(env.get("PYTHONPATH"))
+    image = request["AlgorithmSpecification"].get("TrainingImage", "")
+    env[versions.VERSION_VARIABLE] = versions.image_version(image) or versions.LATEST
     return [sys.executable, "-u", "-m", "localsm.builtin", str(ml)], env, ml
 
 

@@ -39,7 +39,8 @@ def stage_source(
     else:
         raise JobFailure(
             f"ClientError: sagemaker_submit_directory {submit!r} must be a local folder or an "
-            "s3:// tarball (set local.local_code, as lab.setup does)"
+            "s3:// tarball (with the SDK's LocalSession, set config {'local': {'local_code': "
+            "True}})"
         )
     if not (dest / program).is_file():
         raise JobFailure(f"ClientError: entry point {program!r} not found in {where}")
