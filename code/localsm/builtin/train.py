@@ -247,7 +247,7 @@ def train(ml_root: Path | str) -> dict[str, Any]:
     plan = plan_training(hps, version)
     save_on_termination(hps.get("save_model_on_termination") == "true")
     objective = plan.params.get("objective", "reg:squarederror")
-    log(f"Local built-in XGBoost algorithm, image version {version} (XGBoost {xgb.__version__})")
+    log(f"Local built-in XGBoost algorithm (XGBoost {xgb.__version__})")
     log("Hyperparameters: " + json.dumps(hps, sort_keys=True))
     for note in plan.notes:
         log(note)
