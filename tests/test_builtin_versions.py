@@ -55,6 +55,7 @@ EXPECTED_NAMES = {
     "1.7-1": (BASE_NAMES - {"silent"}) | V10 | (V12 - {"single_precision_histogram"})
     | {"_kfold", "_num_cv_round", "sampling_method", "prob_buffer_row", "use_dask_gpu_training"},
 }  # fmt: skip
+EXPECTED_NAMES["3.0-5"] = EXPECTED_NAMES["1.7-1"]  # branch release-3.0.5: the same table
 
 
 @pytest.mark.parametrize("version", versions.VERSIONS)
@@ -125,7 +126,8 @@ def test_version_specific_choices_and_aliases():
     ("version", "objective", "metrics"),
     [("0.90-2", "binary:logistic", ["error"]), ("1.2-1", "multi:softmax", ["merror"]),
      ("1.3-1", "binary:logitraw", ["auc"]), ("1.7-1", "binary:logistic", []),
-     ("1.7-1", "rank:pairwise", ["map"]), ("1.7-1", "reg:squarederror", [])],
+     ("1.7-1", "rank:pairwise", ["map"]), ("1.7-1", "reg:squarederror", []),
+     ("3.0-5", "rank:pairwise", [])],
 )  # fmt: skip
 def test_default_metric_is_that_versions_xgboost(version, objective, metrics):
     """[] means XGBoost's own default, which the installed XGBoost shares with that version."""
@@ -138,7 +140,7 @@ def test_default_metric_is_that_versions_xgboost(version, objective, metrics):
 
 
 def test_image_version_from_uris():
-    for version in ("0.90-2", "1.0-1", "1.2-1", "1.3-1", "1.5-1", "1.7-1"):
+    for version in ("0.90-2", "1.0-1", "1.2-1", "1.3-1", "1.5-1", "1.7-1", "3.0-5"):
         uri = sagemaker.image_uris.retrieve("xgboost", REGION, version)
         assert versions.image_version(uri) == version
     assert versions.image_version(sagemaker.image_uris.retrieve("xgboost", REGION, "1")) is None
@@ -174,11 +176,11 @@ def test_jobs_run_as_the_requested_version(tmp_path, data, version, silent, stat
 
 def test_a_version_without_local_validators_is_refused_at_create(tmp_path, data):  # noqa: F811
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs", region=REGION)
-    image = sagemaker.image_uris.retrieve("xgboost", REGION, "3.0-5")
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:0.72-1"
     estimator = builtin_estimator(session, tmp_path, image, num_round=2)
     with pytest.raises(BotoClientError) as raised:
         estimator.fit({"train": TrainingInput(data["train"], content_type="text/csv")})
     message = str(raised.value)
-    assert "image version 3.0-5 is not available locally" in message
+    assert "image version 0.72-1 is not available locally" in message
     assert "run this job on SageMaker" in message and "lab." not in message
     assert not list((tmp_path / "jobs").iterdir())

@@ -1,7 +1,7 @@
 """The SageMaker built-in XGBoost algorithm, run locally as a plain process.
 
-Stands in for the image ``sagemaker-xgboost:1.5-1`` / ``1.7-1`` started without a
-``sagemaker_program`` hyperparameter. The job runner starts it as::
+Stands in for the image ``sagemaker-xgboost:<version>`` (0.90-1 ... 3.0-5, see ``versions``)
+started without a ``sagemaker_program`` hyperparameter. The job runner starts it as::
 
     python -u -m localsm.builtin <ml_root>
 
@@ -21,7 +21,8 @@ on SageMaker). The process
   problem the user can fix; exits 2 with ``AlgorithmError: framework error: ...`` (and the
   traceback) for anything else.
 
-One concern per module: ``hyperparameters`` (the container's names, ranges and error texts),
+One concern per module: ``versions`` (what differs between image versions), ``hyperparameters``
+(the container's names, ranges and error texts, per version),
 ``channels`` (channel names and content types), ``data`` (readers and data checks),
 ``metrics`` (the metrics the container computes itself), ``train`` (the job: plan, fit, save)
 and ``__main__`` (the process entry).

@@ -1,7 +1,8 @@
 """Hyperparameters of the built-in algorithm: one table of names and ranges, and their checks.
 
-The names, ranges, cross-rules and error texts are the container's, so a job fails locally with
-the message it would fail with on SageMaker.
+The names, ranges, cross-rules and error texts are the container's, for the image version the
+job asked for (a row per name and span of versions), so a job fails locally with the message it
+would fail with on SageMaker.
 """
 
 from __future__ import annotations

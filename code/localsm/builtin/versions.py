@@ -5,15 +5,18 @@ version: `src/sagemaker_xgboost_container/algorithm_mode/hyperparameter_validati
 ranges, choices), `src/sagemaker_xgboost_container/constants/xgb_constants.py` (the metrics
 `eval_metric` and `_tuning_objective_metric` accept); default metrics from dmlc/xgboost's
 `DefaultEvalMetric()` (`src/objective/regression_loss.h`, `multiclass_obj.cu`, `rank_obj.cu`)
-at the XGBoost release each image ships. Tables, not code: a version is a row's span.
+at the XGBoost release each image ships (3.0-5: XGBoost 3.0, as installed here). Tables,
+not code: a version is a row's span.
 """
 
 from __future__ import annotations
 
 import re
 
-VERSIONS = ("0.90-1", "0.90-2", "1.0-1", "1.2-1", "1.2-2", "1.3-1", "1.5-1", "1.7-1")
-LATEST = VERSIONS[-1]
+VERSIONS = ("0.90-1", "0.90-2", "1.0-1", "1.2-1", "1.2-2", "1.3-1", "1.5-1", "1.7-1", "3.0-5")
+# The default where a job names no version (tests that run the algorithm directly): the one
+# the course uses. 3.0-5 (branch release-3.0.5) declares the same table as 1.7-1.
+LATEST = "1.7-1"
 # The job process learns its image version from this variable (the runner sets it).
 VERSION_VARIABLE = "LOCALSM_XGBOOST_IMAGE_VERSION"
 _TAG = re.compile(r"sagemaker-xgboost:(\d+\.\d+-\d+)(?:-cpu-py3|-gpu-py3)?(?:@.*)?$")
@@ -71,8 +74,8 @@ DEFAULT_METRICS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "binary:logitraw": (("0.90-1", "auc"), ("1.5-1", None)),
     "multi:softmax": (("0.90-1", "merror"), ("1.3-1", None)),
     "multi:softprob": (("0.90-1", "merror"), ("1.3-1", None)),
-    "rank:pairwise": (("0.90-1", "map"),),  # ndcg since XGBoost 2.0
-    "rank:ndcg": (("0.90-1", "map"),),
+    "rank:pairwise": (("0.90-1", "map"), ("3.0-5", None)),  # ndcg since XGBoost 2.0
+    "rank:ndcg": (("0.90-1", "map"), ("3.0-5", None)),
 }
 
 
