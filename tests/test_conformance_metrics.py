@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 import sagemaker
+from sagemaker.analytics import TrainingJobAnalytics
 from sagemaker.inputs import TrainingInput
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner
 from test_local_mode import builtin_estimator, script_estimator
@@ -116,6 +117,13 @@ def test_builtin_job_describes_the_image_metric_definitions(tmp_path, data):  # 
     # The SDK's period is one minute: a job of a few seconds gives one datapoint per metric,
     # the average of its rounds (the final round's value is among them).
     assert len(frame) == 2 and final["validation:auc"] > 0.5
+
+    # A later session reads the same metrics from the job's log.
+    fresh_boto = boto3.Session(region_name=REGION, **bridge.LOCAL_KEYS)
+    fresh = LocalSageMakerSession(jobs_dir=tmp_path / "jobs", boto_session=fresh_boto)
+    bridge.serve(fresh_boto, "cloudwatch", LocalCloudWatch(fresh.sagemaker_client))
+    again = TrainingJobAnalytics(name, sagemaker_session=fresh).dataframe()
+    assert set(again["metric_name"]) == {"train:auc", "validation:auc"}
 
 
 def test_cloudwatch_buckets_by_period_and_ignores_other_namespaces(tmp_path):

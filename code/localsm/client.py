@@ -154,7 +154,11 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         if toolkit.is_script_mode(hyperparameters) and not hyperparameters.get(
             "sagemaker_submit_directory"
         ):
-            raise ValidationException(operation, "script mode needs sagemaker_submit_directory")
+            raise ValidationException(
+                operation,
+                "HyperParameters.sagemaker_program is set but sagemaker_submit_directory is not: "
+                "script mode needs the source folder (the estimator's source_dir)",
+            )
 
     def job(self, name: str) -> TrainingJob | None:
         with self._lock:

@@ -73,11 +73,14 @@ def stage_channel(
     """Bring one channel's data into `ml/input/data/<name>/` (from file:// or s3://)."""
     source = channel_source(channel)
     if source is None:
-        raise JobFailure(f"ClientError: channel '{name}': local mode reads S3DataSource only")
+        raise JobFailure(
+            f"ClientError: channel '{name}': local mode reads S3DataSource channels only (not "
+            "FileSystemDataSource); use an S3 or file:// location, or run this job on SageMaker"
+        )
     if source.get("S3DataType", "S3Prefix") not in ("S3Prefix", "S3Object"):
         raise JobFailure(
-            f"ClientError: channel '{name}': S3DataType {source['S3DataType']} is not supported "
-            "in local mode; use S3Prefix"
+            f"ClientError: channel '{name}': S3DataType {source['S3DataType']} is not available "
+            "locally; use S3Prefix (or S3Object), or run this job on SageMaker"
         )
     uri = source["S3Uri"]
     dest.mkdir(parents=True, exist_ok=True)
