@@ -127,3 +127,17 @@ def test_with_source_dir_the_whole_folder_but_not_the_jobs_inside_it(project, tm
     assert {"train.py", "data.csv", "notebooks/", "notebooks/lab.ipynb"} <= set(result["listing"])
     assert result["module_dir"] == f"file://{project}"
     assert os.path.isdir(project / "outputs" / "jobs")
+    # With dependencies the code is staged first (beside the jobs): not into itself either.
+    library = tmp_path / "mylib"
+    library.mkdir()
+    (library / "util.py").write_text("")
+    result = run(
+        session,
+        tmp_path,
+        project / "train.csv",
+        entry_point="train.py",
+        source_dir=str(project),
+        dependencies=[str(library)],
+    )
+    assert "mylib/util.py" in result["listing"] and "data.csv" in result["listing"]
+    assert not any(name.startswith("outputs/jobs") for name in result["listing"])

@@ -40,24 +40,24 @@ def archive_members(
     return [*members, *(Path(d) for d in dependencies)]
 
 
-def _files(member: Path) -> list[tuple[str, Path]]:
+def _outside(path: Path, own: Path) -> bool:
+    """Whether `path` is neither the staging folder `own` nor one of the folders above it
+    (a source_dir holding the jobs folder must not be copied into itself)."""
+    resolved = path.resolve()
+    return resolved != own and resolved not in own.parents
+
+
+def _files(member: Path, own: Path) -> list[tuple[str, Path]]:
     """(path in the archive, file) for a member, a file or a folder."""
     if member.is_file():
         return [(member.name, member)]
-    return [
-        ((Path(member.name) / p.relative_to(member)).as_posix(), p)
-        for p in sorted(member.rglob("*"))
-        if p.is_file()
-    ]
-
-
-def _digest(members: list[Path]) -> str:
-    """A hash of the members' paths in the archive and their contents."""
-    digest = hashlib.sha256()
-    for member in members:
-        for name, path in _files(member):
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:20]
+    found = []
+    for folder, dirs, files in os.walk(member):
+        dirs[:] = sorted(d for d in dirs if _outside(Path(folder, d), own))
+        for name in sorted(files):
+            path = Path(folder, name)
+            found.append(((Path(member.name) / path.relative_to(member)).as_posix(), path))
+    return found
 
 
 def stage(members: list[Path], root: Path) -> Path:
@@ -67,16 +67,22 @@ def stage(members: list[Path], root: Path) -> Path:
             raise ValueError(
                 f"{member} does not exist: check entry_point, source_dir and dependencies"
             )
-    folder = root / FOLDER / _digest(members)
+    own = (root / FOLDER).resolve()
+    files = [entry for member in members for entry in _files(member, own)]
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    folder = root / FOLDER / digest.hexdigest()[:20]
     if folder.is_dir():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix="partial-", dir=folder.parent))
     for member in members:
         if member.is_dir():
-            shutil.copytree(member, partial / member.name, dirs_exist_ok=True)
-        else:
-            shutil.copy2(member, partial / member.name)
+            (partial / member.name).mkdir(exist_ok=True)
+    for name, path in files:
+        (partial / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, partial / name)
     try:
         partial.rename(folder)
     except OSError:  # another process staged the same contents first
