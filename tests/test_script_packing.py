@@ -33,7 +33,8 @@ listing = sorted(
     for name in names
 )
 with open(os.path.join(os.environ["SM_MODEL_DIR"], "listing.json"), "w") as out:
-    json.dump({"listing": listing, "version": VERSION, "module_dir": os.environ["SM_MODULE_DIR"]}, out)
+    json.dump({"listing": listing, "version": VERSION,
+               "module_dir": os.environ["SM_MODULE_DIR"]}, out)
 """
 
 
