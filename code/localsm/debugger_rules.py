@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,6 @@ class Evidence:
     """What a local job left that the rules read; each piece is loaded on first use."""
 
     ml_root: Path
-    _cache: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def history(self) -> dict[str, dict[str, list[float]]]:
