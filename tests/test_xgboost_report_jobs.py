@@ -118,8 +118,8 @@ def test_debugger_rule_runs_locally(bundled, tmp_path):
     assert described["TrainingJobStatus"] == "Completed"
     statuses = {s["RuleConfigurationName"]: s for s in described["DebugRuleEvaluationStatuses"]}
     assert statuses["CreateXgboostReport"]["RuleEvaluationStatus"] == "NoIssuesFound"
-    assert statuses["LossNotDecreasing"]["RuleEvaluationStatus"] == "Stopped"
-    assert "Not evaluated" in statuses["LossNotDecreasing"]["StatusDetails"]
+    # Evaluated locally from the job's metrics (tests/test_debugger_rules.py).
+    assert statuses["LossNotDecreasing"]["RuleEvaluationStatus"] in ("NoIssuesFound", "IssuesFound")
     page = output / job / "rule-output" / "CreateXgboostReport" / "xgboost_report.html"
     assert page.is_file() and page.as_uri() in statuses["CreateXgboostReport"]["StatusDetails"]
     text = page.read_text()

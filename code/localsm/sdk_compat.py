@@ -28,6 +28,12 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
    cost a 5-second sleep. Clarify's `run_bias` and `run_explainability` take no poll
    interval to pass on.
 
+6. `install()` also wraps `EstimatorBase._prepare_for_training` (where the SDK v2 decides what
+   code a script-mode job gets) so that, with `local.local_code` on, the job gets what the
+   SDK's `tar_and_upload_dir` would have packed for SageMaker: the entry point alone when
+   there is no `source_dir`, and the `dependencies` (source_packing.py says why). The SDK has
+   no hook for it: with local code it sends the entry point's whole folder.
+
 v2 and v3 cannot live in one environment: each function imports only its own SDK.
 """
 
@@ -59,6 +65,7 @@ def install() -> None:
     import sagemaker.session
     import sagemaker.utils
 
+    _pack_source_as_sagemaker()
     current = sagemaker.utils.validate_sagemaker_config
     if getattr(current, MARKER, False):
         return
@@ -78,6 +85,26 @@ def install() -> None:
     for module in (sagemaker.utils, sagemaker.session, sagemaker.local.local_session):
         if module.validate_sagemaker_config is current:
             module.validate_sagemaker_config = validate_sagemaker_config
+
+
+def _pack_source_as_sagemaker() -> None:
+    """Wrap `EstimatorBase._prepare_for_training` once (item 6)."""
+    from sagemaker.estimator import EstimatorBase
+
+    from localsm import source_packing
+
+    current = EstimatorBase._prepare_for_training
+    if getattr(current, MARKER, False):
+        return
+
+    def _prepare_for_training(self, *args: Any, **kwargs: Any) -> Any:
+        source_packing.before_prepare(self)
+        return current(self, *args, **kwargs)
+
+    setattr(_prepare_for_training, MARKER, True)
+    _prepare_for_training.__wrapped__ = current  # type: ignore[attr-defined]
+    _prepare_for_training.__doc__ = current.__doc__
+    EstimatorBase._prepare_for_training = _prepare_for_training
 
 
 def register_local_config(config: dict) -> None:

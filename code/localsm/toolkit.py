@@ -16,6 +16,10 @@ from typing import Any
 
 # Keys the toolkit keeps for itself instead of passing them to the script.
 RESERVED = ("_tuning_objective_metric", "default_user_module_name")
+# Stand-ins for the image's own helper packages (sagemaker_containers,
+# sagemaker_xgboost_container), and code/ for the `localsm` they read data with.
+SCRIPT_IMAGE = Path(__file__).resolve().parent / "script_image"
+CODE_FOLDER = Path(__file__).resolve().parent.parent
 KNOWN_FRAMEWORK_KEYS = (
     "sagemaker_program",
     "sagemaker_submit_directory",
@@ -119,13 +123,19 @@ def environment(
         env[f"SM_HP_{key.upper()}"] = _env_value(value)
     code_dir = str(ml_root / "code")
     env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [code_dir, os.environ.get("PYTHONPATH")])),
+        PYTHONPATH=image_python_path(code_dir, os.environ.get("PYTHONPATH")),
         SAGEMAKER_JOB_NAME=job_name,
         CURRENT_HOST=resource_config["current_host"],
         SAGEMAKER_REGION=region,
         SM_STUDIO_LOCAL_MODE="true",
     )
     return env
+
+
+def image_python_path(*first: str | None) -> str:
+    """A script's PYTHONPATH: `first` (its code, the caller's path), then what the XGBoost
+    image provides besides PyPI packages (script_image/README.md)."""
+    return os.pathsep.join(filter(None, [*first, str(SCRIPT_IMAGE), str(CODE_FOLDER)]))
 
 
 def command(hyperparameters: dict[str, str]) -> list[str]:

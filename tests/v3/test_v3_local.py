@@ -170,6 +170,35 @@ def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, out
     assert booster.num_boosted_rounds() == 3
 
 
+IMAGE_HELPERS = """
+import os
+import xgboost as xgb
+from sagemaker_xgboost_container.data_utils import get_dmatrix
+
+dtrain = get_dmatrix(os.environ["SM_CHANNEL_TRAIN"], "csv")
+booster = xgb.train({"objective": "binary:logistic"}, dtrain, 2)
+booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"))
+"""
+
+
+def test_a_v3_entry_script_imports_the_images_helpers(setup, tmp_path):
+    """The XGBoost image's `sagemaker_xgboost_container.data_utils` (aws/sagemaker-xgboost-
+    container 1.7-1), importable by a v3 script as by a v2 one (tests/test_script_image.py)."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text(IMAGE_HELPERS)
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = Path(lab.bundled_csv("validation")).read_text().splitlines()[:300]
+    (data / "train.csv").write_text("\n".join(rows) + "\n")
+    helpers = script_trainer(setup, "v3-image-helpers", str(source), "train.py")
+    helpers.train([InputData(channel_name="train", data_source=str(data))], wait=True, logs=False)
+    described = setup.session.sagemaker_client.describe_training_job(
+        TrainingJobName=lab.job_name(helpers)
+    )
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+
+
 def test_the_v3_tuner_runs_four_jobs_two_at_a_time(setup):
     script = script_trainer(setup, "v3-tuned", num_round=20, nfold=2, eval_metric="auc")
     ranges = {"max_depth": IntegerParameter(3, 6), "eta": ContinuousParameter(0.1, 0.3)}

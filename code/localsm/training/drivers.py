@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from localsm import toolkit
 from localsm.warm import client
 
 CONTAINER_ROOT = "/opt/ml"
@@ -55,6 +56,7 @@ def command_and_env(
         TRAINING_JOB_NAME=job_name,
         PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS=str(threads),
+        PYTHONPATH=toolkit.image_python_path(),  # the image's helper packages
         **request.get("Environment", {}),
     )
     return [*spec["ContainerEntrypoint"], *arguments], env

@@ -262,6 +262,10 @@ class TrainingJob(BackgroundJob):
             self._rule_imports.join()
         self.record.rule_statuses = rules.evaluate(self.request, self.ml, folder, now)
         artifacts.upload_rule_output(folder, self._output_path, self.name, self.boto_session)
+        try:  # no Debugger tensors locally: the debug-output prefix says so
+            rules.write_debug_output_note(self.request, self.name, self.folder, self.boto_session)
+        except Exception as error:  # noqa: BLE001 - a note that cannot be written fails nothing
+            self.log.line(f"The debug-output note could not be written: {error}")
 
     # ---------------------------------------------------------------- status
 

@@ -34,7 +34,7 @@ def stage_source(
                 f"ClientError: entry point {program!r} not found in {source}; check entry_point "
                 "and source_dir"
             )
-        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*IGNORED))
+        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=_ignore(dest))
         where = str(source)
     else:
         raise JobFailure(
@@ -49,6 +49,23 @@ def stage_source(
             "requirements.txt found in the source directory: local mode does not "
             "install it (SageMaker would run pip install -r requirements.txt)."
         )
+
+
+def _ignore(dest: Path) -> Callable[[str, list[str]], set[str]]:
+    """What the copy leaves out: caches, and the folder the job itself lives in when that is
+    inside the source folder (a jobs folder under source_dir would copy itself forever)."""
+    patterns = shutil.ignore_patterns(*IGNORED)
+    home = dest.resolve()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(patterns(folder, names))
+        for name in names:
+            path = Path(folder, name).resolve()
+            if path == home or path in home.parents:
+                skipped.add(name)
+        return skipped
+
+    return ignore
 
 
 def read_s3_object(uri: str, boto_session: Any) -> bytes:

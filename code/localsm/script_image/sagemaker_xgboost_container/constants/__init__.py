@@ -1,0 +1,1 @@
+"""The container's constants that user code imports."""
