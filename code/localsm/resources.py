@@ -17,7 +17,13 @@ LOCAL_ACCOUNT = "000000000000"
 
 # The List* operations we answer: the response key of their items and the default page size.
 PAGINATION_MODEL: dict[str, dict[str, Any]] = {
-    "list_training_jobs": {"result_key": "TrainingJobSummaries", "limit_default": 100},
+    "list_training_jobs": {
+        "result_key": "TrainingJobSummaries",
+        "limit_default": 100,
+        # The API reference of ListTrainingJobs: with StatusEquals and MaxResults, the page
+        # of MaxResults jobs is taken first, ignoring the status, and then filtered by it.
+        "status_after_paging": "TrainingJobStatus",
+    },
     "list_hyper_parameter_tuning_jobs": {
         "result_key": "HyperParameterTuningJobSummaries",
         "limit_default": 100,
@@ -54,7 +60,11 @@ def paginate(operation: str) -> Callable:
                     _operation_name(operation), f"Invalid NextToken {token!r}"
                 )
             start = int(token)
-            page: dict[str, Any] = {model["result_key"]: items[start : start + size]}
+            selected = items[start : start + size]
+            status = model.get("status_after_paging")
+            if status and pages_before_status(params):
+                selected = [i for i in selected if i[status] == params["StatusEquals"]]
+            page: dict[str, Any] = {model["result_key"]: selected}
             if start + size < len(items):
                 page["NextToken"] = str(start + size)
             return page
@@ -68,13 +78,22 @@ def _operation_name(method_name: str) -> str:
     return "".join(part.capitalize() for part in method_name.split("_"))
 
 
-def filter_and_sort(items: list[dict], params: dict, kind: str) -> list[dict]:
+def pages_before_status(params: dict) -> bool:
+    """Whether a ListTrainingJobs request is paged before its StatusEquals filter (both given:
+    see PAGINATION_MODEL)."""
+    return "StatusEquals" in params and "MaxResults" in params
+
+
+def filter_and_sort(
+    items: list[dict], params: dict, kind: str, status_after_paging: bool = False
+) -> list[dict]:
     """A List* operation's NameContains, StatusEquals, CreationTimeAfter/Before, SortBy and
-    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`."""
+    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`. With
+    `status_after_paging`, StatusEquals is left to `paginate` when the request pages."""
     name, status = f"{kind}Name", f"{kind}Status"
     if "NameContains" in params:
         items = [i for i in items if params["NameContains"] in i[name]]
-    if "StatusEquals" in params:
+    if "StatusEquals" in params and not (status_after_paging and pages_before_status(params)):
         items = [i for i in items if i[status] == params["StatusEquals"]]
     if "CreationTimeAfter" in params:
         items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
