@@ -118,11 +118,8 @@ class ScriptHandler:
         content_type = content_type or codecs.JSON
         accept = accept if accept and accept != "*/*" else self.default_accept
         content: str | bytes = body
-        if content_type in TEXT_TYPES:
-            try:
-                content = body.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InferenceError(500, message("not_utf8", offset=error.start)) from None
+        if content_type in TEXT_TYPES:  # as werkzeug's get_data(as_text=True) decodes it
+            content = body.decode("utf-8", errors="replace")
         if self.transform_fn is not None:
             result = _call(self.transform_fn, self.model, content, content_type, accept)
             return _as_response(result, accept)
