@@ -233,7 +233,7 @@ BAD_REQUESTS = {
     "text cell": (
         b"1" + b",1" * 12 + b"\n1,1,Private" + b",1" * 10 + b"\n",
         "text/csv",
-        400,
+        415,  # unparsable CSV: 415 from the image (algorithm_mode/serve.py)
         ["Row 2, column 3", "'Private' is not a number"],
     ),
     "empty body": (b"", "text/csv", 400, ["empty"]),
