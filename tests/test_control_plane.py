@@ -215,6 +215,32 @@ DESCRIBE = {  # kind: (operation, name parameter)
 }  # fmt: skip
 
 
+LIST = {  # kind: the List operation that lists it
+    "training-job": "ListTrainingJobs",
+    "hyper-parameter-tuning-job": "ListHyperParameterTuningJobs",
+    "model": "ListModels",
+    "endpoint-config": "ListEndpointConfigs",
+    "endpoint": "ListEndpoints",
+    "transform-job": "ListTransformJobs",
+    "processing-job": "ListProcessingJobs",
+}
+
+
+def missing_list_members(sm, operation: str) -> dict[str, list[str]]:
+    """Members botocore's model marks required that `operation`'s answer or its summaries
+    lack (empty when none)."""
+    shape = sm.meta.service_model.operation_model(operation).output_shape
+    answer = getattr(sm, botocore.xform_name(operation))()
+    missing = {operation: [m for m in shape.required_members if m not in answer]}
+    for key, member in shape.members.items():
+        if member.type_name == "list" and member.member.type_name == "structure":
+            for item in answer.get(key, []):
+                lacking = [m for m in member.member.required_members if m not in item]
+                if lacking:
+                    missing[member.member.name] = lacking
+    return {k: v for k, v in missing.items() if v}
+
+
 def required_members(operation: str) -> list[str]:
     """The members botocore's SageMaker model marks required in `operation`'s response."""
     model = botocore.session.get_session().get_service_model("sagemaker")
@@ -257,6 +283,7 @@ def test_tags_given_at_create_then_added_overwritten_and_deleted(aws, kind):
     described = getattr(sm, botocore.xform_name(operation))(**{parameter: name})
     missing = [m for m in required_members(operation) if m not in described]
     assert not missing, f"{operation} lacks required members {missing}"
+    assert missing_list_members(sm, LIST[kind]) == {}
 
 
 def test_list_tags_pages_and_a_resource_holds_at_most_50(aws):
@@ -305,9 +332,12 @@ def test_tuning_job_tags_reach_the_training_jobs_it_launches(aws):
     create_tuning_job(aws, "tuned", [{"Key": "project", "Value": "lab"}])
     job = aws.service.tuning_job("tuned")
     job.wait(60)
-    names = [s["TrainingJobName"] for s in aws.sm.list_training_jobs_for_hyper_parameter_tuning_job(
-        HyperParameterTuningJobName="tuned")["TrainingJobSummaries"]]  # fmt: skip
+    summaries = aws.sm.list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="tuned")["TrainingJobSummaries"]  # fmt: skip
+    names = [s["TrainingJobName"] for s in summaries]
     assert names
+    shape = aws.sm.meta.service_model.shape_for("HyperParameterTrainingJobSummary")
+    assert [m for m in shape.required_members if m not in summaries[0]] == []
     arn = aws.sm.describe_training_job(TrainingJobName=names[0])["TrainingJobArn"]
     assert {"Key": "project", "Value": "lab"} in aws.sm.list_tags(ResourceArn=arn)["Tags"]
 
