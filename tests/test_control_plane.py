@@ -462,3 +462,23 @@ def test_an_https_url_outside_s3_is_refused_at_create_model(aws):
     with pytest.raises(ClientError, match="not an Amazon S3 object URL") as caught:
         create_model(aws, "elsewhere", [], url="https://example.com/model.tar.gz")
     assert caught.value.response["Error"]["Code"] == "ValidationException"
+
+
+# ------------------------------------------------------------------ list order and pages
+
+
+def test_lists_sort_and_page_by_the_api_references_defaults(aws):
+    """SortBy/SortOrder/MaxResults left out: each List operation's documented default
+    (botocore's SageMaker model, the request members' documentation)."""
+    for name in ("b-model", "c-model", "a-model"):
+        create_model(aws, name, [])
+    models = [m["ModelName"] for m in aws.sm.list_models()["Models"]]
+    assert models == ["a-model", "c-model", "b-model"]  # CreationTime, Descending
+    for name in ("b-proc", "c-proc", "a-proc"):
+        create_processing_job(aws, name, [])
+    processing = aws.sm.list_processing_jobs()["ProcessingJobSummaries"]
+    assert [p["ProcessingJobName"] for p in processing] == ["b-proc", "c-proc", "a-proc"]
+    for name in ("b-tune", "a-tune"):
+        create_tuning_job(aws, name, [])
+    tuning = aws.sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"]
+    assert [t["HyperParameterTuningJobName"] for t in tuning] == ["a-tune", "b-tune"]  # Name

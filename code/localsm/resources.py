@@ -26,17 +26,29 @@ PAGINATION_MODEL: dict[str, dict[str, Any]] = {
     },
     "list_hyper_parameter_tuning_jobs": {
         "result_key": "HyperParameterTuningJobSummaries",
-        "limit_default": 100,
+        "limit_default": 10,  # "The default value is 10" (API reference)
     },
     "list_training_jobs_for_hyper_parameter_tuning_job": {
         "result_key": "TrainingJobSummaries",
-        "limit_default": 100,
+        "limit_default": 10,  # "The default value is 10" (API reference)
     },
     "list_models": {"result_key": "Models", "limit_default": 10},
     "list_endpoint_configs": {"result_key": "EndpointConfigs", "limit_default": 10},
     "list_endpoints": {"result_key": "Endpoints", "limit_default": 10},
     "list_transform_jobs": {"result_key": "TransformJobSummaries", "limit_default": 10},
     "list_processing_jobs": {"result_key": "ProcessingJobSummaries", "limit_default": 10},
+}
+
+
+# SortBy and SortOrder when a List* request leaves them out, as the API reference documents
+# them (botocore's SageMaker model, the request members' documentation); any other list is
+# newest first (CreationTime, Descending: ListModels, ListEndpointConfigs, ListEndpoints,
+# ListTransformJobs). ListTrainingJobs' SortOrder documentation says Ascending, but its own
+# description of StatusEquals with MaxResults sorts "from the most current to the oldest":
+# newest first is kept for it.
+DEFAULT_ORDER: dict[str, tuple[str, str]] = {
+    "HyperParameterTuningJob": ("Name", "Ascending"),
+    "ProcessingJob": ("CreationTime", "Ascending"),
 }
 
 
@@ -99,5 +111,8 @@ def filter_and_sort(
         items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
     if "CreationTimeBefore" in params:
         items = [i for i in items if i["CreationTime"] < params["CreationTimeBefore"]]
-    sort_key = {"Name": name, "Status": status}.get(params.get("SortBy", ""), "CreationTime")
-    return sorted(items, key=lambda i: i[sort_key], reverse=params.get("SortOrder") != "Ascending")
+    default_by, default_order = DEFAULT_ORDER.get(kind, ("CreationTime", "Descending"))
+    sort_by = params.get("SortBy", default_by)
+    sort_key = {"Name": name, "Status": status}.get(sort_by, "CreationTime")
+    descending = params.get("SortOrder", default_order) == "Descending"
+    return sorted(items, key=lambda i: i[sort_key], reverse=descending)
