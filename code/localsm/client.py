@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from localsm import metrics, toolkit, tuning
+from localsm import metrics, tags, toolkit, tuning
 from localsm.builtin import versions
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.processing.api import ProcessingOperations
@@ -38,6 +38,8 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         self._jobs: dict[str, TrainingJob] = {}
         self._tuning_jobs: dict[str, tuning.TuningJob] = {}
         self._lock = threading.Lock()
+        self._tags_lock = threading.Lock()  # AddTags/DeleteTags change a tag list in place
+        self._other_tags: dict[str, list[dict]] = {}  # jobs of other sessions, by ARN
         self.owner = processes.owner_token()  # marks the processes of the jobs we run
         self._init_hosting()
         self._init_processing()
@@ -196,7 +198,9 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
     def list_training_jobs(self, **params: Any) -> list[dict]:
         validate("ListTrainingJobs", params)
         descriptions = [self.describe_training_job(n) for n in self._known_job_names()]
-        descriptions = filter_and_sort(descriptions, params, "TrainingJob")
+        descriptions = filter_and_sort(
+            descriptions, params, "TrainingJob", status_after_paging=True
+        )
         summaries = [
             {k: d[k] for k in ("TrainingJobName", "TrainingJobArn", "CreationTime",
                                "TrainingJobStatus", "LastModifiedTime", "TrainingEndTime")
@@ -294,16 +298,88 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
 
     def list_tags(self, ResourceArn: str, **params: Any) -> dict[str, Any]:  # noqa: N803
         validate("ListTags", {"ResourceArn": ResourceArn, **params})
-        for name in self._known_job_names():
-            job = self.job(name)
-            request = job.request if job else None
-            if job is not None and job.arn == ResourceArn and request is not None:
-                return {"Tags": list(request.get("Tags", []))}
-        return {"Tags": []}
+        with self._tags_lock:
+            return tags.page("ListTags", self._tag_list("ListTags", ResourceArn), params)
 
     def add_tags(self, ResourceArn: str, Tags: list[dict]) -> dict[str, Any]:  # noqa: N803
+        """Adds or overwrites tags (a key is unique per resource), up to 50 a resource."""
         validate("AddTags", {"ResourceArn": ResourceArn, "Tags": Tags})
-        for job in list(self._jobs.values()):
-            if job.arn == ResourceArn:
-                job.request.setdefault("Tags", []).extend(Tags)
-        return {"Tags": Tags}
+        with self._tags_lock:
+            kept = self._tag_list("AddTags", ResourceArn)
+            merged = list(kept)
+            tags.add(merged, Tags)
+            if len(merged) > tags.MOST:
+                raise ValidationException(
+                    "AddTags",
+                    f"{ResourceArn} would have {len(merged)} tags; a resource has at most "
+                    f"{tags.MOST}. Delete some with DeleteTags first.",
+                )
+            kept[:] = merged
+            return {"Tags": [dict(t) for t in kept]}
+
+    def delete_tags(self, ResourceArn: str, TagKeys: list[str]) -> dict[str, Any]:  # noqa: N803
+        validate("DeleteTags", {"ResourceArn": ResourceArn, "TagKeys": TagKeys})
+        with self._tags_lock:
+            tags.delete(self._tag_list("DeleteTags", ResourceArn), TagKeys)
+        return {}
+
+    def _tag_list(self, operation: str, arn: str) -> list[dict]:
+        """The tag list (changed in place) of the resource `arn` names; ValidationException
+        when this account and region have no such resource."""
+        region, account, kind, name = tags.parse_arn(operation, arn)
+        if (region, account) != (self.region, self.account):
+            raise tags.not_found(operation, arn)
+        found = self._live_tag_holder(kind, name)
+        if found is None and kind in _SAVED_KINDS:
+            return self._saved_tags(operation, arn, kind, name)
+        if found is None:
+            raise tags.not_found(operation, arn)
+        holder, key = found
+        if isinstance(holder, dict):  # one value per key from now on
+            holder[key] = kept = tags.unique(holder.get(key))
+        else:
+            kept = getattr(holder, key)
+        return kept
+
+    def _live_tag_holder(self, kind: str, name: str) -> tuple[Any, str] | None:
+        """Where a resource of this session keeps its tags: (its create request or record,
+        the key or attribute), or None when it has no such resource."""
+        sources = {  # kind: (lock, resources by name, holder of a resource, key)
+            "training-job": (self._lock, self._jobs, lambda j: j.request, "Tags"),
+            "hyper-parameter-tuning-job": (
+                self._lock, self._tuning_jobs, lambda j: j.request, "Tags"),
+            "model": (self._hosting_lock, self._models, lambda m: m, "_Tags"),
+            "endpoint-config": (self._hosting_lock, self._endpoint_configs, lambda c: c, "Tags"),
+            "endpoint": (self._hosting_lock, self._endpoints, lambda e: e, "tags"),
+            "transform-job": (
+                self._hosting_lock, self._transform_jobs, lambda j: j.request, "Tags"),
+            "processing-job": (
+                self._processing_lock, self._processing_jobs, lambda j: j.request, "Tags"),
+        }  # fmt: skip
+        if kind not in sources:
+            return None
+        lock, resources, holder, key = sources[kind]
+        with lock:
+            found = [r for n, r in resources.items() if n.lower() == name]
+        return (holder(found[0]), key) if found else None
+
+    def _saved_tags(self, operation: str, arn: str, kind: str, name: str) -> list[dict]:
+        """Tags of a job another session ran (from its saved description when it has them;
+        kept in this session only)."""
+        if arn not in self._other_tags:
+            if kind == "training-job":
+                names = [n for n in self._known_job_names() if n.lower() == name]
+                saved = self._describe_elsewhere(names[0]) if names else None
+            else:
+                folder = self.jobs_dir / tuning.TUNING_FOLDER
+                names = [p.stem for p in folder.glob("*.json") if p.stem.lower() == name]
+                loaded = tuning.load_saved(self.jobs_dir, names[0]) if names else None
+                saved = loaded["description"] if loaded else None
+            if saved is None:
+                raise tags.not_found(operation, arn)
+            self._other_tags[arn] = tags.unique(saved.get("Tags"))
+        return self._other_tags[arn]
+
+
+# Jobs that outlive a session (saved in the jobs folder).
+_SAVED_KINDS = ("training-job", "hyper-parameter-tuning-job")

@@ -17,20 +17,38 @@ LOCAL_ACCOUNT = "000000000000"
 
 # The List* operations we answer: the response key of their items and the default page size.
 PAGINATION_MODEL: dict[str, dict[str, Any]] = {
-    "list_training_jobs": {"result_key": "TrainingJobSummaries", "limit_default": 100},
+    "list_training_jobs": {
+        "result_key": "TrainingJobSummaries",
+        "limit_default": 100,
+        # The API reference of ListTrainingJobs: with StatusEquals and MaxResults, the page
+        # of MaxResults jobs is taken first, ignoring the status, and then filtered by it.
+        "status_after_paging": "TrainingJobStatus",
+    },
     "list_hyper_parameter_tuning_jobs": {
         "result_key": "HyperParameterTuningJobSummaries",
-        "limit_default": 100,
+        "limit_default": 10,  # "The default value is 10" (API reference)
     },
     "list_training_jobs_for_hyper_parameter_tuning_job": {
         "result_key": "TrainingJobSummaries",
-        "limit_default": 100,
+        "limit_default": 10,  # "The default value is 10" (API reference)
     },
     "list_models": {"result_key": "Models", "limit_default": 10},
     "list_endpoint_configs": {"result_key": "EndpointConfigs", "limit_default": 10},
     "list_endpoints": {"result_key": "Endpoints", "limit_default": 10},
     "list_transform_jobs": {"result_key": "TransformJobSummaries", "limit_default": 10},
     "list_processing_jobs": {"result_key": "ProcessingJobSummaries", "limit_default": 10},
+}
+
+
+# SortBy and SortOrder when a List* request leaves them out, as the API reference documents
+# them (botocore's SageMaker model, the request members' documentation); any other list is
+# newest first (CreationTime, Descending: ListModels, ListEndpointConfigs, ListEndpoints,
+# ListTransformJobs). ListTrainingJobs' SortOrder documentation says Ascending, but its own
+# description of StatusEquals with MaxResults sorts "from the most current to the oldest":
+# newest first is kept for it.
+DEFAULT_ORDER: dict[str, tuple[str, str]] = {
+    "HyperParameterTuningJob": ("Name", "Ascending"),
+    "ProcessingJob": ("CreationTime", "Ascending"),
 }
 
 
@@ -54,7 +72,11 @@ def paginate(operation: str) -> Callable:
                     _operation_name(operation), f"Invalid NextToken {token!r}"
                 )
             start = int(token)
-            page: dict[str, Any] = {model["result_key"]: items[start : start + size]}
+            selected = items[start : start + size]
+            status = model.get("status_after_paging")
+            if status and pages_before_status(params):
+                selected = [i for i in selected if i[status] == params["StatusEquals"]]
+            page: dict[str, Any] = {model["result_key"]: selected}
             if start + size < len(items):
                 page["NextToken"] = str(start + size)
             return page
@@ -68,17 +90,29 @@ def _operation_name(method_name: str) -> str:
     return "".join(part.capitalize() for part in method_name.split("_"))
 
 
-def filter_and_sort(items: list[dict], params: dict, kind: str) -> list[dict]:
+def pages_before_status(params: dict) -> bool:
+    """Whether a ListTrainingJobs request is paged before its StatusEquals filter (both given:
+    see PAGINATION_MODEL)."""
+    return "StatusEquals" in params and "MaxResults" in params
+
+
+def filter_and_sort(
+    items: list[dict], params: dict, kind: str, status_after_paging: bool = False
+) -> list[dict]:
     """A List* operation's NameContains, StatusEquals, CreationTimeAfter/Before, SortBy and
-    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`."""
+    SortOrder, for items whose fields are `<kind>Name` and `<kind>Status`. With
+    `status_after_paging`, StatusEquals is left to `paginate` when the request pages."""
     name, status = f"{kind}Name", f"{kind}Status"
     if "NameContains" in params:
         items = [i for i in items if params["NameContains"] in i[name]]
-    if "StatusEquals" in params:
+    if "StatusEquals" in params and not (status_after_paging and pages_before_status(params)):
         items = [i for i in items if i[status] == params["StatusEquals"]]
     if "CreationTimeAfter" in params:
         items = [i for i in items if i["CreationTime"] > params["CreationTimeAfter"]]
     if "CreationTimeBefore" in params:
         items = [i for i in items if i["CreationTime"] < params["CreationTimeBefore"]]
-    sort_key = {"Name": name, "Status": status}.get(params.get("SortBy", ""), "CreationTime")
-    return sorted(items, key=lambda i: i[sort_key], reverse=params.get("SortOrder") != "Ascending")
+    default_by, default_order = DEFAULT_ORDER.get(kind, ("CreationTime", "Descending"))
+    sort_by = params.get("SortBy", default_by)
+    sort_key = {"Name": name, "Status": status}.get(sort_by, "CreationTime")
+    descending = params.get("SortOrder", default_order) == "Descending"
+    return sorted(items, key=lambda i: i[sort_key], reverse=descending)

@@ -19,7 +19,9 @@ from localsm import metrics, s3io
 from localsm.background import now
 from localsm.exceptions import ValidationException
 from localsm.resources import arn_formatter, filter_and_sort, paginate
+from localsm.serving import model_data
 from localsm.serving.endpoint import Endpoint
+from localsm.tags import unique as unique_tags
 from localsm.training.channels import uri_to_path
 from localsm.validation import as_validatable, validate
 
@@ -80,7 +82,7 @@ class HostingOperations:
                 "CreationTime": now(),
                 "ModelArn": self._arn("model", name),
                 "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
-                "_Tags": list(request.get("Tags") or []),
+                "_Tags": unique_tags(request.get("Tags")),
             }
         return {"ModelArn": self._arn("model", name)}
 
@@ -96,7 +98,11 @@ class HostingOperations:
                 ),
             ) from None
         url = container.get("ModelDataUrl")
-        if url and not self._artifact_exists(url):
+        try:
+            location = model_data.as_s3_uri(url) if url else ""
+        except model_data.NotAnS3Url as error:
+            raise ValidationException(operation, str(error)) from None
+        if url and not self._artifact_exists(location):
             raise ValidationException(
                 operation,
                 (
@@ -225,6 +231,7 @@ class HostingOperations:
                 self.owner,
                 self.sagemaker_session.boto_session,
             )
+            endpoint.tags = unique_tags(request.get("Tags"))
             self._endpoints[name] = endpoint
         return {"EndpointArn": endpoint.arn}
 

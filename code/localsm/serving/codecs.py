@@ -42,6 +42,12 @@ SELECTABLE_KEYS = {
 MISSING = ("", "nan", "NaN", "NA", "N/A", "null")
 
 
+# The XGBoost image answers 415 to a payload it cannot parse, whatever is wrong in it
+# (sagemaker-xgboost-container algorithm_mode/serve.py `invocations`: any exception from
+# serve_utils.parse_content_data), and 400 only when the parsed rows cannot be scored.
+UNREADABLE = 415
+
+
 class InferenceError(Exception):
     """A request the model server refuses: an HTTP status and a message for the caller."""
 
@@ -90,7 +96,7 @@ def _text(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InferenceError(400, message("not_utf8", offset=error.start)) from None
+        raise InferenceError(UNREADABLE, message("not_utf8", offset=error.start)) from None
 
 
 def decode_csv(text: str) -> np.ndarray:
@@ -115,7 +121,7 @@ def _delimiter(first_line: str) -> str:
 
 
 def _parse_cells(lines: list[str], delimiter: str) -> np.ndarray:
-    """The rows cell by cell (missing cells NaN); 400 naming the first ragged row or
+    """The rows cell by cell (missing cells NaN); 415 naming the first ragged row or
     non-number cell."""
     width, rows = None, []
     for number, line in enumerate(lines, start=1):
@@ -124,10 +130,12 @@ def _parse_cells(lines: list[str], delimiter: str) -> np.ndarray:
         cells = line.split(delimiter)
         width = width or len(cells)
         if len(cells) != width:
-            raise InferenceError(400, message("ragged", row=number, values=len(cells), width=width))
+            raise InferenceError(
+                UNREADABLE, message("ragged", row=number, values=len(cells), width=width)
+            )
         rows.append([_cell(cell, number, column) for column, cell in enumerate(cells, start=1)])
     if not rows:
-        raise InferenceError(400, message("no_rows"))
+        raise InferenceError(UNREADABLE, message("no_rows"))
     return np.array(rows, dtype=np.float64)
 
 
@@ -138,7 +146,7 @@ def _cell(cell: str, number: int, column: int) -> float:
         value = float(cell)
     except ValueError:
         raise InferenceError(
-            400, message("not_a_number", row=number, column=column, cell=cell.strip()[:40])
+            UNREADABLE, message("not_a_number", row=number, column=column, cell=cell.strip()[:40])
         ) from None
     if math.isinf(value):
         raise InferenceError(400, message("infinite", row=number, column=column, cell=cell.strip()))
@@ -160,7 +168,7 @@ def decode_libsvm(text: str, num_features: int) -> np.ndarray:
                 row[int(index)] = float(value)
             except ValueError:
                 raise InferenceError(
-                    400, message("libsvm_token", row=number, token=token)
+                    UNREADABLE, message("libsvm_token", row=number, token=token)
                 ) from None
         parsed.append(row)
     width = max([num_features] + [max(r) + 1 for r in parsed if r])
@@ -183,7 +191,7 @@ def decode_recordio(body: bytes) -> np.ndarray:
     try:
         records = read_records(io.BytesIO(body))
     except Exception as error:  # noqa: BLE001 - any framing or protobuf error is the caller's
-        raise InferenceError(400, message("not_recordio", error=error)) from None
+        raise InferenceError(UNREADABLE, message("not_recordio", error=error)) from None
     rows = [
         list(
             r.features["values"].float64_tensor.values or r.features["values"].float32_tensor.values
@@ -191,7 +199,7 @@ def decode_recordio(body: bytes) -> np.ndarray:
         for r in records
     ]
     if not rows:
-        raise InferenceError(400, message("no_records"))
+        raise InferenceError(UNREADABLE, message("no_records"))
     return np.array(rows, dtype=np.float64)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from localsm.serving.__main__ import FAILURE_FILE, READY_LINE
+from localsm.serving.model_data import as_s3_uri
 from localsm.training import processes, runner
 from localsm.training.channels import JobFailure, uri_to_path
 from localsm.training.logstream import JobLog, LineSplitter
@@ -32,11 +33,12 @@ class ServerFailed(Exception):
 
 
 def artifact_bytes(uri: str, boto_session: Any) -> bytes:
-    """The model artifact's bytes from file:// (or a path) or s3://."""
+    """The model artifact's bytes from file:// (or a path), s3:// or an https S3 URL."""
     try:
-        if uri.startswith("s3://"):
-            return read_s3_object(uri, boto_session)
-        return uri_to_path(uri).read_bytes()
+        location = as_s3_uri(uri)  # ModelDataUrl may be an https S3 URL too
+        if location.startswith("s3://"):
+            return read_s3_object(location, boto_session)
+        return uri_to_path(location).read_bytes()
     except Exception as error:  # noqa: BLE001 - any failure to read it is the user's to fix
         raise ServerFailed(
             f"ClientError: could not read the model artifact {uri}: {error}. "

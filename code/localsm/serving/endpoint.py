@@ -54,6 +54,7 @@ class Endpoint:
         self.status = "Creating"
         self.failure_reason: str | None = None
         self.config, self.models = config, models
+        self.tags: list[dict] = []  # CreateEndpoint's Tags, then AddTags/DeleteTags
         self.servers: dict[str, ModelServer] = {}
         self._generation = 0
         self._lock = threading.Lock()

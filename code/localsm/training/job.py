@@ -60,6 +60,10 @@ class TrainingJob(BackgroundJob):
         self.owner = owner  # processes.owner_token() of the process running the job
         self.folder = jobs_dir / self.name
         self.ml = self.folder / "ml"
+        # Described from the start: DescribeTrainingJob's ModelArtifacts is a required member.
+        self.record.planned_model_uri = artifacts.model_uri(
+            self._output_path, self.name, self.folder
+        )
         self.log_path = self.folder / storage.LOG_NAME
         self.log = JobLog(self.log_path, on_error=self._log_failed)
         self.boto_session = boto_session

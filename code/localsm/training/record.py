@@ -64,6 +64,7 @@ class TrainingJobRecord:
     transitions: list[dict] = field(default_factory=list)
     final_metrics: list[dict] = field(default_factory=list)
     model_uri: str | None = None
+    planned_model_uri: str = ""  # where model.tar.gz will go, described until it is there
     rule_statuses: list[dict] | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -118,8 +119,9 @@ class TrainingJobRecord:
             self._describe_times(desc)
             if self.final_metrics:
                 desc["FinalMetricDataList"] = [dict(m) for m in self.final_metrics]
-            if self.model_uri:
-                desc["ModelArtifacts"] = {"S3ModelArtifacts": self.model_uri}
+            # Required in the API model (botocore's DescribeTrainingJobResponse), so present
+            # while the job runs too: where the model will be.
+            desc["ModelArtifacts"] = {"S3ModelArtifacts": self.model_uri or self.planned_model_uri}
             if self.failure_reason:
                 desc["FailureReason"] = self.failure_reason
             if self.rule_statuses is not None:
