@@ -154,11 +154,16 @@ def create_tuning_job(aws, name: str, tags: list[dict]) -> str:
     definition = failing_request("unused")
     del definition["TrainingJobName"]
     del definition["HyperParameters"]
+    # The container accepts only validation:<metric> objectives (hyperparameter_validation.py,
+    # aws/sagemaker-xgboost-container 1.7-1), which need a validation channel.
+    validation = dict(definition["InputDataConfig"][0], ChannelName="validation")
+    definition["InputDataConfig"].append(validation)
     definition["StaticHyperParameters"] = {"objective": "binary:logistic"}
     config = {
         "Strategy": "Random",
         "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
-        "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "train:logloss"},
+        "HyperParameterTuningJobObjective": {"Type": "Minimize",
+                                             "MetricName": "validation:logloss"},
         "ParameterRanges": {"IntegerParameterRanges": [
             {"Name": "num_round", "MinValue": "1", "MaxValue": "3"}]},
     }  # fmt: skip

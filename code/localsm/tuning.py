@@ -378,8 +378,6 @@ class TuningJob(BackgroundJob):
                 desc["HyperParameterTuningEndTime"] = self.ended
             if self.failure_reason:
                 desc["FailureReason"] = self.failure_reason
-            if self.request.get("Tags"):
-                desc["Tags"] = self.request["Tags"]
         best = self.best()
         if best is not None:
             desc["BestTrainingJob"] = best

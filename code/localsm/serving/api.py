@@ -93,8 +93,8 @@ class HostingOperations:
             raise ValidationException(
                 operation,
                 (
-                    f"Local mode serves the SageMaker XGBoost images only, not {image!r}. Deploy "
-                    "this model on SageMaker (lab.setup(mode='sagemaker'))."
+                    f"Local mode serves the SageMaker XGBoost images only, not {image!r}: this "
+                    "model's image is not available locally; host it on SageMaker."
                 ),
             ) from None
         url = container.get("ModelDataUrl")
