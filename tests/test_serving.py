@@ -577,3 +577,49 @@ def test_bind_to_a_port_in_use_fails_naming_it(setup, image, estimator, client):
         reason = failed_deploy(model, client)
     assert f"cannot listen on 127.0.0.1:{port}" in reason
     assert "SAGEMAKER_BIND_TO_PORT" in reason
+
+
+INFERENCE_WITH_IMAGE_HELPERS = """
+import os
+import xgboost as xgb
+from sagemaker_xgboost_container import encoder
+
+
+def model_fn(model_dir):
+    booster = xgb.Booster()
+    booster.load_model(os.path.join(model_dir, "model.json"))
+    return booster
+
+
+def input_fn(body, content_type):
+    return encoder.decode(body, content_type)
+"""
+
+
+def test_an_inference_script_may_import_the_images_helpers(setup, booster, rows, tmp_path):
+    """SageMaker's XGBoost image ships `sagemaker_xgboost_container` to the scripts it serves,
+    and AWS's script-mode inference example imports its `encoder` (aws/amazon-sagemaker-examples
+    xgboost_abalone/inference.py); the local model server provides the same stand-ins as a
+    local training job (localsm/script_image)."""
+    source = tmp_path / "inference-src"
+    source.mkdir()
+    (source / "inference.py").write_text(INFERENCE_WITH_IMAGE_HELPERS)
+    raw = bytes(booster.save_raw("json"))
+    model_data = tarball(tmp_path / "model.tar.gz", {"model.json": raw})
+    model = XGBoostModel(
+        model_data=model_data,
+        entry_point="inference.py",
+        source_dir=str(source),
+        framework_version="1.7-1",
+        role=setup.role,
+        sagemaker_session=setup.session,
+    )
+    predictor = model.deploy(initial_instance_count=1, instance_type="local")
+    try:
+        predictor.serializer, predictor.deserializer = CSVSerializer(), JSONDeserializer()
+        answer = predictor.predict(rows[:20])
+    finally:
+        predictor.delete_model()
+        predictor.delete_endpoint()
+    expected = booster.inplace_predict(rows[:20])
+    assert np.max(np.abs(np.array(answer, dtype=float).ravel() - expected)) <= 1e-6

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from localsm import toolkit
 from localsm.serving.__main__ import FAILURE_FILE, READY_LINE
 from localsm.serving.model_data import as_s3_uri
 from localsm.training import processes, runner
@@ -112,7 +113,9 @@ class ModelServer:
         env.update(environment)
         env.update(self.extra_env)
         env.update(PYTHONUNBUFFERED="1", **processes.marker_environment(str(self.root), self.owner))
-        env["PYTHONPATH"] = runner.code_path(env.get("PYTHONPATH"))
+        # code/ first (the server itself), then what the XGBoost image gives the scripts it
+        # serves besides PyPI packages (`sagemaker_xgboost_container`, script_image/README.md).
+        env["PYTHONPATH"] = toolkit.image_python_path(runner.code_path(env.get("PYTHONPATH")))
         command = [sys.executable, "-u", "-m", "localsm.serving", str(self.root)]
         processes.ensure_watchdog()
         self._process = runner.JobProcess(command, env, self.root, str(self.root))
