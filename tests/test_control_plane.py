@@ -487,3 +487,27 @@ def test_lists_sort_and_page_by_the_api_references_defaults(aws):
         create_tuning_job(aws, name, [])
     tuning = aws.sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"]
     assert [t["HyperParameterTuningJobName"] for t in tuning] == ["a-tune", "b-tune"]  # Name
+
+
+def test_a_tuning_jobs_training_jobs_list_by_the_api_references_defaults():
+    """ListTrainingJobsForHyperParameterTuningJob (API reference): SortBy defaults to Name,
+    SortOrder to Ascending, and with SortBy=FinalObjectiveMetricValue the training jobs that
+    did not return an objective metric are not listed."""
+    from localsm import tuning
+
+    def summary(name: str, value: float | None) -> dict:
+        found = {"TrainingJobName": name, "TrainingJobStatus": "Completed"}
+        if value is not None:
+            found["FinalHyperParameterTuningJobObjectiveMetric"] = {"Value": value}
+        return found
+
+    summaries = [summary("t-002", 0.8), summary("t-003", None), summary("t-001", 0.9)]
+    named = tuning.sort_summaries(summaries, {})
+    assert [s["TrainingJobName"] for s in named] == ["t-001", "t-002", "t-003"]
+    scored = tuning.sort_summaries(summaries, {"SortBy": "FinalObjectiveMetricValue"})
+    assert [s["TrainingJobName"] for s in scored] == ["t-002", "t-001"]
+    best_first = {"SortBy": "FinalObjectiveMetricValue", "SortOrder": "Descending"}
+    assert [s["TrainingJobName"] for s in tuning.sort_summaries(summaries, best_first)] == [
+        "t-001",
+        "t-002",
+    ]

@@ -451,18 +451,19 @@ def load_saved(jobs_dir: Path, name: str) -> dict | None:
 
 
 def sort_summaries(summaries: list[dict], params: dict) -> list[dict]:
-    """ListTrainingJobsForHyperParameterTuningJob's StatusEquals, SortBy and SortOrder."""
+    """ListTrainingJobsForHyperParameterTuningJob's StatusEquals, SortBy and SortOrder, with the
+    API reference's defaults (Name, Ascending); sorted by the objective, the jobs without one
+    are not listed."""
     if "StatusEquals" in params:
         summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
     sort_by = params.get("SortBy", "Name")
-    descending = params.get("SortOrder", "Descending") == "Descending"
+    descending = params.get("SortOrder", "Ascending") == "Descending"
     if sort_by == "FinalObjectiveMetricValue":
         scored = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" in s]
-        unscored = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" not in s]
-        scored.sort(
+        return sorted(
+            scored,
             key=lambda s: s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"],
             reverse=descending,
         )
-        return scored + unscored
     key = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}
     return sorted(summaries, key=lambda s: s.get(key[sort_by], ""), reverse=descending)
