@@ -126,9 +126,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "shap_samples": "Coalizões por linha: {samples} (num_samples) das {total} possíveis "
         "(2^M - 2, M = {features}), semente {seed}: uma estimativa, que se aproxima dos "
         "valores de Shapley exatos quando num_samples cresce.",
-        "source_endpoint": "Previsões: do endpoint de sombra.",
+        "source_endpoint": "Previsões: do endpoint sombra.",
         "source_model": "Previsões: do modelo carregado no job, depois de ele dar as mesmas "
-        "respostas do endpoint de sombra para as primeiras linhas e para a linha de base.",
+        "respostas do endpoint sombra para as primeiras linhas e para a linha de base.",
         "space_log-odds": "Valores em log-odds (use_logit verdadeiro): o logit da saída média "
         "do modelo em cada coalizão.",
         "space_output": "Valores nas unidades da saída do modelo (use_logit falso; a "
