@@ -1,6 +1,7 @@
 """The local Clarify container (`localsm.clarify`): analysis configs written by the real
-SageMaker SDK v2, bias metrics checked against numbers computed by hand, SHAP values against
-XGBoost's exact TreeSHAP, every bad input's ClientError, and the report in both languages.
+SageMaker SDK v2, bias metrics checked against numbers computed by hand, where SHAP gets its
+predictions, every bad input's ClientError, and the report in both languages (the SHAP values
+themselves: test_clarify_shap.py).
 
 Predictions come from a small XGBoost model served by our real model server
 (`python -m localsm.serving`), started once for the module.
@@ -25,10 +26,9 @@ import xgboost as xgb
 
 from conftest import CODE, DATASET
 from localsm.clarify import __main__ as entry
-from localsm.clarify import analyzer, predictor, wording
+from localsm.clarify import analyzer, predictor, scoring, wording
 from localsm.clarify.config import PredictorSpec, read_config
 from localsm.clarify.data import read_dataset
-from localsm.clarify.shap import rescale
 from localsm.serving.__main__ import READY_LINE
 
 HEADERS = (DATASET / "adult_data_processed_validation_wheaders.csv").read_text().split("\n")[0]
@@ -261,7 +261,7 @@ def test_continuous_facet_is_the_rows_above_the_threshold(clarify, tmp_path, val
     assert pre["DPL"] == pytest.approx(label[~d].mean() - label[d].mean())
 
 
-# ------------------------------------------------------------------ SHAP
+# ------------------------------------------------------------------ SHAP's predictions
 
 
 def shap_config(clarify, use_logit: bool, **kwargs) -> dict:
@@ -269,44 +269,43 @@ def shap_config(clarify, use_logit: bool, **kwargs) -> dict:
         data_config(clarify),
         model_config(clarify),
         None,
-        clarify.SHAPConfig(num_samples=100, use_logit=use_logit, **kwargs),
+        clarify.SHAPConfig(
+            num_samples=kwargs.pop("num_samples", 100), use_logit=use_logit, **kwargs
+        ),  # fmt: skip
     )
 
 
-@pytest.mark.parametrize("use_logit", [True, False])
-def test_shap_is_exact_treeshap(clarify, tmp_path, validation, model, use_logit):
-    model_dir, booster = model
-    root = job_root(tmp_path, shap_config(clarify, use_logit, baseline=[[0] * 13]), validation)
-    analysis, _ = run(root, LOCALSM_CLARIFY_MODEL_DIR=str(model_dir))
+def test_shap_uses_the_loaded_model_only_when_it_answers_as_the_endpoint(
+    tmp_path, validation, model, endpoint
+):
+    rows = validation[FEATURES].to_numpy(float)
+    baseline = rows.mean(axis=0, keepdims=True)
+    same = scoring.choose(endpoint, model[0], PredictorSpec(), rows, baseline)
+    assert same.source == "model"
+    served, _ = predictor.predict(endpoint, rows[:50], PredictorSpec())
+    np.testing.assert_allclose(same.predict(rows[:50]), served, atol=1e-6)
+    # Another model in the folder than the one the endpoint serves: the endpoint is asked.
+    other = xgb.train({"objective": "binary:logistic", "max_depth": 2}, xgb.DMatrix(rows,
+                      label=validation["income"]), 3)  # fmt: skip
+    (tmp_path / "other").mkdir()
+    other.save_model(str(tmp_path / "other" / "xgboost-model.json"))
+    different = scoring.choose(endpoint, tmp_path / "other", PredictorSpec(), rows, baseline)
+    assert different.source == "endpoint"
+    np.testing.assert_allclose(different.predict(rows[:50]), served)
+
+
+def test_shap_through_the_endpoint_alone(clarify, tmp_path, validation, model, endpoint):
+    config = shap_config(clarify, False, baseline=[[0] * 13], num_samples=20, seed=0)
+    root = job_root(tmp_path, config, validation[:30])
+    analysis, lines = run(root, LOCALSM_CLARIFY_ENDPOINT_URL=endpoint)  # no model folder
+    assert "predictions from the shadow endpoint" in "\n".join(lines)
     explained = analysis["explanations"]["kernel_shap"]["label0"]
-    matrix = xgb.DMatrix(validation[FEATURES].to_numpy(float))
-    contribs = booster.predict(matrix, pred_contribs=True)
-    values, margin = contribs[:, :-1].astype(float), contribs.sum(axis=1).astype(float)
-    if not use_logit:  # probabilities: each row rescaled to p(x) - p(base), computed here too
-        p, p_base = 1 / (1 + np.exp(-margin)), 1 / (1 + np.exp(-float(contribs[0, -1])))
-        values = values * ((p - p_base) / (margin - contribs[0, -1]))[:, None]
-    exact = dict(zip(FEATURES, np.abs(values).mean(axis=0), strict=True))
-    assert list(explained["global_shap_values"]) == FEATURES  # every feature, by name
-    ranked = sorted(FEATURES, key=lambda f: -explained["global_shap_values"][f])
-    assert ranked == sorted(FEATURES, key=lambda f: -exact[f])
-    assert explained["global_shap_values"] == pytest.approx(exact, rel=1e-4, abs=1e-6)
+    scores = model[1].predict(xgb.DMatrix(validation[FEATURES][:30].to_numpy(float)))
     local = pd.read_csv(root / "processing" / "output" / "explanations_shap" / "out.csv")
-    assert list(local.columns) == FEATURES and len(local) == ROWS
-    base = explained["expected_value"]
-    if use_logit:
-        target = booster.predict(matrix, output_margin=True)
-        assert base == pytest.approx(float(contribs[0, -1]), rel=1e-6)
-    else:
-        target = booster.predict(matrix)
-        assert base == pytest.approx(1 / (1 + np.exp(-float(contribs[0, -1]))), rel=1e-6)
-    np.testing.assert_allclose(local.sum(axis=1) + base, target, atol=2e-5)
-
-
-def test_rescaling_where_the_margin_equals_the_base():
-    values = np.array([[0.3, -0.3], [0.2, 0.1]])
-    scaled = rescale(values, 0.0, "logistic")
-    assert scaled[0] == pytest.approx([0.3 * 0.25, -0.3 * 0.25])  # the slope p(1-p) at 0
-    assert scaled[1].sum() == pytest.approx(1 / (1 + np.exp(-0.3)) - 0.5)
+    base = model[1].predict(xgb.DMatrix(np.zeros((1, 13))))[0]
+    assert explained["expected_value"] == pytest.approx(float(base), abs=1e-6)
+    np.testing.assert_allclose(local.sum(axis=1) + explained["expected_value"], scores,
+                               atol=1e-6)  # fmt: skip
 
 
 # ------------------------------------------------------------------ the shadow endpoint
@@ -374,14 +373,20 @@ BAD_INPUTS = {
                                  "column 'occupation' holds text ('Tech' in data row 3)"),
     "empty dataset": ({}, "empty", "has no data rows"),
     "not CSV": ({"dataset_type": "application/jsonlines"}, None, "only text/csv runs locally"),
-    "no XGBoost model": ({"shap": True}, "no model", "exactly for XGBoost models"),
+    "num_clusters of 0": ({"shap": True, "num_clusters": 0}, None,
+                          "methods.shap.num_clusters 0"),
+    "use_logit on a regression": ({"shap": True, "use_logit": True}, "regression",
+                                  "use_logit is true but the model's output is not a "
+                                  "probability"),
 }  # fmt: skip
 
 
 def bad_config(clarify, options: dict) -> dict:
     """A config the SDK writes, with one thing wrong in it."""
     if "baseline" in options or options.get("shap"):
-        return shap_config(clarify, False, baseline=options.get("baseline"))
+        extra = {"num_clusters": options["num_clusters"]} if "num_clusters" in options else {}
+        baseline = None if extra else options.get("baseline", [[0] * 13])
+        return shap_config(clarify, options.get("use_logit", False), baseline=baseline, **extra)
     data = data_config(clarify, label=options.get("label", "income"))
     facet = bias_config(clarify, options.get("facet", "sex_Female"), options.get("values", [1]))
     config = clarify._AnalysisConfigGenerator.bias_pre_training(data, facet, "all")
@@ -402,10 +407,13 @@ def test_bad_input_is_a_client_error(clarify, tmp_path, validation, model, monke
         data = data[:0]
     root = job_root(tmp_path, config, data, header=change == "empty")
     model_dir = str(model[0])
-    if change == "no model":
-        (tmp_path / "empty-model").mkdir()
-        (tmp_path / "empty-model" / "model.pkl").write_bytes(b"\x80\x04K\x01.")
-        model_dir = str(tmp_path / "empty-model")
+    if change == "regression":  # outputs that are not probabilities
+        table = validation.to_numpy(float)
+        booster = xgb.train({"objective": "reg:squarederror"},
+                            xgb.DMatrix(table[:, 1:], label=table[:, 1] * 10), 3)  # fmt: skip
+        (tmp_path / "regression").mkdir()
+        booster.save_model(str(tmp_path / "regression" / "xgboost-model.json"))
+        model_dir = str(tmp_path / "regression")
     message = fail(root, monkeypatch, LOCALSM_CLARIFY_MODEL_DIR=model_dir)
     assert message.startswith("ClientError: ") and expected in message, message
     if case == "facet not in headers":
@@ -434,7 +442,7 @@ def test_report_in_both_languages(clarify, tmp_path, validation, model, endpoint
         data_config(clarify),
         model_config(clarify),
         clarify.ModelPredictedLabelConfig(),
-        clarify.SHAPConfig(),
+        clarify.SHAPConfig(num_samples=50, num_clusters=2, seed=0),
         bias_config(clarify),
     )
     root = job_root(tmp_path, config, validation)
@@ -458,13 +466,15 @@ def test_report_in_both_languages(clarify, tmp_path, validation, model, endpoint
             "Importância global (SHAP)",
             "grupo sensível",
             "Faceta",
-            "TreeSHAP exato",
+            "Kernel SHAP contra a linha de base",
+            "centros k-means",
         ):
             assert words in page and words in text  # fmt: skip
         assert 'lang="pt-BR"' in page and "Relatório de análise" in page
     else:
-        assert "Pre-training bias metrics" in page and "exact TreeSHAP" in page
-        assert "num\\_samples and seed are not used" in text
+        assert "Pre-training bias metrics" in page and "Kernel SHAP against the baseline" in page
+        assert "Coalitions per row: 50 (num\\_samples) of the 8,190 possible" in text
+        assert "2 row(s) were built as k-means centres" in text
 
 
 def test_every_word_and_metric_in_both_languages():
@@ -492,7 +502,7 @@ def test_the_job_runs_it_as_a_process(clarify, tmp_path, validation, model, endp
         data_config(clarify),
         model_config(clarify),
         clarify.ModelPredictedLabelConfig(),
-        clarify.SHAPConfig(save_local_shap_values=False),
+        clarify.SHAPConfig(num_samples=60, seed=0, save_local_shap_values=False),
         bias_config(clarify),
     )
     root = job_root(tmp_path / "both", config, validation)
@@ -500,17 +510,22 @@ def test_the_job_runs_it_as_a_process(clarify, tmp_path, validation, model, endp
     done = analyze(root, **env)
     assert done.returncode == 0, done.stdout + done.stderr
     output = root / "processing" / "output"
-    assert sorted(p.name for p in output.iterdir()) == ["analysis.json", "report.html",
-                                                        "report.ipynb"]  # fmt: skip
+    # No baseline: Clarify clusters the data and saves the baseline it used; no local values.
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*.*")) == [
+        "analysis.json", "explanations_shap/baseline.csv", "report.html", "report.ipynb"
+    ]  # fmt: skip
     assert done.stdout.startswith(f"Reading {ROWS} rows x 14 columns")
     assert "Wrote analysis.json, report.ipynb, report.html" in done.stdout
     assert len(done.stdout.splitlines()) <= 8 and not done.stderr.strip()
 
-    # SHAP alone: the process skips scikit-learn (see analyzer.skip_scikit_learn)
-    root = job_root(tmp_path / "shap", shap_config(clarify, True), validation)
+    # SHAP alone with a baseline: the process skips scikit-learn (analyzer.skip_scikit_learn)
+    root = job_root(tmp_path / "shap", shap_config(clarify, True, baseline=[[0] * 13]), validation)
     done = analyze(root, **env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SHAP: exact TreeSHAP, 600 rows x 13 features" in done.stdout
+    assert "SHAP: Kernel SHAP, 600 rows x 13 features, 100 coalitions per row x 1 baseline" in (
+        done.stdout
+    )
+    assert "predictions from the model loaded in the job" in done.stdout
     assert (root / "processing" / "output" / "explanations_shap" / "out.csv").is_file()
 
     (root / "processing" / "input" / "config" / "analysis_config.json").unlink()

@@ -125,7 +125,8 @@ def test_run_explainability_names_every_feature(setup, model, processor):
     assert sorted(importance.index) == sorted(lab.column_names()[1:])
     features = lab.read_split("validation", setup).drop(columns="income")
     local = lab.local_explanations(folder, features, [0, 1])
-    assert local.shape == (13, 4)
+    assert local.shape == (13, 5)  # the baseline's values, then a value/SHAP pair per row
+    assert (local.iloc[:, 0] == 0.0).all()  # the baseline given: zeros
 
 
 def test_logs_are_printed_as_the_job_runs(setup, processor, capsys):
@@ -146,6 +147,90 @@ def test_list_and_describe(setup, client, processor):
     assert len(page["ProcessingJobSummaries"]) == 1 and "NextToken" in page
     with pytest.raises(ClientError, match="does not exist"):
         client.describe_processing_job(ProcessingJobName="no-such-job")
+
+
+def test_a_boto3_job_reads_its_config_whatever_the_object_is_called(setup, client, model):
+    # As AWS's boto3 example calls it (aws/amazon-sagemaker-examples, responsible_ai/
+    # sm-clarify_fairness_and_explainability_with_boto3.ipynb): the config uploaded as
+    # `bias_analysis_config.json`, given as the input named `analysis_config` (the name the
+    # developer guide requires: doc_source/clarify-processing-job-configure-analysis.md).
+    config = {
+        "dataset_type": "text/csv",
+        "headers": lab.column_names(),
+        "label": "income",
+        "label_values_or_threshold": [0],
+        "facet": [{"name_or_index": "sex_Female", "value_or_threshold": [1]}],
+        "methods": {
+            "pre_training_bias": {"methods": "all"},
+            "shap": {
+                "baseline": [[0] * 13],
+                "num_samples": 20,
+                "agg_method": "mean_abs",
+                "use_logit": False,
+                "save_local_shap_values": True,
+            },
+            "report": {"name": "report", "title": "Analysis Report"},
+        },  # fmt: skip
+        "predictor": {
+            "model_name": model.name,
+            "instance_type": "ml.m5.xlarge",
+            "initial_instance_count": 1,
+            "accept_type": "text/csv",
+            "content_type": "text/csv",
+        },  # fmt: skip
+    }
+    bucket = setup.session.default_bucket()
+    s3 = setup.session.boto_session.client("s3")
+    s3.put_object(Bucket=bucket, Key="boto3-clarify/bias_analysis_config.json",
+                  Body=json.dumps(config).encode())  # fmt: skip
+    output = f"s3://{bucket}/boto3-clarify/bias_analysis_output"
+
+    def s3_input(name: str, uri: str, path: str) -> dict:
+        return {"InputName": name, "S3Input": {"S3DataType": "S3Prefix", "S3InputMode": "File",
+                                               "S3Uri": uri, "LocalPath": path}}  # fmt: skip
+
+    client.create_processing_job(
+        ProcessingJobName="boto3-clarify-job",
+        AppSpecification={"ImageUri": image_uris.retrieve("clarify", setup.region, "1.0")},
+        ProcessingInputs=[
+            s3_input(
+                "analysis_config",
+                f"s3://{bucket}/boto3-clarify/bias_analysis_config.json",
+                "/opt/ml/processing/input/config",
+            ),
+            s3_input("dataset", setup.validation_uri, "/opt/ml/processing/input/data"),
+        ],  # fmt: skip
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": "analysis_result",
+                    "S3Output": {
+                        "S3Uri": output,
+                        "LocalPath": "/opt/ml/processing/output",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },  # fmt: skip
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 30,
+            }
+        },  # fmt: skip
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        RoleArn=setup.role,
+    )
+    client.processing_job("boto3-clarify-job").wait(120)
+    description = client.describe_processing_job(ProcessingJobName="boto3-clarify-job")
+    assert description["ProcessingJobStatus"] == "Completed", description.get("FailureReason")
+    assert s3_keys(setup, output) == ["analysis.json", "explanations_shap/baseline.csv",
+                                      "explanations_shap/out.csv", "report.html",
+                                      "report.ipynb"]  # fmt: skip
+    analysis = json.loads(s3.get_object(Bucket=bucket, Key="boto3-clarify/bias_analysis_output/"
+                                        "analysis.json")["Body"].read())  # fmt: skip
+    assert "pre_training_bias_metrics" in analysis and "kernel_shap" in analysis["explanations"]
 
 
 # ------------------------------------------------------------------ failures

@@ -22,6 +22,7 @@ from lab.cleanup import show_leftovers  # noqa: E402
 from lab.explain import (  # noqa: E402
     bias_table,
     clarify_output_path,
+    compare_with_exact_shap,
     dataset_source,
     download_analysis,
     local_explanations,
@@ -112,6 +113,7 @@ __all__ = [
     "shap_importance",
     "plot_shap_importance",
     "local_explanations",
+    "compare_with_exact_shap",
     "detect_mode",
     "language",
     "language_of",

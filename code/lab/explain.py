@@ -141,15 +141,74 @@ def plot_shap_importance(importance, ax: Any = None) -> Any:
 
 def local_explanations(folder: Path, features, rows: list[int]):
     """Per-row SHAP values (`explanations_shap/out.csv`) beside the rows' feature values:
-    one column pair per row, features in the order of their largest contribution."""
+    one column pair per row, features in the order of their largest contribution; first, the
+    baseline the values are measured from (`explanations_shap/baseline.csv`, when it is one
+    row)."""
     import pandas as pd
 
     shap = pd.read_csv(Path(folder) / "explanations_shap" / "out.csv")
     shap.columns = list(features.columns)
     table = {}
+    baseline_file = Path(folder) / "explanations_shap" / "baseline.csv"
+    if baseline_file.is_file():
+        baseline = pd.read_csv(baseline_file, header=None)
+        if baseline.shape == (1, len(features.columns)):
+            values = pd.Series(baseline.iloc[0].to_numpy(), index=features.columns)
+            table[(say("shap.baseline"), say("shap.value"))] = values
     for row in rows:
         table[(say("shap.row", row=row), say("shap.value"))] = features.iloc[row]
         table[(say("shap.row", row=row), "SHAP")] = shap.iloc[row]
     frame = pd.DataFrame(table)
     order = shap.iloc[rows].abs().max().sort_values(ascending=False).index
     return frame.loc[order]
+
+
+def compare_with_exact_shap(folder: Path, booster: Any, features, baseline: list,
+                            use_logit: bool, rows: int) -> None:  # fmt: skip
+    """Print how far the job's local SHAP values (`explanations_shap/out.csv`) are from the
+    exact Shapley values of the same game (the model scoring all 2^M coalitions against the
+    same baseline) for the first `rows` rows, whether the top three features agree, and that
+    the first row's values add up to its output minus the base value."""
+    import numpy as np
+    import pandas as pd
+
+    from localsm.clarify.kernel_shap import exact_values, identity, logit
+
+    data = features.to_numpy(dtype=np.float64)[:rows]
+    reference = np.asarray(baseline, dtype=np.float64).reshape(-1, data.shape[1])
+    link = logit if use_logit else identity
+    exact = exact_values(_probabilities(booster), data, reference, link)
+    estimate = pd.read_csv(Path(folder) / "explanations_shap" / "out.csv").to_numpy()[:rows]
+    gaps = np.abs(estimate - exact)
+    kernel_global, exact_global = np.abs(estimate).mean(axis=0), np.abs(exact).mean(axis=0)
+    names = np.asarray(features.columns)
+    print(say("shap.exact_rows", rows=len(data), coalitions=_number(2 ** data.shape[1], 0)))
+    print(say("shap.exact_local", gap=_number(gaps.max()), mean=_number(gaps.mean())))
+    global_gap = np.abs(kernel_global - exact_global).max()
+    print(say("shap.exact_global", gap=_number(global_gap), agg="mean_abs"))
+    top = [", ".join(names[np.argsort(-v)[:3]]) for v in (kernel_global, exact_global)]
+    print(say("shap.exact_top", kernel=top[0], exact=top[1]))
+    expected = read_analysis(folder)["explanations"]["kernel_shap"]["label0"]["expected_value"]
+    output = float(link(_probabilities(booster)(data[:1]))[0])
+    print(say("shap.exact_sum", total=_number(estimate[0].sum()), output=_number(output),
+              expected=_number(expected)))  # fmt: skip
+
+
+def _number(value: float, decimals: int = 4) -> str:
+    """A number for a printed line: thousands and decimals as the notebook's language writes
+    them (7,839.5 in English, 7.839,5 in Portuguese)."""
+    text = f"{value:,.{decimals}f}"
+    if language() == "pt_BR":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def _probabilities(booster: Any):
+    """The booster's probability for rows of features (float64, from its margin)."""
+    import numpy as np
+
+    def predict(matrix):
+        margin = booster.inplace_predict(matrix.astype(np.float32), predict_type="margin")
+        return 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
+
+    return predict

@@ -43,6 +43,14 @@ ENGLISH = {
     "shap.title": "Global feature importance (SHAP)",
     "shap.row": "row {row}",
     "shap.value": "value",
+    "shap.baseline": "baseline",
+    "shap.exact_rows": "rows compared with the exact values: {rows} (all {coalitions} coalitions "
+    "each)",
+    "shap.exact_local": "largest gap in one local value:  {gap} (mean gap {mean})",
+    "shap.exact_global": "largest gap in one global value: {gap} ({agg} over these rows)",
+    "shap.exact_top": "top three features, Kernel SHAP: {kernel}; exact: {exact}",
+    "shap.exact_sum": "row 0: its SHAP values add up to {total} = its output {output} minus "
+    "expected_value {expected}",
     "tuning.original": "lab's original search",
     "tuning.tuned": "this notebook's search",
     "tuning.metric": "objective",
@@ -102,6 +110,14 @@ PORTUGUESE = {
     "shap.title": "Importância global dos atributos (SHAP)",
     "shap.row": "linha {row}",
     "shap.value": "valor",
+    "shap.baseline": "linha de base",
+    "shap.exact_rows": "linhas comparadas com os valores exatos: {rows} (todas as {coalitions} "
+    "coalizões em cada)",
+    "shap.exact_local": "maior diferença num valor local:  {gap} (diferença média {mean})",
+    "shap.exact_global": "maior diferença num valor global: {gap} ({agg} nessas linhas)",
+    "shap.exact_top": "três atributos principais, Kernel SHAP: {kernel}; exatos: {exact}",
+    "shap.exact_sum": "linha 0: os valores SHAP dela somam {total} = a saída dela, {output}, "
+    "menos o expected_value, {expected}",
     "tuning.original": "busca original do laboratório",
     "tuning.tuned": "busca deste notebook",
     "tuning.metric": "objetivo",

@@ -16,13 +16,19 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from localsm.clarify import wording
-from localsm.clarify.config import AnalysisConfig, Columns, read_config, resolve_columns
+from localsm.clarify.config import (
+    AnalysisConfig,
+    Columns,
+    find_config,
+    read_config,
+    resolve_columns,
+)
 from localsm.clarify.data import feature_matrix, read_dataset
 from localsm.clarify.errors import AlgorithmError, ClientError
 from localsm.clarify.report import Findings
@@ -32,6 +38,7 @@ ENDPOINT_VARIABLE = "LOCALSM_CLARIFY_ENDPOINT_URL"
 MODEL_DIR_VARIABLE = "LOCALSM_CLARIFY_MODEL_DIR"
 ANALYSIS_FILE = "analysis.json"
 LOCAL_SHAP_FILE = "explanations_shap/out.csv"
+BASELINE_FILE = "explanations_shap/baseline.csv"
 
 Log = Callable[[str], None]
 
@@ -48,7 +55,8 @@ class Paths:
 
     @property
     def config(self) -> Path:
-        return self.root / "processing" / "input" / "config" / "analysis_config.json"
+        """The `analysis_config` input's file, whatever the object was called."""
+        return find_config(self.root / "processing" / "input" / "config")
 
     @property
     def data(self) -> Path:
@@ -68,7 +76,8 @@ def run(root: Path, environ: Mapping[str, str], log: Log = _print, lean: bool = 
     `lean` (the process only): skip importing what this config does not need."""
     paths = Paths(Path(root))
     config = read_config(paths.config)
-    if lean and not (config.pre_methods or config.post_methods):
+    kmeans = config.shap is not None and config.shap.baseline is None
+    if lean and not (config.pre_methods or config.post_methods or kmeans):
         skip_scikit_learn()
     frame, headers = read_dataset(paths.data, config.headers)
     log(f"Reading {len(frame):,} rows x {len(headers)} columns")
@@ -80,13 +89,11 @@ def run(root: Path, environ: Mapping[str, str], log: Log = _print, lean: bool = 
         with warnings.catch_warnings():  # smclarify's pandas deprecation notices: not the user's
             warnings.simplefilter("ignore")
             job.bias()
-    local = job.explain() if config.shap is not None else None
+    explained = job.explain() if config.shap is not None else {}
     files = {ANALYSIS_FILE: json.dumps(job.analysis, indent=2, allow_nan=False) + "\n"}
     if config.report is not None:
         files.update(_report_files(config.report[0], findings, environ))
-    if local is not None:
-        # 9 significant digits: TreeSHAP computes in float32
-        files[LOCAL_SHAP_FILE] = local.to_csv(index=False, float_format="%.9g")
+    files.update(explained)
     return write_outputs(paths.output, files)
 
 
@@ -173,30 +180,44 @@ class Job:
                                              "threshold": threshold}))  # fmt: skip
         return labels
 
-    def explain(self) -> pd.DataFrame | None:
-        """Exact TreeSHAP into `analysis`; returns the local values when they are to be saved."""
-        from localsm.clarify import shap
+    def explain(self) -> dict[str, str]:
+        """Kernel SHAP against the baseline into `analysis`; returns the files it writes
+        under explanations_shap/ (the baseline used, and the local values when asked)."""
+        from localsm.clarify import scoring, shap
 
         spec, features = self.config.shap, self.columns.features
+        shap.check_spec(spec)
         matrix = feature_matrix(self.frame, features)
         baseline = shap.check_baseline(spec.baseline, features)
-        folder = self.environ.get(MODEL_DIR_VARIABLE)
-        booster = shap.load_booster(Path(folder) if folder else None)
+        built = baseline is None
+        if built:
+            from localsm.clarify.baseline import kmeans_baseline
+
+            baseline = kmeans_baseline(matrix, spec.num_clusters, spec.seed)
+            self.log(f"Baseline: {len(baseline)} row(s), k-means centres of the dataset")
+        url = self.environ.get(ENDPOINT_VARIABLE)
+        folder = shap.model_dir(self.environ.get(MODEL_DIR_VARIABLE))
+        scorer = scoring.choose(url, folder, self.config.predictor, matrix, baseline)
         started = time.perf_counter()
-        result = shap.explain(booster, matrix, features, spec, _label_name(self.config))
-        if baseline is not None:
-            mean = shap.baseline_mean(booster, baseline, spec.use_logit)
-            result = replace(result, baseline_rows=len(baseline), baseline_mean=mean)
+        result = shap.explain(scorer, matrix, baseline, features, spec, _label_name(self.config),
+                              built)  # fmt: skip
         seconds = time.perf_counter() - started
-        self.log(f"SHAP: exact TreeSHAP, {len(self.frame):,} rows x {len(result.features)} "
-                 f"features in {seconds:.1f} s ({result.space}, {result.agg_method})")  # fmt: skip
+        self.log(f"SHAP: Kernel SHAP, {len(self.frame):,} rows x {len(features)} features, "
+                 f"{result.samples:,} coalitions per row x {len(baseline)} baseline row(s), "
+                 f"predictions from the {_SOURCES[scorer.source]}, in {seconds:.1f} s "
+                 f"({result.space}, {result.agg_method})")  # fmt: skip
         self.analysis["explanations"] = shap.explanations_section(result)
         self.findings.shap = result
-        if not spec.save_local_shap_values:
-            return None
-        self.findings.local_saved = True
-        joinsource = self.columns.joinsource
-        return shap.local_values(result, self.frame[joinsource] if joinsource else None)
+        files = {BASELINE_FILE: shap.baseline_file(result)}
+        if spec.save_local_shap_values:
+            self.findings.local_saved = True
+            joinsource = self.columns.joinsource
+            join = self.frame[joinsource] if joinsource else None
+            files[LOCAL_SHAP_FILE] = shap.local_values(result, join).to_csv(index=False)
+        return files
+
+
+_SOURCES = {"endpoint": "shadow endpoint", "model": "model loaded in the job"}
 
 
 def _label_name(config: AnalysisConfig) -> str:

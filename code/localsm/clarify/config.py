@@ -87,6 +87,29 @@ class Columns:
     features: list[str]
 
 
+CONFIG_NAME = "analysis_config.json"
+
+
+def find_config(folder: Path) -> Path:
+    """The analysis config in the `analysis_config` input's folder. The SDK uploads it as
+    `analysis_config.json`; code that calls CreateProcessingJob itself may name the object
+    anything (AWS's boto3 example uses `bias_analysis_config.json`): Clarify identifies the
+    config by the input's name, so the one file in the folder is the config."""
+    named = folder / CONFIG_NAME
+    if named.is_file() or not folder.is_dir():
+        return named
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if len(files) == 1:
+        return files[0]
+    if files:
+        shown = ", ".join(p.relative_to(folder).as_posix() for p in files[:5])
+        raise ClientError(
+            f"the analysis_config input holds {len(files)} files ({shown}) and none is called "
+            f"{CONFIG_NAME}: give the input one file, the analysis config"
+        )
+    return named
+
+
 def read_config(path: Path) -> AnalysisConfig:
     """Read and check `analysis_config.json`; a ClientError names the path or the key."""
     try:

@@ -132,18 +132,15 @@ def _shap_section(findings: Findings, lang: str) -> Section:
     items: list[Item] = [
         w["shap_text"].format(rows=wording.count(findings.rows, lang), label=result.label_name),
         w["shap_method"],
+        _samples_line(result, lang),
+        w[f"source_{result.source}"],
         w[f"space_{result.space}"],
         w[f"agg_{result.agg_method}"],
         w["expected"].format(value=wording.number(result.expected_value, lang)),
+        w["baseline_built" if result.baseline_built else "baseline"].format(
+            rows=len(result.baseline)
+        ),
     ]
-    if result.baseline_rows:
-        items.append(
-            w["baseline"].format(
-                rows=result.baseline_rows, value=wording.number(result.baseline_mean, lang)
-            )
-        )
-    else:
-        items.append(w["no_baseline"])
     ranked = sorted(result.global_values.items(), key=lambda kv: abs(kv[1]), reverse=True)
     agg = w[f"agg_short_{result.agg_method}"]
     items.append(
@@ -157,6 +154,19 @@ def _shap_section(findings: Findings, lang: str) -> Section:
     if findings.local_saved:
         items.append(w["local_saved"])
     return Section(w["shap_heading"], items)
+
+
+def _samples_line(result: ShapResult, lang: str) -> str:
+    """How many coalitions each row's values come from, and whether that is all of them."""
+    w = wording.words(lang)
+    active = result.active
+    total = max(0, 2**active - 2)
+    if result.samples >= total:
+        return w["shap_samples_exact"].format(samples=wording.count(total, lang), features=active)
+    seed = "-" if result.seed is None else str(result.seed)
+    return w["shap_samples"].format(samples=wording.count(result.samples, lang),
+                                    total=wording.count(total, lang), features=active,
+                                    seed=seed)  # fmt: skip
 
 
 def importance_chart(ranked: list[tuple[str, float]], title: str) -> bytes:

@@ -1,11 +1,16 @@
-"""SHAP values in Clarify's `kernel_shap` structure, computed exactly with TreeSHAP.
+"""SHAP values in Clarify's `kernel_shap` structure: Kernel SHAP against the baseline
+(`kernel_shap.py`), on the model's outputs (`scoring.py`), as `SHAPConfig` asks.
 
-Clarify estimates SHAP values with Kernel SHAP: it samples feature coalitions, replaces the
-missing features with a baseline, and asks the endpoint for predictions. For an XGBoost model
-the exact values come from the trees themselves (`pred_contribs=True`, path-dependent TreeSHAP,
-in the model's margin: log-odds for binary:logistic), so the local run needs neither sampling
-nor a baseline. `use_logit` picks the space: true, log-odds (exact); false (the SDK default),
-probabilities: each row's log-odds values are rescaled so they add up to p(x) - p(base).
+- `baseline`: rows given inline in the config; none given, k-means centres of the dataset
+  (`baseline.py`, `num_clusters`).
+- `num_samples`: coalitions per row (default 2M + 2048, at most 2^M - 2: then exact); `seed`.
+- `use_logit`: false, the values explain the model's output (for binary:logistic, the
+  probability); true, its log-odds: each coalition's mean output goes through the logit.
+- `expected_value`: the mean model output on the baseline rows (through the logit when
+  use_logit); every row's values add up to its output minus `expected_value`.
+- `agg_method`: the global value of a feature from its local values: `mean_abs`, `median`
+  or `mean_sq`. `save_local_shap_values`: `explanations_shap/out.csv`, one column per feature
+  named `<feature>_<label>` (`_label0` for the model's single output), as Clarify names them.
 """
 
 from __future__ import annotations
@@ -16,14 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from localsm.clarify import kernel_shap
 from localsm.clarify.config import ShapSpec
 from localsm.clarify.errors import ClientError
-
-LOGISTIC = ("binary:logistic", "reg:logistic")
-EXP = ("count:poisson", "reg:gamma", "reg:tweedie", "survival:cox")
-IDENTITY = ("reg:squarederror", "reg:squaredlogerror", "reg:pseudohubererror",
-            "reg:absoluteerror", "reg:quantileerror", "binary:logitraw", "rank:pairwise",
-            "rank:ndcg", "rank:map")  # fmt: skip
+from localsm.clarify.scoring import Scorer
 
 
 @dataclass(frozen=True)
@@ -32,47 +33,17 @@ class ShapResult:
 
     label_name: str
     features: list[str]
-    local: np.ndarray  # rows x features, in `space`
+    local: np.ndarray  # rows x features
     global_values: dict[str, float]
     expected_value: float
-    space: str  # "log-odds", "probability" or "output"
+    space: str  # "log-odds" or "output"
     agg_method: str
-    baseline_rows: int = 0
-    baseline_mean: float | None = None
-
-
-def load_booster(model_dir: Path | None):
-    """The XGBoost booster in the model folder; anything else is a ClientError."""
-    if model_dir is None:
-        raise ClientError(
-            "SHAP needs the model: LOCALSM_CLARIFY_MODEL_DIR is not set (the local processing "
-            "job sets it to the folder the predictor's model was unpacked into)"
-        )
-    from xgboost_report.errors import ReportError
-    from xgboost_report.model_io import load_model
-
-    try:
-        return load_model(model_dir)
-    except ReportError as error:
-        raise ClientError(
-            "local Clarify computes SHAP exactly for XGBoost models only, and the model "
-            f"folder holds none that loads ({error}); run this analysis on SageMaker for "
-            "other models"
-        ) from None
-
-
-def link_of(booster) -> str:
-    """How the booster's output follows from its margin: logistic, exp or identity."""
-    from xgboost_report.model_io import booster_objective
-
-    objective = booster_objective(booster)
-    for link, names in (("logistic", LOGISTIC), ("exp", EXP), ("identity", IDENTITY)):
-        if objective in names:
-            return link
-    raise ClientError(
-        f"the model's objective {objective} has several outputs or no additive margin; "
-        "local Clarify explains single-output XGBoost models: run this one on SageMaker"
-    )
+    samples: int  # coalitions per row (the most any row got)
+    active: int  # features that differ from the baseline (the most any row had)
+    seed: int | None
+    baseline: np.ndarray  # the baseline rows used
+    baseline_built: bool  # by k-means (no baseline in the config)
+    source: str  # "endpoint" or "model": where the predictions came from
 
 
 def check_baseline(baseline: object, features: list[str]) -> np.ndarray | None:
@@ -113,69 +84,56 @@ def _number(value: object, row: int, column: str) -> float:
         ) from None
 
 
-def explain(booster, matrix: np.ndarray, features: list[str], spec: ShapSpec,
-            label_name: str = "label0") -> ShapResult:  # fmt: skip
-    """Exact TreeSHAP for every row, in the space `use_logit` asks for, and the global
-    values by `agg_method`."""
-    import xgboost as xgb
+def check_spec(spec: ShapSpec) -> None:
+    """num_samples and seed as the SDK writes them: whole numbers (num_samples >= 1)."""
+    for key in ("num_samples", "seed"):
+        value = getattr(spec, key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ClientError(f"methods.shap.{key} {value!r} must be a whole number")
+    if spec.num_samples is not None and spec.num_samples < 1:
+        raise ClientError(f"methods.shap.num_samples {spec.num_samples} must be 1 or more")
 
-    if booster.num_features() != len(features):
-        raise ClientError(
-            f"the model expects {booster.num_features()} features but the dataset has "
-            f"{len(features)} feature columns ({', '.join(features)}); check headers, the "
-            "label and excluded_columns"
-        )
-    link = link_of(booster)
-    if spec.use_logit and link != "logistic":
-        raise ClientError(
-            "methods.shap.use_logit is true but the model's output is not a probability; "
-            "set use_logit=False"
-        )
-    data = xgb.DMatrix(matrix, missing=np.nan)
-    contribs = booster.predict(data, pred_contribs=True, validate_features=False)
-    contribs = np.asarray(contribs, dtype=np.float64)
-    values, base_margin = contribs[:, :-1], float(contribs[0, -1])
-    if spec.use_logit or link == "identity":
-        space, expected = ("log-odds" if spec.use_logit else "output"), base_margin
-    else:
-        values = rescale(values, base_margin, link)
-        space = "probability" if link == "logistic" else "output"
-        expected = float(_inverse_link(np.array([base_margin]), link)[0])
+
+def explain(scorer: Scorer, matrix: np.ndarray, baseline: np.ndarray, features: list[str],
+            spec: ShapSpec, label_name: str = "label0",
+            built: bool = False) -> ShapResult:  # fmt: skip
+    """Kernel SHAP values of every row, and the global values by `agg_method`."""
+    predict = _probabilities(scorer.predict) if spec.use_logit else scorer.predict
+    link = kernel_shap.logit if spec.use_logit else kernel_shap.identity
+    found = kernel_shap.explain(predict, matrix, baseline, spec.num_samples, spec.seed, link)
     chosen = _features_to_explain(spec.features_to_explain, features)
-    columns = [features.index(name) for name in chosen]
-    local = values[:, columns]
+    local = found.values[:, [features.index(name) for name in chosen]]
     return ShapResult(
         label_name=label_name,
         features=chosen,
         local=local,
         global_values=dict(zip(chosen, aggregate(local, spec.agg_method).tolist(), strict=True)),
-        expected_value=expected,
-        space=space,
+        expected_value=found.expected_value,
+        space="log-odds" if spec.use_logit else "output",
         agg_method=spec.agg_method,
+        samples=found.samples,
+        active=found.active,
+        seed=spec.seed,
+        baseline=baseline,
+        baseline_built=built,
+        source=scorer.source,
     )
 
 
-def rescale(values: np.ndarray, base_margin: float, link: str) -> np.ndarray:
-    """Each row's margin contributions scaled by (f(m) - f(m_base)) / (m - m_base), so they
-    add up to the output's change; where m == m_base, by f'(m) (the limit). Written here:
-    XGBoost has no output-space TreeSHAP for non-linear links."""
-    delta = values.sum(axis=1)
-    margin = base_margin + delta
-    change = _inverse_link(margin, link) - _inverse_link(np.array([base_margin]), link)[0]
-    small = np.abs(delta) < 1e-12
-    ratio = np.where(small, _slope(margin, link), change / np.where(small, 1.0, delta))
-    return values * ratio[:, None]
+def _probabilities(predict: kernel_shap.Predict) -> kernel_shap.Predict:
+    """The model's outputs, refused unless they are probabilities (use_logit needs them)."""
 
+    def checked(matrix: np.ndarray) -> np.ndarray:
+        scores = predict(matrix)
+        if len(scores) and (np.nanmin(scores) < 0.0 or np.nanmax(scores) > 1.0):
+            raise ClientError(
+                "methods.shap.use_logit is true but the model's output is not a probability "
+                f"(values from {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}); set "
+                "use_logit=False"
+            )
+        return scores
 
-def _inverse_link(margin: np.ndarray, link: str) -> np.ndarray:
-    if link == "logistic":
-        return 1.0 / (1.0 + np.exp(-margin))
-    return np.exp(margin) if link == "exp" else margin
-
-
-def _slope(margin: np.ndarray, link: str) -> np.ndarray:
-    output = _inverse_link(margin, link)
-    return output * (1.0 - output) if link == "logistic" else output
+    return checked
 
 
 def aggregate(values: np.ndarray, method: str) -> np.ndarray:
@@ -204,14 +162,6 @@ def _features_to_explain(wanted: list | None, features: list[str]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def baseline_mean(booster, baseline: np.ndarray, use_logit: bool) -> float:
-    """The model's mean prediction on the baseline rows (log-odds when use_logit)."""
-    import xgboost as xgb
-
-    data = xgb.DMatrix(baseline, missing=np.nan)
-    return float(np.mean(booster.predict(data, output_margin=use_logit, validate_features=False)))
-
-
 def explanations_section(result: ShapResult) -> dict:
     """Clarify's `explanations` section."""
     entry = {"global_shap_values": result.global_values, "expected_value": result.expected_value}
@@ -219,9 +169,21 @@ def explanations_section(result: ShapResult) -> dict:
 
 
 def local_values(result: ShapResult, join: pd.Series | None = None) -> pd.DataFrame:
-    """`explanations_shap/out.csv`: one row per data row, one column per explained feature
-    (the join key first when the config names one)."""
-    frame = pd.DataFrame(result.local, columns=result.features)
+    """`explanations_shap/out.csv`: one row per data row, one column per explained feature,
+    named `<feature>_<label>` (the join key first when the config names one)."""
+    columns = [f"{name}_{result.label_name}" for name in result.features]
+    frame = pd.DataFrame(result.local, columns=columns)
     if join is not None:
         frame.insert(0, str(join.name), join.to_numpy())
     return frame
+
+
+def baseline_file(result: ShapResult) -> str:
+    """`explanations_shap/baseline.csv`: the baseline rows used, in the dataset's format
+    (features only, no header), so that the file can be given back as a baseline."""
+    return pd.DataFrame(result.baseline).to_csv(header=False, index=False, float_format="%.10g")
+
+
+def model_dir(folder: str | None) -> Path | None:
+    """The model folder the local job names (LOCALSM_CLARIFY_MODEL_DIR), if any."""
+    return Path(folder) if folder else None

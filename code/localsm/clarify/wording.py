@@ -44,24 +44,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "shap_heading": "Global importance (SHAP)",
         "shap_text": "How much each feature moves the model's prediction, over all {rows} rows "
         "of the dataset; output explained: {label}.",
-        "shap_method": "Method: exact TreeSHAP, read from the trees of the XGBoost model "
-        "(Clarify on SageMaker estimates the same values with Kernel SHAP). "
-        "No sampling: num_samples and seed are not used.",
-        "space_log-odds": "Values are in log-odds (use_logit is true): exact.",
-        "space_probability": "Values explain the predicted probability (use_logit is false): "
-        "each row's exact log-odds values are rescaled so that they add "
-        "up to p(x) - p(base).",
-        "space_output": "Values are in the model's output units: exact.",
+        "shap_method": "Method: Kernel SHAP against the baseline. For each row, coalitions of "
+        "features are scored by the model, the features left out taking the baseline rows' "
+        "values; a weighted least-squares fit with the Shapley kernel, constrained to add up "
+        "to the row's output minus the base value, gives one value per feature.",
+        "shap_samples_exact": "Coalitions per row: all {samples} (2^M - 2, M = {features} "
+        "features that differ from the baseline): the values are the exact Shapley values.",
+        "shap_samples": "Coalitions per row: {samples} (num_samples) of the {total} possible "
+        "(2^M - 2, M = {features}), seed {seed}: an estimate that comes closer to the exact "
+        "Shapley values as num_samples grows.",
+        "source_endpoint": "Predictions: from the shadow endpoint.",
+        "source_model": "Predictions: from the model loaded in the job, after it gave the "
+        "shadow endpoint's answers for the first rows and the baseline.",
+        "space_log-odds": "Values in log-odds (use_logit is true): the logit of each "
+        "coalition's mean model output.",
+        "space_output": "Values in the units of the model's output (use_logit is false; the "
+        "probability for a binary:logistic model).",
         "agg_mean_abs": "Global value of a feature: the mean of its absolute SHAP values.",
         "agg_median": "Global value of a feature: the median of its SHAP values.",
         "agg_mean_sq": "Global value of a feature: the mean of its squared SHAP values.",
-        "expected": "Base value (expected_value): {value}. The values of a row add up to its "
-        "prediction minus this base, the model's average margin over the data its trees were "
-        "trained on, in the same space as the values.",
-        "baseline": "Baseline: {rows} row(s); the model's mean prediction on them is {value}. "
-        "Exact TreeSHAP needs no baseline; it is checked and shown here only.",
-        "no_baseline": "No baseline was given. Clarify on SageMaker would build one by "
-        "clustering the data (num_clusters); exact TreeSHAP needs none.",
+        "expected": "Base value (expected_value): {value}, the model's mean output on the "
+        "baseline rows (its logit when use_logit is true). The values of a row add up to the "
+        "row's output minus this base value.",
+        "baseline": "Baseline: {rows} row(s) given in the analysis config; also in "
+        "explanations_shap/baseline.csv.",
+        "baseline_built": "Baseline: none was given, so {rows} row(s) were built as k-means "
+        "centres of the dataset (num_clusters; without it, the number from 2 to 12 with the "
+        "best silhouette score); saved in explanations_shap/baseline.csv.",
         "local_saved": "Local SHAP values (one row per data row): explanations_shap/out.csv.",
         "col_feature": "Feature",
         "col_importance": "Global SHAP value",
@@ -107,25 +116,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "shap_heading": "Importância global (SHAP)",
         "shap_text": "Quanto cada variável move a previsão do modelo, nas {rows} linhas do "
         "conjunto de dados; saída explicada: {label}.",
-        "shap_method": "Método: TreeSHAP exato, lido das árvores do modelo XGBoost (o Clarify "
-        "no SageMaker estima os mesmos valores com Kernel SHAP). Sem "
-        "amostragem: num_samples e seed não são usados.",
-        "space_log-odds": "Valores em log-odds (use_logit verdadeiro): exatos.",
-        "space_probability": "Os valores explicam a probabilidade prevista (use_logit falso): "
-        "os valores exatos em log-odds de cada linha são reescalados para "
-        "somarem p(x) - p(base).",
-        "space_output": "Valores nas unidades da saída do modelo: exatos.",
+        "shap_method": "Método: Kernel SHAP contra a linha de base. Para cada linha, o modelo "
+        "pontua coalizões de variáveis, e as variáveis de fora recebem os valores das linhas "
+        "da linha de base; um ajuste por mínimos quadrados ponderados com o kernel de Shapley, "
+        "restrito a somar a saída da linha menos o valor base, dá um valor por variável.",
+        "shap_samples_exact": "Coalizões por linha: todas as {samples} (2^M - 2, M = "
+        "{features} variáveis que diferem da linha de base): os valores são os valores de "
+        "Shapley exatos.",
+        "shap_samples": "Coalizões por linha: {samples} (num_samples) das {total} possíveis "
+        "(2^M - 2, M = {features}), semente {seed}: uma estimativa, que se aproxima dos "
+        "valores de Shapley exatos quando num_samples cresce.",
+        "source_endpoint": "Previsões: do endpoint sombra.",
+        "source_model": "Previsões: do modelo carregado no job, depois de ele dar as mesmas "
+        "respostas do endpoint sombra para as primeiras linhas e para a linha de base.",
+        "space_log-odds": "Valores em log-odds (use_logit verdadeiro): o logit da saída média "
+        "do modelo em cada coalizão.",
+        "space_output": "Valores nas unidades da saída do modelo (use_logit falso; a "
+        "probabilidade, para um modelo binary:logistic).",
         "agg_mean_abs": "Valor global de uma variável: a média dos valores SHAP absolutos.",
         "agg_median": "Valor global de uma variável: a mediana dos valores SHAP.",
         "agg_mean_sq": "Valor global de uma variável: a média dos valores SHAP ao quadrado.",
-        "expected": "Valor base (expected_value): {value}. Os valores de uma linha somam a "
-        "sua previsão menos esta base, a margem média do modelo nos dados em que as árvores "
-        "foram treinadas, no mesmo espaço dos valores.",
-        "baseline": "Linha de base: {rows} linha(s); a previsão média do modelo nelas é "
-        "{value}. O TreeSHAP exato não precisa de linha de base; ela só é "
-        "verificada e mostrada aqui.",
-        "no_baseline": "Nenhuma linha de base foi dada. O Clarify no SageMaker montaria uma "
-        "agrupando os dados (num_clusters); o TreeSHAP exato não precisa.",
+        "expected": "Valor base (expected_value): {value}, a saída média do modelo nas linhas "
+        "da linha de base (o seu logit, com use_logit verdadeiro). Os valores de uma linha "
+        "somam a saída dessa linha menos este valor base.",
+        "baseline": "Linha de base: {rows} linha(s) dada(s) na configuração de análise; também "
+        "em explanations_shap/baseline.csv.",
+        "baseline_built": "Linha de base: nenhuma foi dada, então {rows} linha(s) foram "
+        "montadas como centros k-means do conjunto de dados (num_clusters; sem ele, o número "
+        "de 2 a 12 com a melhor pontuação de silhueta); salvas em "
+        "explanations_shap/baseline.csv.",
         "local_saved": "Valores SHAP locais (uma linha por linha de dados): "
         "explanations_shap/out.csv.",
         "col_feature": "Variável",

@@ -25,8 +25,7 @@ from localsm.training.logstream import JobLog
 from localsm.training.reasons import outcome, shorten
 
 LOG_NAME = "processing.log"
-CONFIG_INPUT = "/opt/ml/processing/input/config"  # where Clarify reads analysis_config.json
-CONFIG_NAME = "analysis_config.json"
+CONFIG_INPUT = "/opt/ml/processing/input/config"  # where Clarify reads its analysis config
 DESCRIBED = ("ProcessingInputs", "ProcessingOutputConfig", "ProcessingResources",
              "StoppingCondition", "AppSpecification", "Environment", "NetworkConfig",
              "RoleArn", "ExperimentConfig")  # fmt: skip
@@ -112,8 +111,8 @@ class ProcessingJob(BackgroundJob):
         staging.stage_inputs(self.ml, inputs, boto_session, self.check_stopped)
         staging.prepare_outputs(self.ml, outputs)
         self.check_stopped()
-        config = staging.local_folder(self.ml, CONFIG_INPUT, "the analysis config") / CONFIG_NAME
-        predictor = shadow.predictor_config(config)
+        folder = staging.local_folder(self.ml, CONFIG_INPUT, "the analysis config")
+        predictor = shadow.predictor_config(folder)
         endpoint = None
         try:
             if predictor is not None:

@@ -40,12 +40,16 @@ class ShadowEndpoint:
         }
 
 
-def predictor_config(config_path: Path) -> dict | None:
-    """The analysis config's `predictor` section (None when the job needs no model)."""
+def predictor_config(folder: Path) -> dict | None:
+    """The `predictor` section of the analysis config in the `analysis_config` input's folder
+    (whatever the file is called; None when the job needs no model)."""
+    from localsm.clarify.config import find_config
+    from localsm.clarify.errors import ClarifyError
+
     try:
-        config = json.loads(config_path.read_text())
-    except (OSError, ValueError):
-        return None  # the analyzer reports an unreadable config, naming the file
+        config = json.loads(find_config(folder).read_text())
+    except (OSError, ValueError, ClarifyError):
+        return None  # the analyzer reports a missing or unreadable config, naming the file
     predictor = config.get("predictor") if isinstance(config, dict) else None
     return predictor if isinstance(predictor, dict) else None
 
