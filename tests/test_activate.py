@@ -295,15 +295,24 @@ def test_deactivate_restores_clients_and_settings(tmp_path):
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="secret",
     )
+    default_session = boto3.DEFAULT_SESSION  # boto3.client made it
     with localsm.activate(jobs_dir=tmp_path / "jobs") as activation:
         assert localsm.activation.current() is activation
         assert os.environ["AWS_ACCESS_KEY_ID"] != "AKIDEXAMPLE"
         during = boto3.client("sagemaker", region_name=REGION)
         assert during.list_training_jobs()["TrainingJobSummaries"] == []
         assert boto3.Session().get_credentials() is not None
+        boto3.setup_default_session()  # a default session made now has the local keys
+        boto3.client("sagemaker").list_training_jobs()
     assert localsm.activation.current() is None
+    assert boto3.DEFAULT_SESSION is default_session
     assert dict(os.environ) == before_env
-    assert botocore.handlers.BUILTIN_HANDLERS == before_handlers
+    after_handlers = botocore.handlers.BUILTIN_HANDLERS
+    assert after_handlers[: len(before_handlers)] == before_handlers
+    # (moto, which serves the local S3, adds its own handler when first imported)
+    assert not any(
+        getattr(spec[1], "__module__", "").startswith("localsm") for spec in after_handlers
+    )
     assert boto3.Session().get_credentials() is None  # credentials gone again
     late = boto3.client(
         "sagemaker",

@@ -28,11 +28,11 @@ import gc
 import importlib.util
 import os
 import threading
-import weakref
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import boto3
 from botocore import UNSIGNED, handlers
 from botocore.auth import S3SigV4Auth
 from botocore.credentials import Credentials
@@ -154,8 +154,6 @@ def _long_polling(service: Any) -> Any:
 
 
 def _configured_region() -> str | None:
-    import boto3
-
     return boto3.Session().region_name
 
 
@@ -242,7 +240,6 @@ HANDLERS = (
     ("choose-signer.s3", _no_client_signature),
     ("before-sign.s3", _sign_locally),
 )
-_REGISTERED: weakref.WeakSet = weakref.WeakSet()  # emitters given the handlers directly
 
 
 # ---------------------------------------------------------------------- switching
@@ -261,9 +258,9 @@ def _switch_on(region: str) -> None:
         for event, handler in HANDLERS:
             emitter.unregister(event, handler)  # never twice
             emitter.register(event, handler)
-        _REGISTERED.add(emitter)
     _SAVED.clear()
     _SAVED["env"] = {key: os.environ.get(key) for key in ENV_KEYS}
+    _SAVED["default_session"] = boto3.DEFAULT_SESSION  # one made while on keeps local keys
     for key in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         os.environ.pop(key, None)
     os.environ["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS.access_key
@@ -293,6 +290,7 @@ def _switch_off() -> None:
     for emitter in _existing_emitters():  # those given them now, and those copied since
         for event, handler in HANDLERS:
             emitter.unregister(event, handler)
+    boto3.DEFAULT_SESSION = _SAVED.pop("default_session", None)
     for key, value in _SAVED.pop("env", {}).items():
         if value is None:
             os.environ.pop(key, None)

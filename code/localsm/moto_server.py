@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entered: the bucket-creating client may ask for the endpoint
 _ENDPOINT: str | None = None
 _BUCKETS: set[str] = set()  # created on the local S3 by `_bucket_endpoint`
 _SERVED: set[str] = set()  # buckets some session sends to the local S3 (serve_local_bucket)
