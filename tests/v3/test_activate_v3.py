@@ -87,7 +87,9 @@ def test_plain_v3_session_role_bucket_and_a_model_trainer(tmp_path, monkeypatch)
             hyperparameters={"objective": "binary:logistic", "num_round": 2},
         )
         trainer.train(
-            input_data_config=[InputData(channel_name="train", data_source=str(data))],
+            input_data_config=[
+                InputData(channel_name="train", data_source=str(data), content_type="text/csv")
+            ],
             wait=True,
             logs=False,
         )
