@@ -23,6 +23,7 @@ Written from the SDK's and botocore's behaviour, not from the lab's notebooks:
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -343,3 +344,63 @@ def test_lab_setup_local_activates_and_sagemaker_mode_deactivates(tmp_path, monk
     monkeypatch.setattr("lab.modes._setup_sagemaker", lambda *_: "aws")
     assert lab.setup("sagemaker") == "aws"
     assert localsm.activation.current() is None
+
+
+def test_training_job_analytics_reads_the_jobs_metrics(tmp_path, tiny_csv):
+    """`estimator.training_job_analytics` asks CloudWatch GetMetricStatistics (namespace
+    /aws/sagemaker/TrainingJobs, dimension TrainingJobName, Period 60, Average: sagemaker
+    `analytics.py` TrainingJobAnalytics._fetch_metric): a job shorter than the period is one
+    datapoint, the average of the values its metric definition found in the log."""
+    definition = {"Name": "train:logloss", "Regex": "train-logloss:([0-9\\.]+)"}
+    with localsm.activate(jobs_dir=tmp_path / "jobs"):
+        estimator = Estimator(
+            builtin_image(),
+            LOCAL_ROLE,
+            instance_count=1,
+            instance_type="ml.m5.xlarge",
+            metric_definitions=[definition],
+            hyperparameters={"objective": "binary:logistic", "num_round": "3"},
+        )
+        session = estimator.sagemaker_session
+        train = session.upload_data(str(tiny_csv), key_prefix="analytics/train")
+        estimator.fit({"train": TrainingInput(train, content_type="text/csv")}, logs="None")
+        table = estimator.training_job_analytics.dataframe()
+        name = estimator.latest_training_job.name
+    log = (tmp_path / "jobs" / name / "training.log").read_text()
+    values = [float(v) for v in re.findall(r"train-logloss:([0-9.]+)", log)]
+    assert len(values) == 3
+    assert list(table["metric_name"]) == ["train:logloss"]
+    assert table["value"].iloc[0] == pytest.approx(sum(values) / 3)
+
+
+def test_deploy_and_predict_with_a_plain_session(tmp_path, tiny_csv, long_sleeps):
+    """`deploy` -> CreateModel, CreateEndpointConfig, CreateEndpoint, then `wait_for_endpoint`
+    (sagemaker `session.py`: 30 s between describes on AWS); `Predictor.predict` and a plain
+    boto3 `runtime.sagemaker` client -> InvokeEndpoint; `delete_endpoint`."""
+    from sagemaker.serializers import CSVSerializer
+
+    with localsm.activate(jobs_dir=tmp_path / "jobs"):
+        session = sagemaker.Session()
+        train = session.upload_data(str(tiny_csv), key_prefix="deploy/train")
+        estimator = Estimator(
+            builtin_image(),
+            sagemaker.get_execution_role(),
+            instance_count=1,
+            instance_type="ml.m5.xlarge",
+            hyperparameters={"objective": "binary:logistic", "num_round": "3"},
+        )
+        estimator.fit({"train": TrainingInput(train, content_type="text/csv")}, logs="None")
+        predictor = estimator.deploy(1, "ml.m5.large", serializer=CSVSerializer())
+        rows = np.loadtxt(tiny_csv, delimiter=",")[:2, 1:]
+        through_sdk = predictor.predict(rows).decode().split()
+        runtime = boto3.client("runtime.sagemaker")
+        answer = runtime.invoke_endpoint(
+            EndpointName=predictor.endpoint_name,
+            Body=",".join(str(v) for v in rows[0]),
+            ContentType="text/csv",
+        )
+        through_boto3 = answer["Body"].read().decode().split()
+        predictor.delete_endpoint()
+    assert len(through_sdk) == 2 and 0 < float(through_sdk[0]) < 1
+    assert through_boto3 == through_sdk[:1]
+    assert long_sleeps == []

@@ -1,7 +1,8 @@
 """One switch for local mode, as moto's `mock_aws` is one switch for its fakes.
 
 `localsm.activate()` makes every boto3 client of this process answer SageMaker, SageMaker
-Runtime, S3, CloudWatch Logs, STS and IAM on this machine, whoever made the client and
+Runtime, S3, CloudWatch Logs, CloudWatch metrics (a training job's, for the SDK's analytics),
+STS and IAM on this machine, whoever made the client and
 whenever (before or after the call): SDK v2's `sagemaker.Session()`, SDK v3's sagemaker-core,
 plain `boto3.client(...)`. Any other service gets an error naming it, never the network.
 Leaving (`deactivate()`, or the end of a `with` block) puts everything back as it was.
@@ -40,7 +41,7 @@ from botocore.hooks import HierarchicalEmitter
 
 from localsm import bridge
 
-SERVED = ("sagemaker", "sagemaker-runtime", "cloudwatch-logs", "sts", "iam")
+SERVED = ("sagemaker", "sagemaker-runtime", "cloudwatch-logs", "cloudwatch", "sts", "iam")
 LOCAL_S3 = "localsm_activated_s3"  # ours, in botocore's per-call request context
 LOCAL_CREDENTIALS = Credentials("local-mode", "local-mode")
 ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
@@ -84,6 +85,7 @@ class Activation:
         """The object answering `service_id` (one of SERVED)."""
         with _LOCK:
             if self._backends is None:
+                from localsm.cloudwatch import LocalMetrics
                 from localsm.logs import LocalLogs
                 from localsm.serving.runtime import LocalRuntimeClient
 
@@ -93,6 +95,7 @@ class Activation:
                         LocalRuntimeClient(self.local_client), "sagemaker-runtime"),
                     "cloudwatch-logs": bridge.EventBridge(
                         LocalLogs(self.local_client), "cloudwatch-logs"),
+                    "cloudwatch": bridge.EventBridge(LocalMetrics(self.local_client), "cloudwatch"),
                     "sts": bridge.EventBridge(bridge.LocalIdentity(), "sts"),
                     "iam": bridge.EventBridge(bridge.LocalIam(), "iam"),
                 }  # fmt: skip
@@ -200,8 +203,8 @@ def _answer(model: Any, context: dict, **kwargs: Any) -> Any:
         return None
     message = (f"{model.service_model.service_name}:{model.name} is not available in local "
                "mode (no network call was made): local mode answers SageMaker, SageMaker "
-               "Runtime, S3, CloudWatch Logs, STS and IAM. Run this step on AWS, outside "
-               "localsm.activate().")  # fmt: skip
+               "Runtime, S3, CloudWatch Logs and metrics, STS and IAM. Run this step on AWS, "
+               "outside localsm.activate().")  # fmt: skip
     return bridge.error_response(service, 400, "UnknownOperationException", message)
 
 
