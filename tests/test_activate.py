@@ -156,7 +156,7 @@ def test_clients_made_before_and_after_activation(tmp_path):
     assert body == b"hello"
 
 
-def test_s3_uploader_attach_and_analytics_without_a_session(tmp_path, tiny_csv):
+def test_s3_uploader_attach_and_analytics_without_a_session(tmp_path, tiny_csv, long_sleeps):
     """The SDK's helpers that make their own default Session() reach the local service."""
     with localsm.activate(jobs_dir=tmp_path / "jobs"):
         session = sagemaker.Session()
@@ -189,6 +189,7 @@ def test_s3_uploader_attach_and_analytics_without_a_session(tmp_path, tiny_csv):
         listed = S3Downloader.list(f"s3://{bucket}/tune")
     assert best in set(table["TrainingJobName"])
     assert len(table) == 2 and set(table["TrainingJobStatus"]) == {"Completed"}
+    assert long_sleeps == []  # the tuner's wait followed the jobs
     assert sorted(listed) == [
         f"s3://{bucket}/tune/train/train.csv",
         f"s3://{bucket}/tune/validation/train.csv",
@@ -404,3 +405,34 @@ def test_deploy_and_predict_with_a_plain_session(tmp_path, tiny_csv, long_sleeps
     assert len(through_sdk) == 2 and 0 < float(through_sdk[0]) < 1
     assert through_boto3 == through_sdk[:1]
     assert long_sleeps == []
+
+
+def test_clients_outside_botocores_handler_list_reach_s3_by_endpoint_variable(
+    tmp_path, monkeypatch
+):
+    """s3fs (pandas' `s3://`) makes aiobotocore clients, which read `AWS_ENDPOINT_URL_S3`
+    and the credentials from the environment as botocore does (botocore `configprovider.py`,
+    service-specific endpoint variables). Stand-in: a client stripped of the activation's
+    handlers, so only the environment leads it to the local S3."""
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: object() if name == "s3fs" else real_find_spec(name, *a),
+    )
+    with localsm.activate(jobs_dir=tmp_path / "jobs"):
+        endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
+        boto3.client("s3").create_bucket(Bucket="for-pandas")
+        bare = boto3.client("s3")
+        for event, handler in localsm.activation.HANDLERS:
+            bare.meta.events.unregister(event, handler)
+        bare.put_object(Bucket="for-pandas", Key="table.csv", Body=b"a,b\n1,2\n")
+        keys = [
+            o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="for-pandas")["Contents"]
+        ]
+    assert endpoint.startswith("http://127.0.0.1:")
+    assert bare.meta.endpoint_url == endpoint
+    assert keys == ["table.csv"]
+    assert "AWS_ENDPOINT_URL_S3" not in os.environ

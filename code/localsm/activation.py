@@ -187,7 +187,10 @@ def _keep_params(params: dict, model: Any, context: dict, **_: Any) -> None:
     """`before-parameter-build`: the caller's parameters, for the served services only (an S3
     upload's body is never copied)."""
     if _STACK and _service_id(model) in SERVED:
-        context[bridge.PARAMS_KEY] = copy.deepcopy(params)
+        try:
+            context[bridge.PARAMS_KEY] = copy.deepcopy(params)
+        except TypeError:  # a file object as a Body: passed on as given
+            context[bridge.PARAMS_KEY] = dict(params)
 
 
 def _answer(model: Any, context: dict, **kwargs: Any) -> Any:
