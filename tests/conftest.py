@@ -196,3 +196,13 @@ def small_builtin_estimator(setup):
     estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
     estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
     return estimator
+
+
+@pytest.fixture(autouse=True)
+def _no_local_mode_left_on():
+    """`lab.setup("local")` and `localsm.activate()` answer every boto3 client of the process
+    locally: a test that leaves it on must not change what the next test's clients reach."""
+    yield
+    import localsm.activation
+
+    localsm.activation.deactivate_all()

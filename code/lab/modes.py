@@ -113,6 +113,7 @@ def setup(
     if sdk_generation() == 3:
         plain_sdk_logs()
         sdk_notices(show=mode != "local")
+    _end_local_mode()  # a kernel set up again starts from what it was before
     if mode == "local":
         return _setup_local(data, output_dir, headers)
     if mode == "sagemaker":
@@ -148,6 +149,7 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
 
     session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
+    _start_local_mode(outputs / "jobs", region, session.sagemaker_client)
     sources = {split: _local_source(data[split], split, headers) for split in SPLITS}
     uris = {split: s if isinstance(s, str) else s.as_uri() for split, s in sources.items()}
     (outputs / "models").mkdir(parents=True, exist_ok=True)
@@ -165,9 +167,10 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
 def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: str) -> Lab:
     """SDK v3 reads and writes S3 only: locally that is an S3 on this machine (moto), where
     the data is uploaded, as on AWS, and where the models land."""
-    from localsm.session_v3 import local_v3_session
+    from localsm.session_v3 import local_v3_session_and_service
 
-    session = local_v3_session(outputs / "jobs", region)
+    session, service = local_v3_session_and_service(outputs / "jobs", region)
+    _start_local_mode(outputs / "jobs", region, service)
     uris = {}
     for split in SPLITS:
         source = _local_source(data[split], split, headers)
@@ -182,6 +185,22 @@ def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: 
         output_path=f"s3://{session.default_bucket()}/{S3_PREFIX}/output",
         sdk=3,
     )
+
+
+_ACTIVATION: list[Any] = []  # local mode's activation, while this kernel is set up locally
+
+
+def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:
+    """Every boto3 client of this kernel answered by the lab's local service (the SDK's own
+    `sagemaker.Session()`, `boto3.client("sagemaker")`, ...), as AWS's examples make them."""
+    from localsm.activation import activate
+
+    _ACTIVATION.append(activate(jobs_dir=jobs_dir, region=region, service=service))
+
+
+def _end_local_mode() -> None:
+    while _ACTIVATION:
+        _ACTIVATION.pop().deactivate()
 
 
 def _aws_session(sdk: int) -> tuple[Any, Any]:

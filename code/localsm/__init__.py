@@ -9,7 +9,10 @@ Follow one job: `session.py` (the SDK side) -> `client.py` (API operations, requ
 -> `training/` (one job: `job.py` its record, `runner.py` its process) -> `toolkit.py` (script
 mode) or `builtin/` (the built-in algorithm) -> your entry point.
 
-The two names below are imported on first use: the built-in algorithm runs as
+`activate()` (activation.py) answers every boto3 client of the process locally, as moto's
+`mock_aws` does: AWS's own SDK code runs unchanged after that one call.
+
+The names below are imported on first use: the built-in algorithm runs as
 `python -m localsm.builtin` and must not pay for importing the SageMaker SDK.
 """
 
@@ -18,13 +21,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from localsm.activation import activate
     from localsm.client import LocalSageMakerClient
     from localsm.session import LocalSageMakerSession
 
-__all__ = ["LocalSageMakerClient", "LocalSageMakerSession"]
+__all__ = ["LocalSageMakerClient", "LocalSageMakerSession", "activate"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "activate":
+        from localsm.activation import activate
+
+        return activate
     if name == "LocalSageMakerClient":
         from localsm.client import LocalSageMakerClient
 

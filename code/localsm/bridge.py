@@ -34,6 +34,9 @@ from localsm.resources import LOCAL_ACCOUNT
 PARAMS_KEY = "localsm_api_params"  # ours, in botocore's per-call request context
 REDIRECTED = ("s3",)  # services this session sends to the local S3, not answered here
 LOCAL_KEYS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # no IMDS probe
+LOCAL_ROLE_NAME = "LocalSageMakerExecutionRole"  # the role local jobs run as
+LOCAL_ROLE_ID = "AROALOCALSAGEMAKERROLE"
+LOCAL_SESSION_NAME = "local-mode"
 
 
 def _keep_params(params: dict, context: dict, **_: Any) -> None:
@@ -55,7 +58,7 @@ class EventBridge:
             return self._error(
                 400,
                 "UnknownOperationException",
-                f"{model.name} is not available in local mode; use lab.setup('sagemaker')",
+                f"{model.name} is not available in local mode: run this step on SageMaker",
             )
         try:
             parsed = dict(method(**context.get(PARAMS_KEY, {})) or {})
@@ -82,13 +85,17 @@ def error_response(service: str, status: int, code: str, message: str) -> tuple[
 
 
 class LocalIdentity:
-    """STS as local mode needs it: who is calling (the SDK derives its default bucket's name)."""
+    """STS as local mode needs it: who is calling. The SDK derives its default bucket's name
+    from the account, and `get_execution_role()` (both SDKs), outside SageMaker, turns an
+    `assumed-role` ARN into its role's ARN (sagemaker/session.py, get_caller_identity_arn):
+    the caller is the local execution role, as in a SageMaker notebook."""
 
-    def get_caller_identity(self) -> dict[str, str]:
+    def get_caller_identity(self, **_: Any) -> dict[str, str]:
         return {
-            "UserId": "LOCALUSER",
+            "UserId": f"{LOCAL_ROLE_ID}:{LOCAL_SESSION_NAME}",
             "Account": LOCAL_ACCOUNT,
-            "Arn": f"arn:aws:iam::{LOCAL_ACCOUNT}:user/local",
+            "Arn": f"arn:aws:sts::{LOCAL_ACCOUNT}:assumed-role/{LOCAL_ROLE_NAME}/"
+            f"{LOCAL_SESSION_NAME}",
         }
 
 
@@ -105,7 +112,7 @@ class LocalIam:
         trust = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Action": "sts:AssumeRole",
             "Principal": {"Service": "sagemaker.amazonaws.com"}}]}  # fmt: skip
-        return {"Role": {"RoleName": RoleName, "RoleId": "LOCALROLE", "Path": "/",
+        return {"Role": {"RoleName": RoleName, "RoleId": LOCAL_ROLE_ID, "Path": "/",
                          "Arn": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{RoleName}",
                          "CreateDate": datetime(2026, 1, 1, tzinfo=UTC),
                          # as IAM sends it: URL-quoted JSON, which botocore decodes
@@ -118,7 +125,7 @@ def _refuse(model: Any, **_: Any) -> tuple[AWSResponse, dict] | None:
     if service in REDIRECTED:
         return None
     message = (f"{service}:{model.name} is not available in local mode (no network call is "
-               "made); run this step with lab.setup('sagemaker')")  # fmt: skip
+               "made): run this step on AWS")  # fmt: skip
     return error_response(service, 400, "UnknownOperationException", message)
 
 

@@ -14,9 +14,11 @@ import logging
 import threading
 from typing import Any
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entered: the bucket-creating client may ask for the endpoint
 _ENDPOINT: str | None = None
-_BUCKETS: set[str] = set()
+_BUCKETS: set[str] = set()  # created on the local S3 by `_bucket_endpoint`
+_SERVED: set[str] = set()  # buckets some session sends to the local S3 (serve_local_bucket)
+ALL_S3_LOCAL = [False]  # while localsm.activate() is on, every S3 call is local
 LOCAL_CALL = "localsm_local_bucket"  # ours, in botocore's per-call request context
 
 
@@ -83,3 +85,10 @@ def serve_local_bucket(session: Any, bucket: str) -> None:
 
     session.events.register("before-endpoint-resolution.s3", to_local)
     session.events.register("choose-signer.s3", unsigned)
+    _SERVED.add(bucket)
+
+
+def is_local(uri: str) -> bool:
+    """Whether an `s3://` URI is on this machine's S3 (which needs no AWS credentials)."""
+    bucket = uri.removeprefix("s3://").split("/", 1)[0]
+    return ALL_S3_LOCAL[0] or bucket in _SERVED

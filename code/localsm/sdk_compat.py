@@ -27,23 +27,34 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
    service's long poll (session_v3.py) only starts at the second one: a 2-second Clarify job
    cost a 5-second sleep. Clarify's `run_bias` and `run_explainability` take no poll
    interval to pass on.
-
 6. `install()` also wraps `EstimatorBase._prepare_for_training` (where the SDK v2 decides what
    code a script-mode job gets) so that, with `local.local_code` on, the job gets what the
    SDK's `tar_and_upload_dir` would have packed for SageMaker: the entry point alone when
    there is no `source_dir`, and the `dependencies` (source_packing.py says why). The SDK has
    no hook for it: with local code it sends the entry point's whole folder.
+7. (SDK v2, while `localsm.activate()` is on) `activate_sdks` wraps the wait and log methods
+   of `sagemaker.session.Session` and `sagemaker.local.LocalSession`: for a session whose
+   SageMaker client is answered locally they follow the job (session.py's waits) instead of
+   sleeping 5-30 s between describes, and the SDK's `LocalSession` (what
+   `instance_type="local"` makes) gets the local service as its clients instead of Docker.
+   The SDK has no hook for either: its waits call `time.sleep(poll)` with `poll` fixed by
+   the estimator. The telemetry request (`_send_telemetry_request`, an HTTP GET the SDK
+   makes itself, not through boto3) is skipped, in both SDKs. All undone on deactivation.
 
 v2 and v3 cannot live in one environment: each function imports only its own SDK.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib.util
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 MARKER = "__localsm_validates_once__"
+OWN_CLIENTS = "LOCALSM_OWN_CLIENTS"  # a LocalSession subclass that sets its clients itself
 # ProcessingJob.wait's sleep while the process-wide client is local: the second describe
 # then long-polls until the job ends (a whole second: `poll` is validated as an int).
 LOCAL_POLL_SECONDS = 1
@@ -153,3 +164,144 @@ def latest_training_job(model_trainer: Any) -> Any:
     if job is None:
         raise ValueError("this model trainer has not started a training job: call train() first")
     return job
+
+
+def with_local_defaults(loaded: dict | None, defaults: dict) -> dict:
+    """The user's SageMaker config (as `load_sagemaker_config()` merged it) with local mode's
+    `defaults` on top, key by key: what the user set elsewhere is kept."""
+    merged = copy.deepcopy(loaded or {})
+
+    def put(target: dict, source: dict) -> None:
+        for key, value in source.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                put(target[key], value)
+            else:
+                target[key] = copy.deepcopy(value)
+
+    put(merged, defaults)
+    return merged
+
+
+# SDK v2 waits answered by session.py's functions of the local service (item 6)
+V2_WAITS = {
+    "logs_for_job": lambda client, job_name, wait=False, *_, **__: (client, job_name, wait),
+    "wait_for_job": lambda client, job, *_, **__: (client, job),
+    "wait_for_tuning_job": lambda client, job, *_, **__: (client, job),
+    "wait_for_endpoint": lambda client, endpoint, *_, **__: (client, endpoint),
+    "wait_for_transform_job": lambda client, job, *_, **__: (client, job),
+    "logs_for_transform_job": lambda client, job_name, wait=False, *_, **__: (client, job_name,
+                                                                               wait),
+    "wait_for_processing_job": lambda client, job, *_, **__: (client, job),
+    "logs_for_processing_job": lambda client, job_name, wait=False, *_, **__: (client, job_name,
+                                                                                wait),
+}  # fmt: skip
+
+
+def activate_sdks(local_client_of: Callable[[Any], Any]) -> Callable[[], None]:
+    """Item 6 for whichever SDK is installed; returns what undoes it. `local_client_of(session)`
+    is the LocalSageMakerClient answering an SDK session, or None."""
+    undo: list[Callable[[], None]] = []
+    if not _installed("sagemaker"):
+        return lambda: None
+    if _installed("sagemaker.estimator"):  # v2 (v3 raises on finding its removed modules)
+        undo += _activate_v2(local_client_of)
+        undo.append(_no_telemetry("sagemaker.telemetry.telemetry_logging"))
+    if _installed("sagemaker.core"):  # v3 (sagemaker-core)
+        undo.append(_no_telemetry("sagemaker.core.telemetry.telemetry_logging"))
+        was_local = _CORE_IS_LOCAL[0]
+        _CORE_IS_LOCAL[0] = True  # every client is local now: poll processing jobs quickly
+        _poll_processing_jobs_quickly()
+        undo.append(lambda: _CORE_IS_LOCAL.__setitem__(0, was_local))
+
+    def undo_all() -> None:
+        for step in reversed(undo):
+            step()
+
+    return undo_all
+
+
+def _installed(module: str) -> bool:
+    """Whether `module` can be imported (SDK v3 raises when asked about a v2-only module)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+def _replace(owner: Any, name: str, value: Any) -> Callable[[], None]:
+    """Set `owner.name` to `value`; returns what puts the original back."""
+    had = name in vars(owner)
+    original = vars(owner).get(name)
+    setattr(owner, name, value)
+
+    def restore() -> None:
+        if had:
+            setattr(owner, name, original)
+        else:
+            delattr(owner, name)
+
+    return restore
+
+
+def _no_telemetry(module_name: str) -> Callable[[], None]:
+    """Skip the SDK's telemetry request (an HTTP call outside boto3) while local mode is on."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return lambda: None
+    if not hasattr(module, "_send_telemetry_request"):
+        return lambda: None
+    return _replace(module, "_send_telemetry_request", lambda *_, **__: None)
+
+
+def _activate_v2(local_client_of: Callable[[Any], Any]) -> list[Callable[[], None]]:
+    """Wrap SDK v2's waits and its LocalSession's clients (item 6)."""
+    from sagemaker.local import LocalSession
+    from sagemaker.session import Session
+
+    from localsm import session as local_session  # imports the v2 SDK, as this does
+
+    undo = []
+    for cls in (Session, LocalSession):
+        for name, arguments in V2_WAITS.items():
+            if name in vars(cls):
+                local = getattr(local_session, name)
+                wait = _local_wait(vars(cls)[name], local, arguments, local_client_of)
+                undo.append(_replace(cls, name, wait))
+    initialize = _local_clients(vars(LocalSession)["_initialize"], local_client_of)
+    undo.append(_replace(LocalSession, "_initialize", initialize))
+    return undo
+
+
+def _local_wait(original: Any, local: Any, arguments: Any, local_client_of: Any) -> Any:
+    """`original`, except for a session answered locally: then `local(client, ...)`."""
+
+    def wait(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = local_client_of(self)
+        if client is None:
+            return original(self, *args, **kwargs)
+        return local(*arguments(client, *args, **kwargs))
+
+    wait.__doc__ = original.__doc__
+    wait.__wrapped__ = original  # type: ignore[attr-defined]
+    return wait
+
+
+def _local_clients(original: Any, local_client_of: Any) -> Any:
+    """The SDK's `LocalSession` set up as always, then given the local service's clients
+    (the SDK's own are its Docker runner)."""
+
+    def _initialize(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        from localsm.activation import current
+        from localsm.serving.runtime import LocalRuntimeClient
+
+        activation = current()
+        if activation is not None and not getattr(self, OWN_CLIENTS, False):
+            self.sagemaker_client = activation.local_client
+            self.sagemaker_runtime_client = LocalRuntimeClient(activation.local_client)
+
+    _initialize.__wrapped__ = original  # type: ignore[attr-defined]
+    return _initialize

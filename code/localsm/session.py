@@ -7,7 +7,6 @@ nothing. Here jobs run in the background, so this session streams a job's log wh
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ no_metadata_probe()
 
 import boto3  # noqa: E402
 from sagemaker import exceptions as sagemaker_exceptions  # noqa: E402
+from sagemaker.config import load_sagemaker_config  # noqa: E402
 from sagemaker.local import LocalSession  # noqa: E402
 
 from localsm import (  # noqa: E402
@@ -45,12 +45,17 @@ MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 class LocalSageMakerSession(LocalSession):
     """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker)."""
 
+    LOCALSM_OWN_CLIENTS = True  # sdk_compat: its clients are set below, not by the activation
+
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         sdk_compat.install()
         quiet_local_mode()
         boto_session = boto_session or boto3.Session(region_name=region)
         moto_server.serve_local_bucket(boto_session, LOCAL_BUCKET)
-        config = copy.deepcopy(SDK_CONFIG)  # this session's own: the only one validated once
+        # The user's SageMaker config files (config.yaml, SAGEMAKER_*_CONFIG_OVERRIDE), read
+        # as sagemaker.Session() reads them, with local mode's own defaults on top: this
+        # session's config, the only one validated once.
+        config = sdk_compat.with_local_defaults(load_sagemaker_config(), SDK_CONFIG)
         sdk_compat.register_local_config(config)
         super().__init__(boto_session=boto_session, sagemaker_config=config)
         self.config = {"local": {"local_code": True}}
@@ -64,129 +69,168 @@ class LocalSageMakerSession(LocalSession):
         return LOCAL_BUCKET
 
     # ------------------------------------------------------------------ waiting
+    # Each wait is a function of the local service (below), so that a plain SDK session
+    # answered by `localsm.activate()` waits the same way (sdk_compat.activate_sdks).
 
     def logs_for_job(self, job_name, wait=False, poll=5, log_type="All", timeout=None):
         """Print the job's log (and its status changes); with `wait`, follow it to the end."""
-        client: LocalSageMakerClient = self.sagemaker_client
-        job = client.job(job_name)
-        if job is None:  # a job from an earlier session: print what it left
-            description = client.describe_training_job(job_name)
-            log = client.jobs_dir / job_name / "training.log"
-            if log.is_file():
-                sys.stdout.write(log.read_text())
-            if wait:
-                sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
-            return description
-        said = roundlog.words()
-        condenser = RoundCondenser(_print_line, skipped=said["skipped"])  # see roundlog.py
-        try:
-            _follow_log(job, wait, condenser)
-        except KeyboardInterrupt:
-            print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
-            job.stop()
-            job.wait()
-            raise
-        condenser.end_of_rounds()
-        if condenser.hidden:
-            print(said["whole"].format(lines=condenser.lines, path=_shown_path(job.log_path)))
-        description = job.describe()
-        if wait:
-            sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
-            seconds = description.get("TrainingTimeInSeconds")
-            if seconds is not None:
-                print(f"Training seconds: {seconds}\nBillable seconds: {seconds} (local: free)")
-        return description
+        return logs_for_job(self.sagemaker_client, job_name, wait)
 
     def wait_for_job(self, job, poll=5):
         """Block until the training job ends (no polling sleep), then check its status."""
-        client: LocalSageMakerClient = self.sagemaker_client
-        running = client.job(job)
-        if running is not None:
-            try:
-                running.wait()
-            except KeyboardInterrupt:
-                running.stop()
-                running.wait()
-                raise
-        description = client.describe_training_job(job)
-        sdk_compat.check_job_status(job, description, "TrainingJobStatus")
-        return description
+        return wait_for_job(self.sagemaker_client, job)
 
     def wait_for_tuning_job(self, job, poll=5):
         """Block until the tuning job ends, with a progress bar (jobs done, best objective)."""
-        client: LocalSageMakerClient = self.sagemaker_client
-        tuning_job = client.tuning_job(job)
-        if tuning_job is not None and not tuning_job.done:
-            try:
-                _follow_tuning_job(tuning_job)
-            except KeyboardInterrupt:
-                print(f"\nInterrupted: stopping tuning job {job} and its training jobs ...")
-                tuning_job.stop()
-                tuning_job.wait()
-                raise
-        description = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
-        sdk_compat.check_job_status(job, description, "HyperParameterTuningJobStatus")
-        return description
-
-    # ------------------------------------------------------------------ hosting
+        return wait_for_tuning_job(self.sagemaker_client, job)
 
     def wait_for_endpoint(self, endpoint, poll=30, live_logging=False):
         """Block until the endpoint leaves Creating/Updating (no 30-second polling sleep)."""
-        local = self.sagemaker_client.endpoint(endpoint)
-        print("-", end="", flush=True)
-        local.wait()
-        description = local.describe()
-        status = description["EndpointStatus"]
-        print("!" if status == "InService" else "*", flush=True)
-        if status != "InService":
-            reason = description.get("FailureReason")
-            raise sagemaker_exceptions.UnexpectedStatusException(
-                message=f"Error hosting endpoint {endpoint}: {status}. Reason: {reason}",
-                allowed_statuses=["InService"],
-                actual_status=status,
-            )
-        return description
+        return wait_for_endpoint(self.sagemaker_client, endpoint)
 
     def wait_for_transform_job(self, job, poll=5):
         """Block until the transform job ends, then check its status."""
-        local = self.sagemaker_client.transform_job(job)
-        try:
-            local.wait()
-        except KeyboardInterrupt:
-            local.stop()
-            raise
-        description = local.describe()
-        sdk_compat.check_job_status(job, description, "TransformJobStatus")
-        return description
+        return wait_for_transform_job(self.sagemaker_client, job)
 
     def logs_for_transform_job(self, job_name, wait=False, poll=10):
         """Print the transform job's log (following it with `wait`), as on AWS."""
-        local = self.sagemaker_client.transform_job(job_name)
-        _follow_log(local, wait)
-        if wait:
-            sdk_compat.check_job_status(job_name, local.describe(), "TransformJobStatus")
-
-    # ------------------------------------------------------------------ processing
+        return logs_for_transform_job(self.sagemaker_client, job_name, wait)
 
     def wait_for_processing_job(self, job, poll=5):
         """Block until the processing job ends (no polling sleep), then check its status."""
-        local = self.sagemaker_client.processing_job(job)
-        _wait_or_stop(local)
-        description = local.describe()
-        sdk_compat.check_job_status(job, description, "ProcessingJobStatus")
-        return description
+        return wait_for_processing_job(self.sagemaker_client, job)
 
     def logs_for_processing_job(self, job_name, wait=False, poll=10):
         """Print the processing job's log (following it with `wait`), as on AWS."""
-        local = self.sagemaker_client.processing_job(job_name)
-        try:
-            _follow_log(local, wait)
-        except KeyboardInterrupt:
-            print(f"\nInterrupted: stopping processing job {job_name} ...", flush=True)
-            _wait_or_stop(local, stop=True)
-            raise
+        return logs_for_processing_job(self.sagemaker_client, job_name, wait)
+
+
+# ---------------------------------------------------------------------- waits of the service
+
+
+def logs_for_job(client: LocalSageMakerClient, job_name: str, wait: bool = False) -> dict:
+    """Print a training job's log (and its status changes); with `wait`, follow it to the
+    end, then check its status as the SDK does."""
+    job = client.job(job_name)
+    if job is None:  # a job from an earlier session: print what it left
+        description = client.describe_training_job(job_name)
+        log = client.jobs_dir / job_name / "training.log"
+        if log.is_file():
+            sys.stdout.write(log.read_text())
         if wait:
-            sdk_compat.check_job_status(job_name, local.describe(), "ProcessingJobStatus")
+            sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
+        return description
+    said = roundlog.words()
+    condenser = RoundCondenser(_print_line, skipped=said["skipped"])  # see roundlog.py
+    try:
+        _follow_log(job, wait, condenser)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted: stopping training job {job_name} ...", flush=True)
+        job.stop()
+        job.wait()
+        raise
+    condenser.end_of_rounds()
+    if condenser.hidden:
+        print(said["whole"].format(lines=condenser.lines, path=_shown_path(job.log_path)))
+    description = job.describe()
+    if wait:
+        sdk_compat.check_job_status(job_name, description, "TrainingJobStatus")
+        seconds = description.get("TrainingTimeInSeconds")
+        if seconds is not None:
+            print(f"Training seconds: {seconds}\nBillable seconds: {seconds} (local: free)")
+    return description
+
+
+def wait_for_job(client: LocalSageMakerClient, job: str) -> dict:
+    """Block until the training job ends (no polling sleep), then check its status."""
+    running = client.job(job)
+    if running is not None:
+        try:
+            running.wait()
+        except KeyboardInterrupt:
+            running.stop()
+            running.wait()
+            raise
+    description = client.describe_training_job(job)
+    sdk_compat.check_job_status(job, description, "TrainingJobStatus")
+    return description
+
+
+def wait_for_tuning_job(client: LocalSageMakerClient, job: str) -> dict:
+    """Block until the tuning job ends, with a progress bar (jobs done, best objective)."""
+    tuning_job = client.tuning_job(job)
+    if tuning_job is not None and not tuning_job.done:
+        try:
+            _follow_tuning_job(tuning_job)
+        except KeyboardInterrupt:
+            print(f"\nInterrupted: stopping tuning job {job} and its training jobs ...")
+            tuning_job.stop()
+            tuning_job.wait()
+            raise
+    description = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
+    sdk_compat.check_job_status(job, description, "HyperParameterTuningJobStatus")
+    return description
+
+
+def wait_for_endpoint(client: LocalSageMakerClient, endpoint: str) -> dict:
+    """Block until the endpoint leaves Creating/Updating (no 30-second polling sleep)."""
+    local = client.endpoint(endpoint)
+    print("-", end="", flush=True)
+    local.wait()
+    description = local.describe()
+    status = description["EndpointStatus"]
+    print("!" if status == "InService" else "*", flush=True)
+    if status != "InService":
+        reason = description.get("FailureReason")
+        raise sagemaker_exceptions.UnexpectedStatusException(
+            message=f"Error hosting endpoint {endpoint}: {status}. Reason: {reason}",
+            allowed_statuses=["InService"],
+            actual_status=status,
+        )
+    return description
+
+
+def wait_for_transform_job(client: LocalSageMakerClient, job: str) -> dict:
+    """Block until the transform job ends, then check its status."""
+    local = client.transform_job(job)
+    try:
+        local.wait()
+    except KeyboardInterrupt:
+        local.stop()
+        raise
+    description = local.describe()
+    sdk_compat.check_job_status(job, description, "TransformJobStatus")
+    return description
+
+
+def logs_for_transform_job(client: LocalSageMakerClient, job_name: str, wait: bool) -> None:
+    """Print the transform job's log (following it with `wait`), as on AWS."""
+    local = client.transform_job(job_name)
+    _follow_log(local, wait)
+    if wait:
+        sdk_compat.check_job_status(job_name, local.describe(), "TransformJobStatus")
+
+
+def wait_for_processing_job(client: LocalSageMakerClient, job: str) -> dict:
+    """Block until the processing job ends (no polling sleep), then check its status."""
+    local = client.processing_job(job)
+    _wait_or_stop(local)
+    description = local.describe()
+    sdk_compat.check_job_status(job, description, "ProcessingJobStatus")
+    return description
+
+
+def logs_for_processing_job(client: LocalSageMakerClient, job_name: str, wait: bool) -> None:
+    """Print the processing job's log (following it with `wait`), as on AWS."""
+    local = client.processing_job(job_name)
+    try:
+        _follow_log(local, wait)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted: stopping processing job {job_name} ...", flush=True)
+        _wait_or_stop(local, stop=True)
+        raise
+    if wait:
+        sdk_compat.check_job_status(job_name, local.describe(), "ProcessingJobStatus")
 
 
 def _wait_or_stop(job, stop: bool = False) -> None:

@@ -11,7 +11,6 @@ process-wide clients are local it sleeps 1 s instead (sdk_compat, item 5).
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from pathlib import Path
@@ -83,6 +82,13 @@ class LongPolling:
 
 def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     """A `sagemaker.core.helper.session_helper.Session` whose jobs run on this machine."""
+    return local_v3_session_and_service(jobs_dir, region)[0]
+
+
+def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1") -> tuple:
+    """The session of `local_v3_session`, and the (long-polling) local service answering it
+    (which `localsm.activate(service=...)` can answer every other client with)."""
+    from sagemaker.core.config import load_sagemaker_config
     from sagemaker.core.helper.session_helper import Session
 
     no_metadata_probe()
@@ -93,4 +99,7 @@ def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     owner = SimpleNamespace(boto_session=boto_session, boto_region_name=region)
     service.service = LocalSageMakerClient(owner, jobs_dir)
     sdk_compat.seed_sagemaker_core(boto_session, local=True)
-    return Session(boto_session=boto_session, sagemaker_config=copy.deepcopy(SDK_CONFIG))
+    # the user's config files (config.yaml), as sagemaker.core's Session reads them, with
+    # local mode's defaults on top
+    config = sdk_compat.with_local_defaults(load_sagemaker_config(), SDK_CONFIG)
+    return Session(boto_session=boto_session, sagemaker_config=config), service

@@ -84,7 +84,9 @@ LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
 
 def as_validatable(request: dict) -> dict:
     """A copy that AWS's model accepts where only local mode differs: `file://` URIs, the
-    SDK's local `FileDataSource` and the `local` instance type (unknown to AWS)."""
+    SDK's local `FileDataSource`, the `local` instance type (unknown to AWS) and the empty
+    `S3OutputPath` the SDK's local mode sends for an estimator without `output_path`
+    (sagemaker/estimator.py `_prepare_for_training`: the artifacts stay in a local folder)."""
 
     def fix(value: Any) -> Any:
         if isinstance(value, dict) and "FileDataSource" in value:  # the SDK's file_input
@@ -97,10 +99,7 @@ def as_validatable(request: dict) -> dict:
                 }
             }
         if isinstance(value, dict):
-            return {
-                k: ("ml.m5.xlarge" if k == "InstanceType" and v in LOCAL_INSTANCE_TYPES else fix(v))
-                for k, v in value.items()
-            }
+            return {k: _local_value(k, v) or fix(v) for k, v in value.items()}
         if isinstance(value, list):
             return [fix(v) for v in value]
         if isinstance(value, str) and value.startswith("file://"):
@@ -108,3 +107,12 @@ def as_validatable(request: dict) -> dict:
         return value
 
     return fix(request)
+
+
+def _local_value(key: str, value: Any) -> str | None:
+    """What AWS's model accepts in place of a value only local mode sends, else None."""
+    if key == "InstanceType" and value in LOCAL_INSTANCE_TYPES:
+        return "ml.m5.xlarge"
+    if key == "S3OutputPath" and value == "":
+        return "s3://local-file/"
+    return None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from localsm import s3io
+from localsm import moto_server, s3io
 from localsm.exceptions import ValidationException
 from localsm.metrics import definition_problem
 from localsm.training.channels import channel_source, uri_to_path
@@ -86,7 +86,8 @@ def check_writable(folder: Path, what: str, operation: str) -> None:
 
 def check_credentials(uses: list[tuple[str, str]], operation: str, boto_session: Any) -> None:
     """`s3://` locations need AWS credentials: say so now, not after training."""
-    if not uses or boto_session is None:
+    uses = [(what, uri) for what, uri in uses if not moto_server.is_local(uri)]
+    if not uses or boto_session is None:  # the local S3 needs none
         return
     if boto_session.get_credentials() is not None:
         return
