@@ -95,7 +95,8 @@ class Activation:
                         LocalRuntimeClient(self.local_client), "sagemaker-runtime"),
                     "cloudwatch-logs": bridge.EventBridge(
                         LocalLogs(self.local_client), "cloudwatch-logs"),
-                    "cloudwatch": bridge.EventBridge(LocalCloudWatch(self.local_client), "cloudwatch"),
+                    "cloudwatch": bridge.EventBridge(
+                        LocalCloudWatch(self.local_client), "cloudwatch"),
                     "sts": bridge.EventBridge(bridge.LocalIdentity(), "sts"),
                     "iam": bridge.EventBridge(bridge.LocalIam(), "iam"),
                 }  # fmt: skip
