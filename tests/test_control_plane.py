@@ -511,3 +511,61 @@ def test_a_tuning_jobs_training_jobs_list_by_the_api_references_defaults():
         "t-001",
         "t-002",
     ]
+
+
+# ------------------------------------------------------------------ refused at create time
+
+
+def _refusal(call) -> str:
+    with pytest.raises(ClientError) as caught:
+        call()
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    message = caught.value.response["Error"]["Message"]
+    assert "\n" not in message and "not available locally" in message
+    return message
+
+
+def test_what_local_mode_cannot_host_is_refused_at_create_time(aws):
+    """Features of the API that local mode does not run are refused when the resource is
+    created, never answered differently: ContainerDefinition.Mode 'MultiModel' (CreateModel),
+    ProductionVariant.ServerlessConfig and AsyncInferenceConfig (CreateEndpointConfig),
+    several Containers (an inference pipeline) — API reference of each operation."""
+    model = {"Image": XGBOOST, "ModelDataUrl": f"s3://{BUCKET}/models/", "Mode": "MultiModel"}
+    message = _refusal(lambda: aws.sm.create_model(
+        ModelName="multi", PrimaryContainer=model, ExecutionRoleArn=ROLE))  # fmt: skip
+    assert "MultiModel" in message
+    single = {"Image": XGBOOST, "ModelDataUrl": f"s3://{BUCKET}/{MODEL_KEY}"}
+    _refusal(lambda: aws.sm.create_model(
+        ModelName="pipeline", Containers=[single, single], ExecutionRoleArn=ROLE))  # fmt: skip
+    create_model(aws, "one", [])
+    serverless = {"VariantName": "v", "ModelName": "one",
+                  "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}}  # fmt: skip
+    _refusal(lambda: aws.sm.create_endpoint_config(
+        EndpointConfigName="serverless", ProductionVariants=[serverless]))  # fmt: skip
+    variant = {"VariantName": "v", "ModelName": "one", "InitialInstanceCount": 1,
+               "InstanceType": "ml.m5.large"}  # fmt: skip
+    output = {"OutputConfig": {"S3OutputPath": f"s3://{BUCKET}/async"}}
+    message = _refusal(lambda: aws.sm.create_endpoint_config(
+        EndpointConfigName="async", ProductionVariants=[variant],
+        AsyncInferenceConfig=output))  # fmt: skip
+    assert "AsyncInferenceConfig" in message
+
+
+def test_a_warm_start_tuning_job_is_refused_at_create_time(aws):
+    """HyperParameterTuningJobWarmStartConfig (CreateHyperParameterTuningJob, API reference):
+    local mode keeps no parent tuning jobs' results to start from, so it refuses."""
+    definition = failing_request("unused")
+    del definition["TrainingJobName"]
+    del definition["HyperParameters"]
+    config = {
+        "Strategy": "Random",
+        "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
+        "ParameterRanges": {"IntegerParameterRanges": [
+            {"Name": "num_round", "MinValue": "1", "MaxValue": "3"}]},
+    }  # fmt: skip
+    warm = {"ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "parent"}],
+            "WarmStartType": "IdenticalDataAndAlgorithm"}  # fmt: skip
+    message = _refusal(lambda: aws.sm.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="warm", HyperParameterTuningJobConfig=config,
+        TrainingJobDefinition=definition, WarmStartConfig=warm))  # fmt: skip
+    assert "WarmStartConfig" in message

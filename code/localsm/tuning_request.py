@@ -34,6 +34,11 @@ def validate_request(request: dict) -> None:
             "available locally: give one TrainingJobDefinition, or run this tuning job on "
             "SageMaker"
         )
+    if request.get("WarmStartConfig"):
+        _refuse(
+            "WarmStartConfig (a tuning job that starts from earlier ones) is not available "
+            "locally; run this tuning job on SageMaker"
+        )
     ranges = ranges_of(config)
     _validate_ranges(ranges, config["Strategy"], definition)
     _validate_limits(config)

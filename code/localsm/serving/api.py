@@ -68,8 +68,8 @@ class HostingOperations:
         if container is None or len(request.get("Containers") or []) > 1:
             raise ValidationException(
                 operation,
-                "local mode serves one container per model "
-                "(PrimaryContainer); inference pipelines need SageMaker",
+                "local mode serves one container per model (PrimaryContainer): inference "
+                "pipelines are not available locally; host this model on SageMaker",
             )
         self._check_container(operation, container)
         with self._hosting_lock:
@@ -87,8 +87,15 @@ class HostingOperations:
         return {"ModelArn": self._arn("model", name)}
 
     def _check_container(self, operation: str, container: dict) -> None:
-        """The XGBoost images only, and model data that exists (CreateModel checks it too)."""
+        """The XGBoost images only, one model each, and model data that exists (CreateModel
+        checks it too)."""
         image = container.get("Image", "")
+        if container.get("Mode") == "MultiModel":
+            raise ValidationException(
+                operation,
+                "multi-model endpoints (Mode 'MultiModel') are not available locally; host this "
+                "model on SageMaker",
+            )
         if not metrics.is_xgboost_image(image):
             raise ValidationException(
                 operation,
@@ -161,9 +168,16 @@ class HostingOperations:
             if "ServerlessConfig" in variant:
                 raise ValidationException(
                     operation,
-                    "serverless inference has no local form; deploy with instance_type='local'",
+                    "serverless inference is not available locally; create this endpoint "
+                    "configuration on SageMaker, or give the variant an InstanceType",
                 )
             self._model(operation, variant["ModelName"])
+        if "AsyncInferenceConfig" in request:
+            raise ValidationException(
+                operation,
+                "asynchronous inference (AsyncInferenceConfig) is not available locally; create "
+                "this endpoint configuration on SageMaker",
+            )
         with self._hosting_lock:
             if name in self._endpoint_configs:
                 raise self._exists(operation, "endpoint-config", "endpoint configuration", name)
