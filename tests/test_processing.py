@@ -149,12 +149,9 @@ def test_list_and_describe(setup, client, processor):
         client.describe_processing_job(ProcessingJobName="no-such-job")
 
 
-def test_a_boto3_job_reads_its_config_whatever_the_object_is_called(setup, client, model):
-    # As AWS's boto3 example calls it (aws/amazon-sagemaker-examples, responsible_ai/
-    # sm-clarify_fairness_and_explainability_with_boto3.ipynb): the config uploaded as
-    # `bias_analysis_config.json`, given as the input named `analysis_config` (the name the
-    # developer guide requires: doc_source/clarify-processing-job-configure-analysis.md).
-    config = {
+def boto3_analysis_config(model_name: str) -> dict:
+    """A bias and SHAP analysis config as AWS's boto3 example writes it."""
+    return {
         "dataset_type": "text/csv",
         "headers": lab.column_names(),
         "label": "income",
@@ -172,22 +169,31 @@ def test_a_boto3_job_reads_its_config_whatever_the_object_is_called(setup, clien
             "report": {"name": "report", "title": "Analysis Report"},
         },  # fmt: skip
         "predictor": {
-            "model_name": model.name,
+            "model_name": model_name,
             "instance_type": "ml.m5.xlarge",
             "initial_instance_count": 1,
             "accept_type": "text/csv",
             "content_type": "text/csv",
         },  # fmt: skip
     }
+
+
+def s3_input(name: str, uri: str, path: str) -> dict:
+    return {"InputName": name, "S3Input": {"S3DataType": "S3Prefix", "S3InputMode": "File",
+                                           "S3Uri": uri, "LocalPath": path}}  # fmt: skip
+
+
+def test_a_boto3_job_reads_its_config_whatever_the_object_is_called(setup, client, model):
+    # As AWS's boto3 example calls it (aws/amazon-sagemaker-examples, responsible_ai/
+    # sm-clarify_fairness_and_explainability_with_boto3.ipynb): the config uploaded as
+    # `bias_analysis_config.json`, given as the input named `analysis_config` (the name the
+    # developer guide requires: doc_source/clarify-processing-job-configure-analysis.md).
+    config = boto3_analysis_config(model.name)
     bucket = setup.session.default_bucket()
     s3 = setup.session.boto_session.client("s3")
     s3.put_object(Bucket=bucket, Key="boto3-clarify/bias_analysis_config.json",
                   Body=json.dumps(config).encode())  # fmt: skip
     output = f"s3://{bucket}/boto3-clarify/bias_analysis_output"
-
-    def s3_input(name: str, uri: str, path: str) -> dict:
-        return {"InputName": name, "S3Input": {"S3DataType": "S3Prefix", "S3InputMode": "File",
-                                               "S3Uri": uri, "LocalPath": path}}  # fmt: skip
 
     client.create_processing_job(
         ProcessingJobName="boto3-clarify-job",
