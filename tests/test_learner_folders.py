@@ -11,6 +11,7 @@ names the folder the artifacts go to); DESIGN.md "The training container layout"
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import tarfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from course_copy import copy_course, percent_named, printed, run_notebook
 from sagemaker import image_uris
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
@@ -59,11 +61,6 @@ def behind_a_proxy(monkeypatch) -> str:
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     return proxy
-
-
-def percent_named(root: Path) -> list[Path]:
-    """Every file or folder under root whose name holds percent-encoding."""
-    return [p for p in root.rglob("*") if "%" in p.name]
 
 
 def test_builtin_job_deploy_and_transform(checkout, tmp_path, behind_a_proxy):
@@ -150,3 +147,15 @@ def test_local_bucket_behind_a_proxy(tmp_path, behind_a_proxy):
     s3.put_object(Bucket=LOCAL_BUCKET, Key="João Silva/a b.txt", Body=b"ok")
     body = s3.get_object(Bucket=LOCAL_BUCKET, Key="João Silva/a b.txt")["Body"].read()
     assert body == b"ok"
+
+
+@pytest.mark.slow
+def test_built_in_notebook_from_the_learners_folder(tmp_path):
+    """The held-out check's v2 half: Task 1's notebook, run from a copy of the course under
+    `João Silva/curso de ML`, writes its models into that copy's outputs/ and nowhere else."""
+    course = copy_course(tmp_path)
+    notebook = run_notebook(course, "train_built_in.ipynb", tmp_path / "executed", num_round=20)
+    assert re.search(r"auc\S*\s+0\.[89]\d+", printed(notebook))
+    assert list((course / "outputs" / "models").glob("*/output/model.tar.gz"))
+    assert percent_named(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["João Silva", "executed"]

@@ -1,0 +1,83 @@
+"""SDK v3 from a course checkout under `João Silva/curso de ML`, behind a corporate proxy:
+ModelTrainer uploads local data to the local S3 (127.0.0.1) and the job reads it back,
+never through HTTP(S)_PROXY. Runs in .venv-v3.
+
+Sources: aws/sagemaker-python-sdk `master` sagemaker-train src/sagemaker/train/model_trainer.py
+(a local `data_source` path is uploaded to S3 before the job starts); botocore/endpoint.py
+`EndpointCreator.create_endpoint` (a client's proxy is chosen once, for AWS's endpoint).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (make test)")
+
+from course_copy import copy_course, percent_named, printed, run_notebook  # noqa: E402
+from sagemaker.core import image_uris  # noqa: E402
+from sagemaker.train import ModelTrainer  # noqa: E402
+from sagemaker.train.configs import Compute, InputData, OutputDataConfig  # noqa: E402
+
+import lab  # noqa: E402
+
+
+@pytest.fixture
+def behind_a_proxy(monkeypatch) -> None:
+    """HTTP(S)_PROXY pointing at a closed port: any call sent to it fails."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_model_trainer_with_local_data_behind_a_proxy(tmp_path, monkeypatch, behind_a_proxy):
+    checkout = tmp_path / "João Silva" / "curso de ML"
+    (checkout / "data").mkdir(parents=True)
+    monkeypatch.chdir(checkout)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, 3))
+    y = (x[:, 0] > 0).astype(int)
+    data = checkout / "data" / "treino ç.csv"
+    np.savetxt(data, np.column_stack([y, x]), delimiter=",")
+    setup = lab.setup("local", output_dir=str(checkout / "outputs"))
+    trainer = ModelTrainer(
+        training_image=image_uris.retrieve(
+            framework="xgboost", region="us-east-1", version="1.7-1"
+        ),  # fmt: skip
+        compute=Compute(instance_type=setup.instance_type, instance_count=1),
+        output_data_config=OutputDataConfig(s3_output_path=setup.output_path),
+        role=setup.role,
+        sagemaker_session=setup.session,
+        base_job_name="v3-joao",
+        hyperparameters={"num_round": 5, "objective": "binary:logistic"},
+    )
+    channel = InputData(channel_name="train", data_source=str(data), content_type="text/csv")
+    trainer.train([channel], wait=True, logs=False)
+    name = lab.job_name(trainer)
+    described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
+    assert described["TrainingJobStatus"] == "Completed"
+    staged = checkout / "outputs" / "jobs" / name / "ml" / "input" / "data" / "train"
+    assert [p.name for p in staged.iterdir()] == ["treino ç.csv"]
+    assert percent_named(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_built_in_notebook_from_the_learners_folder(tmp_path):
+    """The held-out check's v3 half: sdk_v3/train_built_in.ipynb run from a copy of the
+    course under `João Silva/curso de ML` keeps every file inside that copy."""
+    course = copy_course(tmp_path)
+    notebook = run_notebook(
+        course, "sdk_v3/train_built_in.ipynb", tmp_path / "executed", num_round=20
+    )
+    assert re.search(r"auc\S*\s+0\.[89]\d+", printed(notebook))
+    assert any(Path(course / "outputs" / "jobs").iterdir())
+    assert percent_named(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["João Silva", "executed"]
