@@ -10,6 +10,7 @@ Sources: aws/sagemaker-python-sdk `master` sagemaker-train src/sagemaker/train/m
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 from pathlib import Path
 
@@ -21,9 +22,10 @@ pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (mak
 from course_copy import copy_course, percent_named, printed, run_notebook  # noqa: E402
 from sagemaker.core import image_uris  # noqa: E402
 from sagemaker.train import ModelTrainer  # noqa: E402
-from sagemaker.train.configs import Compute, InputData, OutputDataConfig  # noqa: E402
+from sagemaker.train.configs import Compute, InputData, OutputDataConfig, SourceCode  # noqa: E402
 
 import lab  # noqa: E402
+from conftest import SCRIPT_DIR  # noqa: E402
 
 
 @pytest.fixture
@@ -38,17 +40,22 @@ def behind_a_proxy(monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_model_trainer_with_local_data_behind_a_proxy(tmp_path, monkeypatch, behind_a_proxy):
-    checkout = tmp_path / "João Silva" / "curso de ML"
-    (checkout / "data").mkdir(parents=True)
-    monkeypatch.chdir(checkout)
+@pytest.fixture
+def checkout(tmp_path, monkeypatch, behind_a_proxy) -> Path:
+    """`<tmp>/João Silva/curso de ML`, the working folder, with two small label-first CSVs."""
+    folder = tmp_path / "João Silva" / "curso de ML"
+    (folder / "data").mkdir(parents=True)
+    monkeypatch.chdir(folder)
     rng = np.random.default_rng(5)
-    x = rng.normal(size=(300, 3))
-    y = (x[:, 0] > 0).astype(int)
-    data = checkout / "data" / "treino ç.csv"
-    np.savetxt(data, np.column_stack([y, x]), delimiter=",")
-    setup = lab.setup("local", output_dir=str(checkout / "outputs"))
-    trainer = ModelTrainer(
+    for name in ("treino ç", "validação"):
+        x = rng.normal(size=(300, 3))
+        y = (x[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
+        np.savetxt(folder / "data" / f"{name}.csv", np.column_stack([y, x]), delimiter=",")
+    return folder
+
+
+def trainer(setup: lab.Lab, name: str, **kwargs) -> ModelTrainer:
+    return ModelTrainer(
         training_image=image_uris.retrieve(
             framework="xgboost", region="us-east-1", version="1.7-1"
         ),  # fmt: skip
@@ -56,16 +63,49 @@ def test_model_trainer_with_local_data_behind_a_proxy(tmp_path, monkeypatch, beh
         output_data_config=OutputDataConfig(s3_output_path=setup.output_path),
         role=setup.role,
         sagemaker_session=setup.session,
-        base_job_name="v3-joao",
-        hyperparameters={"num_round": 5, "objective": "binary:logistic"},
+        base_job_name=name,
+        **kwargs,
     )
-    channel = InputData(channel_name="train", data_source=str(data), content_type="text/csv")
-    trainer.train([channel], wait=True, logs=False)
-    name = lab.job_name(trainer)
+
+
+def completed(setup: lab.Lab, model_trainer: ModelTrainer) -> str:
+    name = lab.job_name(model_trainer)
     described = setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
-    assert described["TrainingJobStatus"] == "Completed"
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    return name
+
+
+def test_model_trainer_with_local_data_behind_a_proxy(tmp_path, checkout):
+    setup = lab.setup("local", output_dir=str(checkout / "outputs"))
+    hyperparameters = {"num_round": 5, "objective": "binary:logistic"}
+    built_in = trainer(setup, "v3-joao", hyperparameters=hyperparameters)
+    data = checkout / "data" / "treino ç.csv"
+    channel = InputData(channel_name="train", data_source=str(data), content_type="text/csv")
+    built_in.train([channel], wait=True, logs=False)
+    name = completed(setup, built_in)
     staged = checkout / "outputs" / "jobs" / name / "ml" / "input" / "data" / "train"
     assert [p.name for p in staged.iterdir()] == ["treino ç.csv"]
+    assert percent_named(tmp_path) == []
+
+
+def test_script_mode_from_the_checkout(tmp_path, checkout):
+    """v3's driver script names /opt/ml unquoted: the job folder has spaces here."""
+    source = checkout / "code" / "script"
+    shutil.copytree(SCRIPT_DIR, source)
+    setup = lab.setup("local", output_dir=str(checkout / "outputs"))
+    code = SourceCode(source_dir=str(source), entry_script="xgboost_train.py")
+    hyperparameters = {"num_round": 5, "nfold": 2, "eval_metric": "auc"}
+    script = trainer(setup, "v3-joao-script", source_code=code, hyperparameters=hyperparameters)
+    inputs = [
+        InputData(
+            channel_name=channel,
+            data_source=str(checkout / "data" / f"{name}.csv"),
+            content_type="text/csv",
+        )  # fmt: skip
+        for channel, name in (("train", "treino ç"), ("validation", "validação"))
+    ]
+    script.train(inputs, wait=True, logs=False)
+    completed(setup, script)
     assert percent_named(tmp_path) == []
 
 
