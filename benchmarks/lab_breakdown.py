@@ -36,6 +36,9 @@ from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "code"))
+from localsm.cpus import available_cpus  # noqa: E402
+
 sys.path.insert(0, str(REPO / "aux"))
 import footprint  # noqa: E402  (beside this file)
 import run_notebooks  # noqa: E402  (also puts code/ on sys.path)
@@ -553,13 +556,13 @@ def main() -> None:
         return probe_job(args.probe_job)
     (folder := RAW / f"v{SDK}").mkdir(parents=True, exist_ok=True)
     print(f"SDK v{SDK}, {Path(sys.prefix).name}, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; "
+          f"{available_cpus()} cores, load average {os.getloadavg()[0]:.2f} at start; "
           f"raw files in {folder}/")  # fmt: skip
     results = []
     for name in args.only or run_notebooks.ORDER:
         results.append(analyse(run_notebook(name, folder)))
         print_notebook(results[-1])
-    print_critical_path(results, os.cpu_count() or 1)
+    print_critical_path(results, available_cpus())
     if not args.skip_isolated:
         isolated()
     footprint.report(REPO, {m for r in results for p in r["procs"].values() if p["exit"]

@@ -24,8 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
-
 import lab  # noqa: E402
+from localsm.cpus import available_cpus  # noqa: E402
 
 HYPERPARAMETERS = lab.LAB_HYPERPARAMETERS
 
@@ -117,7 +117,7 @@ def local_jobs(folder: Path, repeat: int, train: Path, validation: Path) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=available_cpus())
     args = parser.parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
 

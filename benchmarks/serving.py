@@ -34,8 +34,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
-
 import lab  # noqa: E402
+from localsm.cpus import available_cpus  # noqa: E402
 
 
 def quiet():
@@ -155,7 +155,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200, help="requests sent at once")
     parser.add_argument("--workers", type=int, default=8, help="threads sending them")
     parser.add_argument("--rounds", type=int, default=lab.LAB_HYPERPARAMETERS["num_round"])
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=available_cpus())
     args = parser.parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 import tempfile
 import time
@@ -21,8 +20,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
-
 import lab  # noqa: E402
+from localsm.cpus import available_cpus  # noqa: E402
 
 LAB_STATIC = {"eval_metric": "auc", "objective": "binary:logistic", "num_round": 5}
 
@@ -75,7 +74,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         serial, best_serial = run(1, Path(folder))
         parallel, best_parallel = run(3, Path(folder))
-    print(f"cores: {os.cpu_count()}")
+    print(f"cores: {available_cpus()}")
     print(f"6 jobs, 1 at a time:   {serial:.1f} s   best validation AUC {best_serial:.6f}")
     print(f"6 jobs, 3 in parallel: {parallel:.1f} s   best validation AUC {best_parallel:.6f}")
     print(f"ratio: {parallel / serial:.2f} (goal <= 0.7)")

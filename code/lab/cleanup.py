@@ -3,11 +3,10 @@ in the notebook's language (training jobs end by themselves; files and S3 object
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lab.language import language
 from lab.modes import Lab
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
+from localsm.uris import file_path, is_file_uri
 
 WORDS = {
     "en": {
@@ -45,8 +44,8 @@ def show_leftovers(lab: Lab) -> None:
     if lab.mode == "local":
         from lab.notebook import short
 
-        written = lab.output_path.removeprefix("file://")
-        folder = Path(written).parent if lab.output_path.startswith("file://") else OUTPUTS_DIR
+        written = file_path(lab.output_path)
+        folder = written.parent if is_file_uri(lab.output_path) else OUTPUTS_DIR
         print(say["local"].format(folder=short(str(folder)) + "/"))
         return
     bucket = lab.session.default_bucket()

@@ -12,6 +12,7 @@ from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
 from lab.words import say
+from localsm.uris import file_path, is_file_uri
 
 CLARIFY_DIR = OUTPUTS_DIR / "clarify"  # local copies of the analyses
 STAGES = {"pre": "pre_training_bias_metrics", "post": "post_training_bias_metrics"}
@@ -26,7 +27,8 @@ def clarify_output_path(lab: Lab, name: str) -> str:
 def dataset_source(lab: Lab, split: str) -> str:
     """A split as a processing input: an s3:// URI, or a plain local path (which the SDK
     uploads; it does not read file:// URIs there)."""
-    return getattr(lab, f"{split}_uri").removeprefix("file://")
+    location = getattr(lab, f"{split}_uri")
+    return str(file_path(location)) if is_file_uri(location) else location
 
 
 def download_analysis(lab: Lab, s3_uri: str) -> Path:

@@ -12,6 +12,7 @@ from lab.modes import Lab, bundled_csv
 from lab.notebook import fetch
 from lab.paths import DOWNLOADS_DIR
 from lab.words import say
+from localsm.uris import file_path, is_file_uri
 
 
 def column_names() -> list[str]:
@@ -71,7 +72,7 @@ def transform_output(transformer: Any, input_uri: str, lab: Lab) -> Any:
     """The `<input file>.out` a batch transform wrote, read as a headerless CSV."""
     import pandas as pd
 
-    name = PurePosixPath(input_uri.removeprefix("file://")).name
+    name = file_path(input_uri).name if is_file_uri(input_uri) else PurePosixPath(input_uri).name
     uri = f"{transformer.output_path.rstrip('/')}/{name}.out"
     return pd.read_csv(fetch(uri, lab, DOWNLOADS_DIR), header=None)
 

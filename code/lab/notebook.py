@@ -11,6 +11,7 @@ from lab.modes import Lab, LabSetupError
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import say, template
 from localsm.roundlog import RoundCondenser
+from localsm.uris import file_path, is_file_uri
 
 
 def short(uri: str) -> str:
@@ -39,7 +40,7 @@ def describe(lab: Lab) -> None:
 def fetch(uri: str, lab: Lab, folder: Path) -> Path:
     """A local copy of a file:// path or s3:// object (the first object under an s3 prefix)."""
     if not uri.startswith("s3://"):
-        return Path(uri.removeprefix("file://"))
+        return file_path(uri)
     bucket, _, key = uri[len("s3://") :].partition("/")
     s3 = lab.session.boto_session.client("s3")
     if not key or key.endswith("/"):
@@ -106,8 +107,8 @@ def training_report(trained: Any, lab: Lab):
     page.parent.mkdir(parents=True, exist_ok=True)
     report.to_html(page)
     print(say("report_page", path=short(page.as_uri())))
-    if lab.mode == "local" and lab.output_path.startswith("file://"):
-        rule = Path(lab.output_path.removeprefix("file://")) / job / "rule-output"
+    if lab.mode == "local" and is_file_uri(lab.output_path):
+        rule = file_path(lab.output_path) / job / "rule-output"
         print(say("rule_output", path=short(rule.as_uri())))
     return report
 

@@ -39,14 +39,15 @@ from botocore.auth import S3SigV4Auth
 from botocore.credentials import Credentials
 from botocore.hooks import HierarchicalEmitter
 
-from localsm import bridge
+from localsm import bridge, loopback
 
 SERVED = ("sagemaker", "sagemaker-runtime", "cloudwatch-logs", "cloudwatch", "sts", "iam")
 LOCAL_S3 = "localsm_activated_s3"  # ours, in botocore's per-call request context
 LOCAL_CREDENTIALS = Credentials("local-mode", "local-mode")
 ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
             "AWS_SECURITY_TOKEN", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED",
-            "AWS_ENDPOINT_URL_S3", "SAGEMAKER_SUPPRESS_V2_WARNING")  # fmt: skip
+            "AWS_ENDPOINT_URL_S3", "SAGEMAKER_SUPPRESS_V2_WARNING", "no_proxy",
+            "NO_PROXY")  # fmt: skip
 DEFAULT_JOBS_DIR = "sagemaker-local-jobs"  # under the working folder, when none is given
 
 _LOCK = threading.RLock()
@@ -246,6 +247,7 @@ HANDLERS = (
     ("before-endpoint-resolution.s3", _to_local_s3),
     ("choose-signer.s3", _no_client_signature),
     ("before-sign.s3", _sign_locally),
+    ("before-send.s3", loopback.send_loopback_directly),  # the local S3, never via a proxy
 )
 
 
@@ -275,6 +277,7 @@ def _switch_on(region: str) -> None:
     os.environ["AWS_DEFAULT_REGION"] = os.environ.get("AWS_DEFAULT_REGION") or region
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     os.environ["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
+    loopback.bypass_proxies()  # restored with the rest of ENV_KEYS
     from localsm import moto_server
 
     moto_server.ALL_S3_LOCAL[0] = True

@@ -29,6 +29,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
+from localsm import loopback
 from localsm.resources import LOCAL_ACCOUNT
 
 PARAMS_KEY = "localsm_api_params"  # ours, in botocore's per-call request context
@@ -154,5 +155,6 @@ def local_boto_session(region: str, sagemaker: Any, logs: Any, s3_endpoint: str)
     serve(session, "sts", LocalIdentity())
     serve(session, "iam", LocalIam())
     redirect(session, "s3", s3_endpoint)
+    loopback.send_directly(session)  # never through an HTTP(S)_PROXY (loopback.py)
     session.events.register("before-call", _refuse)  # runs after the specific handlers above
     return session

@@ -7,13 +7,13 @@ refuse is refused here too, with the same `ClientError` (code `ValidationExcepti
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 from localsm import metrics, tags, toolkit, tuning
 from localsm.builtin import versions
+from localsm.cpus import available_cpus
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.processing.api import ProcessingOperations
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
@@ -79,7 +79,7 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
                 region=self.region,
                 owner=self.owner,
                 boto_session=self.sagemaker_session.boto_session,
-                threads=threads or os.cpu_count() or 1,
+                threads=threads or available_cpus(),
                 verdict=verdict,
                 on_done=on_done,
             )

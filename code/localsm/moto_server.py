@@ -14,6 +14,8 @@ import logging
 import threading
 from typing import Any
 
+from localsm import loopback
+
 _LOCK = threading.RLock()  # re-entered: the bucket-creating client may ask for the endpoint
 _ENDPOINT: str | None = None
 _BUCKETS: set[str] = set()  # created on the local S3 by `_bucket_endpoint`
@@ -27,6 +29,7 @@ def s3_endpoint() -> str:
     global _ENDPOINT
     with _LOCK:
         if _ENDPOINT is None:
+            loopback.bypass_proxies()  # clients made for this endpoint: no proxy
             _ENDPOINT = _start_s3_server()
         return _ENDPOINT
 
@@ -59,9 +62,11 @@ def _bucket_endpoint(bucket: str) -> str:
     with _LOCK:
         if bucket not in _BUCKETS:
             import boto3
+            from botocore.config import Config
 
             s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+                              aws_access_key_id="local", aws_secret_access_key="local",
+                              config=Config(proxies={}))  # fmt: skip
             s3.create_bucket(Bucket=bucket, ACL="public-read-write")
             _BUCKETS.add(bucket)
     return endpoint
@@ -85,6 +90,8 @@ def serve_local_bucket(session: Any, bucket: str) -> None:
 
     session.events.register("before-endpoint-resolution.s3", to_local)
     session.events.register("choose-signer.s3", unsigned)
+    loopback.bypass_proxies()
+    loopback.send_directly(session)  # its S3 clients' proxy is AWS's, not the local S3's
     _SERVED.add(bucket)
 
 

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from localsm import uris
+
 # Keys the toolkit keeps for itself instead of passing them to the script.
 RESERVED = ("_tuning_objective_metric", "default_user_module_name")
 # Stand-ins for the image's own helper packages (sagemaker_containers,
@@ -155,7 +157,7 @@ def unknown_arguments(static: dict[str, str], tuned: list[str]) -> str | None:
     `parse_known_args`), nothing is refused."""
     decoded = decode(static)
     user, framework = split(decoded)
-    source = Path(str(framework.get("sagemaker_submit_directory", "")).removeprefix("file://"))
+    source = uris.file_path(str(framework.get("sagemaker_submit_directory", "")))
     program = str(framework.get("sagemaker_program", ""))
     found = entry_point_options(source / program)
     if found is None:

@@ -16,7 +16,6 @@ Jobs run at most `min(MaxParallelTrainingJobs, cores)` at a time, with
 from __future__ import annotations
 
 import math
-import os
 import queue
 import threading
 import uuid
@@ -27,6 +26,7 @@ import optuna
 
 from localsm import metrics
 from localsm.background import BackgroundJob, now
+from localsm.cpus import available_cpus
 from localsm.resources import arn_formatter
 from localsm.training import TrainingJob, processes, storage
 from localsm.tuning_request import open_ends, ranges_of, validate_request
@@ -111,7 +111,7 @@ class TuningJob(BackgroundJob):
             self.total = min(grid_size, limits.get("MaxNumberOfTrainingJobs") or grid_size)
         else:
             self.total = limits["MaxNumberOfTrainingJobs"]
-        cores = os.cpu_count() or 1
+        cores = available_cpus()
         self.parallel = max(1, min(limits.get("MaxParallelTrainingJobs", 1), cores, self.total))
         self.threads = max(1, cores // self.parallel)
         self.max_runtime = limits.get("MaxRuntimeInSeconds")

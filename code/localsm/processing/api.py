@@ -8,11 +8,11 @@ Local processing runs one image: SageMaker Clarify's (bias and explainability), 
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
+from localsm.cpus import available_cpus
 from localsm.exceptions import ValidationException
 from localsm.processing.job import ProcessingJob
 from localsm.resources import filter_and_sort, paginate
@@ -65,7 +65,7 @@ class ProcessingOperations:
                     f"Job name must be unique within an AWS account and region, and a job with "
                     f"this name already exists ({name}). Pass another job_name.",
                 )
-            job = ProcessingJob(copy.deepcopy(request), self, folder, os.cpu_count() or 1)
+            job = ProcessingJob(copy.deepcopy(request), self, folder, available_cpus())
             self._processing_jobs[name] = job
         job.start()
         return {"ProcessingJobArn": job.arn}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from localsm import s3io
+from localsm import s3io, uris
 
 
 class JobFailure(Exception):
@@ -22,8 +22,9 @@ class JobFailure(Exception):
 
 
 def uri_to_path(uri: str) -> Path:
-    """`file:///a/b` or a plain path -> Path."""
-    return Path(urlparse(uri).path if uri.startswith("file://") else uri)
+    """`file:///a/b` (percent-encoded or not, `file://localhost/…`) or a plain path -> Path
+    (`uris.file_path`, the one decoder every path entering the service goes through)."""
+    return uris.file_path(uri)
 
 
 def channel_source(channel: dict) -> dict | None:

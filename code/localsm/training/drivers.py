@@ -7,12 +7,20 @@ environment from the `input/config` files and then run the entry script). Locall
 `ml/` folder stands in for `/opt/ml`, so the driver files and the arguments get that path in
 place of `/opt/ml`; the drivers then run unchanged, with this environment's Python first on
 `PATH` (they look for `python3` and `pip3` there).
+
+The drivers' shell script names `/opt/ml/…` unquoted (`cat /opt/ml/input/config/…`,
+`source /opt/ml/input/sm_training.env`): a job folder under `João Silva/curso de ML` would be
+split at its spaces. Such a folder is reached through a link with a plain name instead
+(`shell_root`), in a private temporary folder; the link is left there when the job ends
+(a job may outlive the kernel that started it).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from localsm import toolkit
@@ -24,6 +32,19 @@ REWRITTEN = (".sh", ".py", ".json")
 # What a container's environment holds besides the job's own variables. The drivers print
 # every variable they see, so the kernel's environment is not passed on.
 KEPT_VARIABLES = ("HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "OMP_NUM_THREADS")
+_LINKS: dict[Path, str] = {}  # job folder -> its link with a shell-safe name
+
+
+def shell_root(ml: Path) -> str:
+    """`ml` as the drivers may name it unquoted: itself when no shell word splits it, else a
+    link to it in a private temporary folder (`tempfile.mkdtemp`: not guessable by others)."""
+    if shlex.quote(str(ml)) == str(ml):
+        return str(ml)
+    if ml not in _LINKS:
+        link = Path(tempfile.mkdtemp(prefix="localsm-ml-")) / "ml"
+        link.symlink_to(ml, target_is_directory=True)
+        _LINKS[ml] = str(link) if shlex.quote(str(link)) == str(link) else str(ml)
+    return _LINKS[ml]
 
 
 def uses_drivers(request: dict) -> bool:
@@ -34,11 +55,12 @@ def uses_drivers(request: dict) -> bool:
 def prepare(ml: Path) -> None:
     """Point the staged driver files at `ml` instead of `/opt/ml`."""
     folder = ml / "input" / "data" / DRIVER_CHANNEL
+    root = shell_root(ml)
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         if path.is_file() and path.suffix in REWRITTEN:
             text = path.read_text(encoding="utf-8")
             if CONTAINER_ROOT in text:
-                path.write_text(text.replace(CONTAINER_ROOT, str(ml)), encoding="utf-8")
+                path.write_text(text.replace(CONTAINER_ROOT, root), encoding="utf-8")
 
 
 def command_and_env(
@@ -46,7 +68,8 @@ def command_and_env(
 ) -> tuple[list[str], dict[str, str]]:
     """The entrypoint and arguments with `ml` for `/opt/ml`, and a container-like environment."""
     spec = request["AlgorithmSpecification"]
-    arguments = [a.replace(CONTAINER_ROOT, str(ml)) for a in spec.get("ContainerArguments", [])]
+    root = shell_root(ml)
+    arguments = [a.replace(CONTAINER_ROOT, root) for a in spec.get("ContainerArguments", [])]
     env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
     python_bin = str(Path(sys.executable).parent)
     warm = client.runner()  # its `python3` runs the drivers' scripts in warm children

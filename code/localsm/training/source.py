@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from localsm import s3io
+from localsm import s3io, uris
 from localsm.training.channels import JobFailure, uri_to_path
 
 IGNORED = ("__pycache__", ".ipynb_checkpoints", "*.pyc")
@@ -27,7 +27,7 @@ def stage_source(
     if submit.startswith("s3://"):
         _unpack(_download(submit, boto_session), dest, submit)
         where = submit
-    elif submit.startswith("file://") or Path(submit).is_dir():
+    elif uris.is_file_uri(submit) or Path(submit).is_dir():
         source = uri_to_path(submit)
         if not (source / program).is_file():
             raise JobFailure(

@@ -1,0 +1,85 @@
+"""CPUs from the process's affinity and cgroup quota (`localsm/cpus.py`), with fake cgroup
+files. Formats: the Linux kernel's Documentation/admin-guide/cgroup-v2.rst (`cpu.max`:
+"$MAX $PERIOD", "max" for no limit) and Documentation/scheduler/sched-bwc.rst (cgroup v1
+`cpu.cfs_quota_us`, -1 for no limit, and `cpu.cfs_period_us`); `/proc/self/cgroup` lines are
+"hierarchy-ID:controller-list:cgroup-path" (man 7 cgroups), "0::path" for v2.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from localsm import cpus
+
+
+@pytest.fixture
+def eight_cpus(monkeypatch):
+    """A process allowed on 8 CPUs of a 64-CPU machine."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_v2_quota_in_a_container(tmp_path, eight_cpus):
+    write(tmp_path / "proc", "0::/\n")
+    write(tmp_path / "cg" / "cpu.max", "200000 100000\n")
+    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") == 2.0
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 2
+
+
+def test_v2_tightest_quota_of_the_cgroup_and_its_parents(tmp_path, eight_cpus):
+    write(tmp_path / "proc", "0::/kubepods/pod1/c1\n")
+    write(tmp_path / "cg/kubepods/cpu.max", "max 100000\n")
+    write(tmp_path / "cg/kubepods/pod1/cpu.max", "150000 100000\n")
+    write(tmp_path / "cg/kubepods/pod1/c1/cpu.max", "max 100000\n")
+    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") == 1.5
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 2  # 1.5 rounds up
+
+
+def test_v1_quota(tmp_path, eight_cpus):
+    write(tmp_path / "proc", "2:cpu,cpuacct:/docker/abc\n1:memory:/docker/abc\n")
+    write(tmp_path / "cg/cpu,cpuacct/cpu.cfs_quota_us", "300000\n")
+    write(tmp_path / "cg/cpu,cpuacct/cpu.cfs_period_us", "100000\n")
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 3
+
+
+def test_no_quota_leaves_the_affinity(tmp_path, eight_cpus):
+    write(tmp_path / "proc", "1:cpu:/\n0::/\n")
+    write(tmp_path / "cg/cpu.max", "max 100000\n")
+    write(tmp_path / "cg/cpu/cpu.cfs_quota_us", "-1\n")
+    write(tmp_path / "cg/cpu/cpu.cfs_period_us", "100000\n")
+    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") is None
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 8  # not 64
+
+
+def test_a_quota_above_the_affinity_and_a_tiny_one(tmp_path, eight_cpus):
+    write(tmp_path / "proc", "0::/\n")
+    write(tmp_path / "cg/cpu.max", "1600000 100000\n")
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 8
+    write(tmp_path / "cg/cpu.max", "10000 100000\n")  # 0.1 CPU: still one thread
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 1
+
+
+def test_without_cgroups_or_affinity(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # macOS, Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 10)
+    assert cpus.available_cpus(tmp_path / "none", tmp_path / "no-proc") == 10
+    write(tmp_path / "cg/cpu.max", "garbage\n")
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "no-proc") == 10
+
+
+def test_every_count_of_cpus_in_the_service_goes_through_it():
+    """No module of the service but cpus.py asks for the machine's CPU count."""
+    import localsm.tuning
+
+    assert localsm.tuning.available_cpus is cpus.available_cpus
+    source = Path(localsm.tuning.__file__).parent
+    users = [p for p in source.rglob("*.py") if "os.cpu_count()" in p.read_text()]
+    assert [p.name for p in users] == ["cpus.py"]
