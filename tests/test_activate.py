@@ -436,3 +436,20 @@ def test_clients_outside_botocores_handler_list_reach_s3_by_endpoint_variable(
     assert bare.meta.endpoint_url == endpoint
     assert keys == ["table.csv"]
     assert "AWS_ENDPOINT_URL_S3" not in os.environ
+
+
+def test_behind_a_proxy_the_local_s3_is_reached_directly_and_no_proxy_is_restored(monkeypatch):
+    """botocore picks a client's proxy when the client is made, for AWS's endpoint
+    (botocore/endpoint.py, httpsession.py): an activated S3 call to 127.0.0.1 must not go to
+    a corporate proxy, and the loopback names added to NO_PROXY go when local mode ends."""
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # a closed port: a dead proxy
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    s3 = boto3.client("s3", region_name=REGION)  # made before: its proxy is already chosen
+    with localsm.activate():
+        assert "127.0.0.1" in os.environ["NO_PROXY"]
+        s3.create_bucket(Bucket="behind-a-proxy")
+        s3.put_object(Bucket="behind-a-proxy", Key="k", Body=b"ok")
+        assert s3.get_object(Bucket="behind-a-proxy", Key="k")["Body"].read() == b"ok"
+    assert "NO_PROXY" not in os.environ and "no_proxy" not in os.environ
