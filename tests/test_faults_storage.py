@@ -118,7 +118,7 @@ def missing_bucket(b: Bench) -> Outcome:
 DISKS = [
     Fault("disks", "log on a full disk", spam_on_a_full_disk, "Failed",
           ("could not write the job's log: No space left on device ({tmp}/disk/jobs/",
-           "training.log)", "output_dir")),
+           "training.log)", "localsm.activate(jobs_dir=...)")),
     Fault("disks", "read-only output path", output_on("1m", read_only=True), "Refused",
           ("OutputDataConfig.S3OutputPath file://{tmp}/out/models",
            "Read-only file system")),

@@ -44,8 +44,8 @@ def storage_reason(error: OSError, doing: str) -> str:
     what = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         fix = (
-            "Free space there, or write the job's files elsewhere (another output_path, or "
-            "another folder for the local jobs)"
+            "Free space there, or write the job's files elsewhere: another output_path, or "
+            "another folder for the local jobs (localsm.activate(jobs_dir=...))"
         )
     elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         fix = "Make that folder writable, or choose another output location"
