@@ -55,9 +55,11 @@ WARM_V3 := sagemaker.core sagemaker.core.resources sagemaker.core.shapes sagemak
 WARM := boto3 xgboost numpy pandas sklearn.metrics matplotlib.pyplot bokeh.plotting optuna \
 	tqdm psutil pyarrow.parquet scipy.sparse moto.s3 moto.moto_server.werkzeug_app \
 	werkzeug.serving functional smclarify.bias.metrics papermill nbclient ipykernel.kernelapp
-# $(call warm,PYTHON,MODULES): import MODULES once, writing their bytecode.
+# $(call warm,PYTHON,MODULES): import MODULES once, writing their bytecode; an environment
+# that cannot import them is not marked as built (the next `make` builds it again).
 warm = PYTHONDONTWRITEBYTECODE= MPLBACKEND=Agg SAGEMAKER_SUPPRESS_V2_WARNING=1 $(1) -W ignore -c \
-	'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' $(2) >/dev/null
+	'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' $(2) >/dev/null \
+	|| { echo "make: $(1) cannot import what the lab needs (the error above): fix that, then run make setup again" >&2; exit 1; }
 
 # $(call fresh,FOLDER): remove an environment whose stamp is missing or older than its
 # requirements (a build that failed or was interrupted, or packages that changed), so that

@@ -158,3 +158,13 @@ def test_scripts_notebooks_and_the_makefile_keep_lf_line_endings():
     if listed.returncode != 0:
         pytest.skip(f"not a git checkout: {listed.stderr.strip()}")
     assert listed.stdout.splitlines() == [f"{path}: eol: lf" for path in paths]
+
+
+def test_an_environment_that_cannot_import_the_lab_is_not_marked_built(
+    tmp_path, empty_requirements
+):
+    arguments = [a if a != "WARM=" else "WARM=no_such_module" for a in empty_requirements]
+    done = make(*arguments)
+    assert done.returncode != 0 and "cannot import what the lab needs" in done.stderr
+    assert "No module named 'no_such_module'" in done.stderr
+    assert not (tmp_path / ".venv" / ".requirements-installed").exists()
