@@ -1,6 +1,8 @@
 # Two entry points (see README.md): `make lab` runs the lab headless, `make test` runs the tests.
-# Each one first creates the two environments when needed: .venv (SDK v2, requirements.txt,
-# Python 3.11+) and .venv-v3 (SDK v3, requirements-v3.txt, Python 3.12 as in SageMaker Studio).
+# Each one first creates the two environments when needed (`make setup` does only that):
+# .venv (SDK v2, requirements.txt, Python 3.11.4+) and .venv-v3 (SDK v3, requirements-v3.txt,
+# Python 3.12 as in SageMaker Studio); `make test` adds the test tools (requirements-test.txt,
+# requirements-v3-test.txt), which a learner's environment does without.
 # Bytecode: without it every kernel compiles the SDK's modules again (about 2 s more per
 # notebook where PYTHONDONTWRITEBYTECODE is set, as in CI). Compiling every installed module
 # (pip's default, uv's --compile-bytecode) costs about 230 MB per environment, mostly for
