@@ -2,9 +2,14 @@
 distributions, and the biggest that no process of a run imported (what could go).
 
 Used by lab_breakdown.py (with the modules its traced runs imported); run alone, it lists
-sizes only:
+sizes only, of the project's environments or of those named (the distributions are this
+Python's):
 
     .venv/bin/python benchmarks/footprint.py
+    /tmp/x/.venv/bin/python benchmarks/footprint.py /tmp/x/.venv /tmp/x/.venv-v3
+
+Each environment's size is given as `du -sm` gives it (MiB of disk blocks, what the README
+quotes and the 1,200 MB budget counts) and as the files' apparent size (`du -sb`).
 """
 
 from __future__ import annotations
@@ -30,14 +35,23 @@ def distributions(site: Path) -> list[tuple[str, int, set[str]]]:
     return sorted(found, key=lambda d: -d[1])
 
 
-def report(repo: Path, seen: set[str] | None = None) -> None:
-    """du of both environments; this one's biggest distributions, and (given the modules the
-    runs imported, `seen`) the biggest that no process imported."""
+def disk_usage(folder: Path) -> tuple[int, int] | None:
+    """(MiB of disk blocks as `du -sm` counts them, apparent bytes) of `folder`."""
+    blocks = subprocess.run(["du", "-sk", folder], capture_output=True, text=True)
+    apparent = subprocess.run(["du", "-sb", folder], capture_output=True, text=True)
+    if not blocks.stdout or not apparent.stdout:
+        return None
+    return -(-int(blocks.stdout.split()[0]) // 1024), int(apparent.stdout.split()[0])
+
+
+def report(repo: Path, seen: set[str] | None = None, venvs: list[Path] | None = None) -> None:
+    """du of both environments (or of `venvs`); this one's biggest distributions, and (given
+    the modules the runs imported, `seen`) the biggest that no process imported."""
     print("\n=== install footprint")
-    for venv in ENVIRONMENTS:
-        out = subprocess.run(["du", "-sb", (repo / venv).resolve()], capture_output=True, text=True)
-        if out.stdout:
-            print(f"  du {venv:8} {int(out.stdout.split()[0]) / 2**20:6.0f} MiB")
+    for venv in venvs or [repo / name for name in ENVIRONMENTS]:
+        size = disk_usage(venv.resolve())
+        if size:
+            print(f"  du {str(venv):24} {size[0]:6} MiB on disk ({size[1] / 1e6:.0f} MB of files)")
     dists = distributions(Path(sysconfig.get_paths()["purelib"]))
     total = sum(d[1] for d in dists) / 2**20
     print(f"  {Path(sys.prefix).name}: {len(dists)} distributions, {total:.0f} MiB")
@@ -59,4 +73,4 @@ def _row(name: str, size: int, tops: set[str], used: str) -> None:
 
 
 if __name__ == "__main__":
-    report(Path(__file__).resolve().parent.parent)
+    report(Path(__file__).resolve().parent.parent, venvs=[Path(a) for a in sys.argv[1:]] or None)

@@ -39,7 +39,7 @@ def test_every_committed_notebook_reads_well_in_jupyterlab():
     requirement_or_skip(None if CHROMIUM.exists() else str(CHROMIUM), "apt-get install -y chromium")
     requirement_or_skip(
         None if importlib.util.find_spec("playwright") else "playwright",
-        "pip install -r requirements.txt",
+        "pip install -r requirements-test.txt",
     )
     result = subprocess.run(
         [sys.executable, str(TOUR), "--timeout", "240"],

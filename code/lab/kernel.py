@@ -4,8 +4,9 @@ kernel beside it, and never change an environment the lab did not create.
 SageMaker Studio's images hold the learner's own environment (SageMaker Distribution 4.x
 ships SDK v3; 3.x ships SDK v2 with botocore pinned by aiobotocore): installing the lab's
 pins there would break other packages, so a missing package is never installed into it. The
-lab builds its own environment in the home folder instead (with `uv` when the image has it,
-else venv + pip), registers it as a Jupyter kernel for this user, and says which one to pick.
+lab builds its own environment in the home folder instead (with `uv` when the image has it
+and pip's configuration names no index of its own, else venv + pip, which reads it),
+registers it as a Jupyter kernel for this user, and says which one to pick.
 In an environment the lab built itself (marked by a file in its prefix) a missing package is
 installed in place, since nobody else uses it.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,15 +27,19 @@ from lab.paths import REPO
 # What the notebooks import, per SDK generation (the rest of the requirements files is for
 # tests and tooling). Local mode also needs Werkzeug (local endpoints), moto (local S3) and,
 # for local Clarify, smclarify's one import we lack (pyfunctional).
+# XGBoost is `xgboost-cpu` where PyPI has that build, `xgboost` elsewhere (the requirements
+# files choose by platform); either distribution satisfies either name.
 NOTEBOOK_PACKAGES = {
-    2: ("sagemaker", "boto3", "xgboost", "numpy", "pandas", "scikit-learn", "matplotlib",
-        "bokeh", "optuna", "tqdm", "psutil"),
-    3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "numpy", "pandas",
-        "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
+    2: ("sagemaker", "boto3", "xgboost", "xgboost-cpu", "numpy", "pandas", "scikit-learn",
+        "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
+    3: ("sagemaker-core", "sagemaker-train", "boto3", "xgboost", "xgboost-cpu", "numpy",
+        "pandas", "scikit-learn", "matplotlib", "bokeh", "optuna", "tqdm", "psutil"),
 }  # fmt: skip
+SAME_PACKAGE = {"xgboost-cpu": "xgboost", "xgboost": "xgboost-cpu"}
+# moto's S3 backend is served by its Flask application (localsm/moto_server.py).
 LOCAL_MODE_PACKAGES = {
-    2: ("moto", "werkzeug", "pyfunctional"),
-    3: ("moto", "werkzeug", "pyfunctional"),
+    2: ("moto", "flask", "flask-cors", "werkzeug", "pyfunctional"),
+    3: ("moto", "flask", "flask-cors", "werkzeug", "pyfunctional"),
 }
 REQUIREMENTS = {2: REPO / "requirements.txt", 3: REPO / "requirements-v3.txt"}
 # Installed without their dependencies, for local mode (the file says why).
@@ -41,6 +47,23 @@ NO_DEPS_REQUIREMENTS = {2: REPO / "requirements-nodeps.txt", 3: REPO / "requirem
 LAB_HOME = Path.home() / ".xgboost-lab"
 MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built
 KERNEL_PACKAGES = ("ipykernel>=6.29", "packaging")  # a Jupyter kernel, and this check
+# The code uses datetime.UTC (3.11) and tarfile's extraction filters (3.11.4).
+MIN_PYTHON = (3, 11, 4)
+# pip settings that choose or reach the package index (variables, and pip.conf keys as
+# `pip config list` names them): uv reads none of them, so with any of these set the lab
+# kernel is built with pip, which does; unless uv's own index variables are set.
+PIP_INDEX_VARIABLES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
+                       "PIP_TRUSTED_HOST", "PIP_CERT", "PIP_CLIENT_CERT", "PIP_PROXY")  # fmt: skip
+PIP_INDEX_KEYS = ("index-url", "extra-index-url", "find-links", "no-index", "trusted-host",
+                  "cert", "client-cert", "proxy")  # fmt: skip
+UV_INDEX_VARIABLES = ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_URL",
+                      "UV_FIND_LINKS", "UV_NO_INDEX")  # fmt: skip
+# What pip and uv print when they cannot reach the index (name resolution, connection, proxy).
+OFFLINE_SIGNS = ("NewConnectionError", "Failed to establish a new connection",
+                 "Temporary failure in name resolution", "Name or service not known",
+                 "Network is unreachable", "ConnectTimeoutError", "ProxyError",
+                 "dns error", "tcp connect error", "error sending request",
+                 "Could not connect", "Failed to fetch")  # fmt: skip
 
 
 class KernelSwitchNeeded(RuntimeError):
@@ -56,9 +79,13 @@ def kernel_name(sdk: int) -> tuple[str, str]:
 
 
 def requirement_lines(sdk: int, local_mode: bool = True) -> list[str]:
-    """The requirement lines of the packages the notebooks import (tooling left out)."""
+    """The requirement lines of the packages the notebooks import (tooling left out), those
+    whose environment marker holds on this platform."""
+    from packaging.requirements import Requirement
+
     names = NOTEBOOK_PACKAGES[sdk] + (LOCAL_MODE_PACKAGES[sdk] if local_mode else ())
-    return _lines(REQUIREMENTS[sdk], names)
+    lines = _lines(REQUIREMENTS[sdk], names)
+    return [line for line in lines if (m := Requirement(line).marker) is None or m.evaluate()]
 
 
 def no_deps_lines(sdk: int, local_mode: bool = True) -> list[str]:
@@ -87,14 +114,36 @@ def missing_requirements(lines: list[str]) -> list[str]:
     missing = []
     for line in lines:
         requirement = Requirement(line)
-        try:
-            version = importlib.metadata.version(requirement.name)
-        except importlib.metadata.PackageNotFoundError:
-            missing.append(line)
-            continue
-        if not requirement.specifier.contains(version, prereleases=True):
+        version = _installed_version(requirement.name)
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
             missing.append(line)
     return missing
+
+
+def _installed_version(name: str) -> str | None:
+    """The installed version of `name` (or of the same package under its other name)."""
+    for candidate in (name, SAME_PACKAGE.get(name)):
+        try:
+            return importlib.metadata.version(candidate) if candidate else None
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def check_python(version: tuple[int, ...] | None = None) -> None:
+    """Stop, saying what to do, in a kernel whose Python is older than the lab needs: a lab
+    kernel built from it would not run the lab either."""
+    version = tuple(version or sys.version_info[:3])
+    if version >= MIN_PYTHON:
+        return
+    need = ".".join(map(str, MIN_PYTHON))
+    raise KernelSwitchNeeded(
+        f"This kernel runs Python {'.'.join(map(str, version))} and the lab needs Python {need} "
+        "or later (3.12 for SDK v3): pick a kernel with Python 3.11 or 3.12 (Kernel > Change "
+        "Kernel; in SageMaker Studio, a JupyterLab space with a current SageMaker Distribution "
+        "image), or install one (uv python install 3.12, pyenv, or python.org) and follow "
+        "README.md's setup."
+    )
 
 
 def built_by_the_lab(prefix: Path | None = None) -> bool:
@@ -107,6 +156,7 @@ def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
 
     `local_mode`: whether the notebook will run jobs locally (default: outside SageMaker).
     """
+    check_python()
     if local_mode is None:
         from lab.modes import detect_mode
 
@@ -159,9 +209,10 @@ def build_lab_kernel(sdk: int, home: Path) -> float:
     name, display = kernel_name(sdk)
     print(f"Building the lab kernel '{display}' in {prefix} (about a minute) ...", flush=True)
     python = prefix / "bin" / "python"
-    uv = shutil.which("uv")
+    uv = uv_for_the_index()
     if uv:
-        _run([uv, "venv", "--quiet", "--python", sys.executable, str(prefix)], home)
+        # --seed: pip in the environment too (the lab completes it in place with pip).
+        _run([uv, "venv", "--quiet", "--seed", "--python", sys.executable, str(prefix)], home)
         # uv leaves out the bytecode pip writes at install time: every kernel start would
         # compile the SDK's large modules again (seconds; never cached where
         # PYTHONDONTWRITEBYTECODE is set).
@@ -179,16 +230,55 @@ def build_lab_kernel(sdk: int, home: Path) -> float:
     return time.monotonic() - start
 
 
+def uv_for_the_index() -> str | None:
+    """uv, when it is here and would use the index the user chose: uv ignores pip's
+    configuration, so where pip's settings name an index (or a proxy, or certificates) and
+    uv's own variables do not, the lab kernel is built with pip instead."""
+    uv = shutil.which("uv")
+    if not uv or any(os.environ.get(name) for name in UV_INDEX_VARIABLES):
+        return uv
+    return None if pip_index_settings() else uv
+
+
+def pip_index_settings() -> list[str]:
+    """The pip settings in force that choose or reach the package index: variables, and
+    pip.conf keys as `pip config list` reads them (global, user and site files)."""
+    found = [name for name in PIP_INDEX_VARIABLES if os.environ.get(name)]
+    listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    for line in (listed.stdout or "").splitlines():
+        key = line.split("=", 1)[0].strip()  # e.g. global.index-url='https://...'
+        if key.rsplit(".", 1)[-1] in PIP_INDEX_KEYS:
+            found.append(key)
+    return found
+
+
 def _run(command: list[str], folder: Path) -> None:
     """Run a setup command quietly; on failure say what failed and where its output is."""
     log = folder / "setup.log"
     with open(log, "a", encoding="utf-8") as out:
         out.write(f"$ {' '.join(command)}\n")
         out.flush()
+        start = out.tell()
         result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0 and _offline(log, start):
+        raise KernelSwitchNeeded(
+            "The lab kernel needs packages from the package index, and this machine cannot "
+            f"reach it (see {log}): connect it to the network (or name a reachable index in "
+            "PIP_INDEX_URL), then run this cell again."
+        )
     if result.returncode != 0:
         raise KernelSwitchNeeded(
             f"Setting up the lab environment failed (exit code {result.returncode}) running "
             f"{Path(command[0]).name} {command[1] if len(command) > 1 else ''}: see {log}. "
             "Check the network access to the package index, then run this cell again."
         )
+
+
+def _offline(log: Path, start: int) -> bool:
+    """Whether the output a command wrote to `log` after `start` says the index is out of
+    reach."""
+    with open(log, encoding="utf-8", errors="replace") as text:
+        text.seek(start)
+        written = text.read()
+    return any(sign in written for sign in OFFLINE_SIGNS)
