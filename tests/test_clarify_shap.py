@@ -337,3 +337,31 @@ def test_exact_values_helper_matches_the_definition(course_model, validation, me
 
     found = kernel_shap.exact_values(predict, rows, base, kernel_shap.logit)
     np.testing.assert_allclose(found, exact_shapley(booster, rows, base, True), atol=1e-9)
+
+
+def test_fewer_samples_than_features_gives_the_least_norm_estimate_not_a_blow_up():
+    """AWS's responsible_ai/sm-clarify_fairness_and_explainability_with_boto3 example (aws/
+    amazon-sagemaker-examples; its config archived/fairness_and_explainability_json_format/
+    analysis_config/explainability_analysis_config.json) asks `num_samples: 15` for 14
+    features. A coalition and its complement give one direction, so the least-squares system
+    is singular; rounding hid that from `np.linalg.solve`, and 832 of 30,135 Adult rows got
+    values beyond 1 (up to 5.8e14, global values 1.9e10) for a model scoring in [0, 1]. The
+    Kernel SHAP estimate is the weighted least-squares solution (Lundberg & Lee 2017, Theorem
+    2); where it is not unique, shap's KernelExplainer (slundberg/shap, shap/explainers/
+    _kernel.py, `solve`) falls back to `np.linalg.lstsq`, the least-norm solution, as here."""
+    rng = np.random.default_rng(0)
+    weights = rng.normal(size=14)
+
+    def predict(matrix: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-(np.tanh(matrix) @ weights + 0.3 * matrix[:, 0] * matrix[:, 1])))
+
+    rows, baseline = rng.normal(size=(300, 14)), rng.normal(size=(1, 14))
+    for seed in (0, 1):
+        result = kernel_shap.explain(predict, rows, baseline, 15, seed)
+        assert np.all(np.isfinite(result.values))
+        assert np.abs(result.values).max() < 10  # was 1.2e5 and 2.2e5 for these two seeds
+        assert np.allclose(result.values.sum(axis=1), result.outputs - result.expected_value)
+    # Enough samples: the same answer as before (the unique solution), close to the exact one.
+    enough = kernel_shap.explain(predict, rows[:10], baseline, 2**14 - 2, 0)
+    exact = kernel_shap.exact_values(predict, rows[:10], baseline)
+    assert np.abs(enough.values - exact).max() < 1e-8

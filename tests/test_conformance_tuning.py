@@ -154,3 +154,32 @@ def test_other_refusals_speak_sagemaker_terms(session, tmp_path, data):  # noqa:
         )  # fmt: skip
     message = raised.value.response["Error"]["Message"]
     assert "run this job on SageMaker" in message and "lab." not in message
+
+
+def test_autotune_auto_parameters_are_refused_in_one_line():
+    """`ParameterRanges.AutoParameters` (botocore's SageMaker service-2.json: "hyperparameter
+    names and example values to be used by Autotune to determine optimal ranges") hold no
+    range: SageMaker picks them by unpublished rules, so local mode refuses at create time,
+    naming them, in SageMaker's terms. AWS's sagemaker-core/get_started.ipynb
+    (aws/amazon-sagemaker-examples) tunes XGBoost this way; before, the local answer was
+    "ParameterRanges is empty", which the request is not."""
+    from localsm.exceptions import ValidationException
+    from localsm.tuning_request import validate_request
+
+    request = {
+        "HyperParameterTuningJobConfig": {
+            "Strategy": "Bayesian",
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 6, "MaxParallelTrainingJobs": 2},
+            "HyperParameterTuningJobObjective": {"Type": "Maximize",
+                                                 "MetricName": "validation:auc"},
+            "ParameterRanges": {"AutoParameters": [{"Name": "max_depth", "ValueHint": "5"},
+                                                   {"Name": "eta", "ValueHint": "0.1"}]},
+        },
+        "TrainingJobDefinition": {"StaticHyperParameters": {}},
+        "Autotune": {"Mode": "Enabled"},
+    }  # fmt: skip
+    with pytest.raises(ValidationException) as raised:
+        validate_request(request)
+    message = str(raised.value)
+    assert "AutoParameters (max_depth, eta)" in message and "\n" not in message
+    assert "run this tuning job on SageMaker" in message and "lab." not in message

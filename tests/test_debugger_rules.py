@@ -184,3 +184,53 @@ def test_class_imbalance_counts_labels_and_mispredictions(tmp_path, lab_data):
     assert result == "IssuesFound" and "threshold_imbalance=10" in details, details
     assert status("ClassImbalance", root, threshold_imbalance="20")[0] in STATUSES
     assert status("ClassImbalance", root, samples="5000")[0] == "NoIssuesFound"
+
+
+def test_rule_verdicts_are_described_from_completed_on(bundled, tmp_path, monkeypatch):
+    """While a training job is InProgress its rules are InProgress: a rule job watches the
+    training until its last step, so NoIssuesFound comes at the earliest with Completed.
+    Reference: AWS's example archived/tensorflow_action_on_rule/tf-mnist-stop-training-job.ipynb
+    (aws/amazon-sagemaker-examples: `rule_job_summary()` lists a rule `InProgress` while the
+    training runs, and only `IssuesFound` before the end) and the enum of
+    `RuleEvaluationStatus` in botocore's sagemaker service-2.json. AWS's
+    archived/xgboost-census-debugger-rules.ipynb polls both statuses in one loop."""
+    from localsm import LocalSageMakerSession
+    from localsm.training import artifacts
+
+    session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
+    import sagemaker
+    from sagemaker.debugger import Rule, rule_configs
+    from sagemaker.estimator import Estimator
+    from sagemaker.inputs import TrainingInput
+
+    seen: list[tuple[str, list[str]]] = []
+    upload = artifacts.upload_rule_output
+
+    def watching(*args, **kwargs):  # runs after the rules, before the job ends
+        described = session.sagemaker_client.describe_training_job(TrainingJobName=job[0])
+        rules_now = [s["RuleEvaluationStatus"] for s in described["DebugRuleEvaluationStatuses"]]
+        seen.append((described["TrainingJobStatus"], rules_now))
+        return upload(*args, **kwargs)
+
+    monkeypatch.setattr(artifacts, "upload_rule_output", watching)
+    estimator = Estimator(
+        image_uri=sagemaker.image_uris.retrieve("xgboost", "us-east-1", "1.7-1"),
+        role=lab.LOCAL_ROLE,
+        instance_count=1,
+        instance_type="local",
+        output_path=(tmp_path / "models").as_uri(),
+        sagemaker_session=session,
+        rules=[Rule.sagemaker(rule_configs.loss_not_decreasing())],
+    )
+    estimator.set_hyperparameters(**{**LAB_PARAMS, "num_round": 5})
+    job: list[str] = []
+    estimator.fit(
+        {"train": TrainingInput(bundled["train"].as_uri(), content_type="text/csv")},
+        wait=False,
+    )
+    job.append(estimator.latest_training_job.name)
+    estimator.latest_training_job.wait(logs="None")
+    assert seen == [("InProgress", ["InProgress"])]
+    described = session.sagemaker_client.describe_training_job(TrainingJobName=job[0])
+    assert described["TrainingJobStatus"] == "Completed"
+    assert described["DebugRuleEvaluationStatuses"][0]["RuleEvaluationStatus"] == "NoIssuesFound"

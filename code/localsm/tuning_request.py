@@ -39,6 +39,7 @@ def validate_request(request: dict) -> None:
             "WarmStartConfig (a tuning job that starts from earlier ones) is not available "
             "locally; run this tuning job on SageMaker"
         )
+    _refuse_auto_parameters(config)
     ranges = ranges_of(config)
     _validate_ranges(ranges, config["Strategy"], definition)
     _validate_limits(config)
@@ -48,6 +49,19 @@ def validate_request(request: dict) -> None:
 
 def _refuse(message: str) -> None:
     raise ValidationException("CreateHyperParameterTuningJob", message)
+
+
+def _refuse_auto_parameters(config: dict) -> None:
+    """Autotune's AutoParameters: SageMaker infers each range from a value hint by rules it
+    does not publish, so local mode cannot pick the ranges SageMaker would."""
+    auto = (config.get("ParameterRanges") or {}).get("AutoParameters") or []
+    if auto:
+        names = ", ".join(str(item.get("Name")) for item in auto)
+        _refuse(
+            f"ParameterRanges.AutoParameters ({names}): the ranges Autotune infers from value "
+            "hints are not available locally; give Integer, Continuous or Categorical "
+            "ParameterRanges, or run this tuning job on SageMaker"
+        )
 
 
 def _validate_ranges(ranges: list[tuple[str, str, dict]], strategy: str, definition: dict) -> None:

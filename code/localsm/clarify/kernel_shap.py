@@ -34,6 +34,7 @@ from math import comb
 import numpy as np
 
 Predict = Callable[[np.ndarray], np.ndarray]  # (rows, features) -> (rows,) model outputs
+RCOND = 1e-10  # singular values of the normal equations below this (relative) count as 0
 MAX_SYNTHETIC_ROWS = 400_000  # rows sent to the model at once (memory: rows x features x 8 B)
 
 
@@ -223,10 +224,11 @@ def _solve(p: Plan, game: _Game, total: np.ndarray, rng: np.random.Generator) ->
         rand = drawn[:, :, :-1].astype(np.float32) - drawn[:, :, -1:]  # {-1, 0, 1}: exact
         gram = gram + p.random_weight * np.matmul(rand.transpose(0, 2, 1), rand)
         rhs = rhs + p.random_weight * np.einsum("nsi,ns->ni", rand, target[:, k:])
-    try:
-        head = np.linalg.solve(gram, rhs[..., None])[..., 0]
-    except np.linalg.LinAlgError:  # too few coalitions to pin every value: least norm
-        head = np.einsum("nij,nj->ni", np.linalg.pinv(gram), rhs)
+    # The least-norm solution (pseudo-inverse, as shap's KernelExplainer falls back to least
+    # squares): with fewer distinct coalitions than values (num_samples < M; a coalition and
+    # its complement give one direction) the system is singular, and rounding can hide that
+    # from `solve`, which then answers values of 1e5 and more for a model scoring in [0, 1].
+    head = np.einsum("nij,nj->ni", np.linalg.pinv(gram, rcond=RCOND), rhs)
     return np.concatenate([head, (total - head.sum(axis=1))[:, None]], axis=1)
 
 

@@ -79,6 +79,7 @@ class TrainingJob(BackgroundJob):
         self._abort_reason: str | None = None
         self._artifacts_failed = False
         self._rule_imports: threading.Thread | None = None  # rules.prepare's, while it trains
+        self._rule_results: list[dict] | None = None  # the rules' verdicts, shown at Completed
         self._stopped_during = "Starting"
 
     @property
@@ -257,14 +258,16 @@ class TrainingJob(BackgroundJob):
         )
 
     def _run_rules(self) -> None:
-        """Debugger rules (the training report) once the model is out, before Completed."""
+        """Debugger rules (the training report) once the model is out, before Completed; their
+        verdicts are described from Completed on (`_end`): on SageMaker a rule watches until
+        the last step, so none ends NoIssuesFound while its training job is InProgress."""
         if not self.request.get("DebugRuleConfigurations"):
             return
         self.log.line(f"{now():%Y-%m-%d %H:%M:%S} Running Debugger rules locally")
         folder = artifacts.rule_output_folder(self._output_path, self.name, self.folder)
         if self._rule_imports is not None:
             self._rule_imports.join()
-        self.record.rule_statuses = rules.evaluate(self.request, self.ml, folder, now)
+        self._rule_results = rules.evaluate(self.request, self.ml, folder, now)
         artifacts.upload_rule_output(folder, self._output_path, self.name, self.boto_session)
         try:  # no Debugger tensors locally: the debug-output prefix says so
             rules.write_debug_output_note(self.request, self.name, self.folder, self.boto_session)
@@ -327,7 +330,10 @@ class TrainingJob(BackgroundJob):
         if self.record.rule_statuses and status != "Completed":
             why = f"The training job ended as {status}"
             self.record.rule_statuses = rules.abandoned(self.record.rule_statuses, now(), why)
-        self.record.end(status, secondary, message, reason)
+        with self.record.lock:
+            self.record.end(status, secondary, message, reason)
+            if status == "Completed" and self._rule_results is not None:
+                self.record.rule_statuses = self._rule_results
         self.log.line(f"{self.record.ended:%Y-%m-%d %H:%M:%S} {secondary} - {message}")
         if reason:
             self.log.line(f"Job failed: {reason}")

@@ -112,8 +112,10 @@ class TrainingJobRecord:
                 LastModifiedTime=self.transitions[-1]["StartTime"],
                 SecondaryStatusTransitions=[dict(t) for t in self.transitions],
                 EnableNetworkIsolation=request.get("EnableNetworkIsolation", False),
-                EnableInterContainerTrafficEncryption=False,
-                EnableManagedSpotTraining=False,
+                EnableInterContainerTrafficEncryption=bool(
+                    request.get("EnableInterContainerTrafficEncryption", False)
+                ),
+                EnableManagedSpotTraining=bool(request.get("EnableManagedSpotTraining", False)),
             )
             desc.update({key: request[key] for key in ECHOED if request.get(key)})  # type: ignore[typeddict-item]
             self._describe_times(desc)
