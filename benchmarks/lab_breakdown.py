@@ -50,7 +50,7 @@ TRAINING_NOTEBOOKS = ("train_built_in", "train_script_mode")  # their _pt_br twi
 PHASES = (
     ("imports", r"ensure_requirements|^import lab"),
     ("setup", r"lab\.setup\("),
-    ("script help", r"show_script_help"),
+    ("script check", r"code/script/xgboost_train\.py"),  # the shell cell of Task 2
     ("clean-up", r"show_leftovers|hosting_left|delete_endpoint|\.delete\(\)"),
     ("Clarify", r"clarify|download_analysis|bias_table|report_link|shap|local_explanations"),
     ("deploy", r"\.deploy\(|predict|transformer|measure_latency|bad_requests"),

@@ -398,7 +398,7 @@ def test_one_metric_table_serves_the_builtin_and_the_script():
     assert set(checks.MAXIMIZED_METRICS) <= set(checks.EVAL_METRICS)
     for metric in checks.EVAL_METRICS:
         assert (metric in checks.MAXIMIZED_METRICS) == metrics.is_maximized(metric), metric
-    # Both read the same cells as missing values (the script folder is uploaded alone: its own copy).
+    # Both read the same cells as missing values (the script folder keeps its own copy).
     from localsm.builtin.data import MISSING_TOKENS
 
     assert checks.MISSING_TOKENS == MISSING_TOKENS

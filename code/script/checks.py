@@ -4,7 +4,7 @@ Each problem a user can fix (a bad hyperparameter, a CSV cell that is not a numb
 that is not 0/1, a folder that cannot be written) becomes one line that names the file, line,
 column or hyperparameter. `run` prints that line to stderr and writes it to
 `$SM_OUTPUT_DIR/failure`, the file SageMaker turns into the job's FailureReason.
-Runs on the SageMaker XGBoost 1.7-1 image too: Python 3.9 syntax, XGBoost 1.7 API.
+Runs on the SageMaker XGBoost 1.7-1 image too: Python 3.8 syntax, XGBoost 1.7 API.
 """
 
 from __future__ import annotations
