@@ -93,6 +93,9 @@ def one_of(options: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+objective, tree_method = one_of(OBJECTIVES), one_of(TREE_METHODS)
+
+
 def folds(text: str) -> int:
     """`--nfold`: 0 (no cross-validation, as in the lab's original script) or 2 and more."""
     value = number(int, 0)(text)

@@ -24,32 +24,31 @@ import xgboost as xgb
 import checks
 
 MODEL_FILE_NAME = "xgboost-model.json"  # the .json extension selects XGBoost's JSON format
-LABEL_COLUMN_NAMES = ("income", "label")
 
 
 # 1. Arguments: hyperparameters as `--name value`, data and output folders from SM_* variables
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = checks.Parser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    add = parser.add_argument
-    add("--num_round", type=checks.number(int, 1), default=100, help="most boosting rounds")
-    add("--max_depth", type=checks.number(int, 0), default=6)
-    add("--eta", type=checks.unit, default=0.3, help="learning rate, in (0, 1]")
-    add("--gamma", type=checks.number(float, 0), default=0.0)
-    add("--min_child_weight", type=checks.number(float, 0), default=1.0)
-    add("--subsample", type=checks.unit, default=1.0)
-    add("--colsample_bytree", type=checks.unit, default=1.0)
-    add("--objective", type=checks.one_of(checks.OBJECTIVES), default="binary:logistic")
-    add("--eval_metric", type=checks.metrics, default=["auc"], help="the last one decides")
-    add("--nfold", type=checks.folds, default=5, help="0: no cross-validation")
-    add("--early_stopping_rounds", type=checks.number(int, 1), default=None)
-    add("--seed", type=checks.number(int, 0), default=42)
-    add("--tree_method", type=checks.one_of(checks.TREE_METHODS), default="hist")
-    add("--nthread", type=checks.number(int, 1), default=None, help="default: all cores")
-    add("--train", default=os.environ.get("SM_CHANNEL_TRAIN"), help="CSV file or folder")
-    add("--validation", default=os.environ.get("SM_CHANNEL_VALIDATION"))
-    add("--model-dir", "--model_dir", dest="model_dir", default=os.environ.get("SM_MODEL_DIR"))
-    add("--output-data-dir", "--output_data_dir", dest="output_data_dir",
-        default=os.environ.get("SM_OUTPUT_DATA_DIR"), help="for metrics.json")  # fmt: skip
+    parser.add_argument("--num_round", type=checks.number(int, 1), default=100)
+    parser.add_argument("--max_depth", type=checks.number(int, 0), default=6)
+    parser.add_argument("--eta", type=checks.unit, default=0.3, help="learning rate, in (0, 1]")
+    parser.add_argument("--gamma", type=checks.number(float, 0), default=0.0)
+    parser.add_argument("--min_child_weight", type=checks.number(float, 0), default=1.0)
+    parser.add_argument("--subsample", type=checks.unit, default=1.0)
+    parser.add_argument("--colsample_bytree", type=checks.unit, default=1.0)
+    parser.add_argument("--objective", type=checks.objective, default="binary:logistic")
+    parser.add_argument("--eval_metric", type=checks.metrics, default=["auc"])
+    parser.add_argument("--nfold", type=checks.folds, default=5, help="0: no cross-validation")
+    parser.add_argument("--early_stopping_rounds", type=checks.number(int, 1), default=None)
+    parser.add_argument("--seed", type=checks.number(int, 0), default=42)
+    parser.add_argument("--tree_method", type=checks.tree_method, default="hist")
+    parser.add_argument("--nthread", type=checks.number(int, 1), default=None, help="default: all")
+    parser.add_argument("--train", default=os.environ.get("SM_CHANNEL_TRAIN"))
+    parser.add_argument("--validation", default=os.environ.get("SM_CHANNEL_VALIDATION"))
+    parser.add_argument("--model-dir", "--model_dir", dest="model_dir",
+                        default=os.environ.get("SM_MODEL_DIR"))  # fmt: skip
+    parser.add_argument("--output-data-dir", "--output_data_dir", dest="output_data_dir",
+                        default=os.environ.get("SM_OUTPUT_DATA_DIR"))  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -68,7 +67,7 @@ def read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
     values = checks.numbers(path, frame, header)
     names = [str(c).strip() for c in frame.columns] if header else None
     lowered = [n.lower() for n in names or []]
-    label = next((lowered.index(n) for n in LABEL_COLUMN_NAMES if n in lowered), 0)
+    label = next((lowered.index(n) for n in ("income", "label") if n in lowered), 0)
     checks.check_label_present(path, values[:, label], names[label] if names else None)
     features = np.delete(values, label, axis=1)
     return features, values[:, label], names and names[:label] + names[label + 1 :]
@@ -87,7 +86,7 @@ def load_channel(path: str | None, channel: str) -> tuple[np.ndarray, np.ndarray
 # 3. k-fold cross-validation: how many rounds generalise best
 def cross_validate(params: dict, dtrain: xgb.DMatrix, args: argparse.Namespace) -> tuple:
     """Returns (rounds to use, summary of the last metric at that round)."""
-    metric = args.eval_metric[-1]
+    metric = args.eval_metric[-1]  # of `--eval_metric auc,logloss`, the last one decides
     history = xgb.cv(params, dtrain, num_boost_round=args.num_round, nfold=args.nfold,
                      stratified=args.objective in checks.BINARY_OBJECTIVES,
                      early_stopping_rounds=args.early_stopping_rounds, seed=args.seed,
@@ -97,8 +96,8 @@ def cross_validate(params: dict, dtrain: xgb.DMatrix, args: argparse.Namespace) 
     mean, std = float(column.iloc[best]), float(history[f"test-{metric}-std"].iloc[best])
     print(f"{args.nfold}-fold cross-validation chose {best + 1} of {args.num_round} rounds "
           f"(test {metric} {mean:.6f} +/- {std:.6f})", flush=True)  # fmt: skip
-    summary = {"folds": args.nfold, "metric": metric, "rounds": best + 1, "mean": mean}
-    return best + 1, {**summary, "std": std}
+    summary = {"folds": args.nfold, "metric": metric, "rounds": best + 1, "mean": mean, "std": std}
+    return best + 1, summary
 
 
 # 4. Training: the final model on every train row, scored on train and validation
