@@ -3,7 +3,7 @@
 Runs each notebook of this environment as `aux/run_notebooks.py` does (papermill, mode=local,
 LAB_LANGUAGE per notebook; executed copies in /tmp/bench/) with `lab_breakdown_trace/` first
 on PYTHONPATH: its `sitecustomize` has every Python process of the run (kernel, jobs, model
-servers, Clarify, script help) append timestamps to a trace file, and records the kernel's
+servers, Clarify, the script check) append timestamps to a trace file, and records the kernel's
 imports, sleeps and the local service's steps. Printed per notebook: kernel start, each code
 cell (papermill's times; the kernel's CPU and imports in it), phases; every local job: create
 -> spawn -> entry point running -> imports -> exit -> end (upload, report) and how long the
@@ -53,7 +53,7 @@ TRAINING_NOTEBOOKS = ("train_built_in", "train_script_mode")  # their _pt_br twi
 PHASES = (
     ("imports", r"ensure_requirements|^import lab"),
     ("setup", r"lab\.setup\("),
-    ("script help", r"show_script_help"),
+    ("script check", r"code/script/xgboost_train\.py"),  # the shell cell of Task 2
     ("clean-up", r"show_leftovers|hosting_left|delete_endpoint|\.delete\(\)"),
     ("Clarify", r"clarify|download_analysis|bias_table|report_link|shap|local_explanations"),
     ("deploy", r"\.deploy\(|predict|transformer|measure_latency|bad_requests"),

@@ -121,11 +121,11 @@ def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
     static = tuning["TrainingJobDefinition"]["StaticHyperParameters"]
     assert static["sagemaker_program"] == '"xgboost_train.py"'
     assert static["sagemaker_submit_directory"].startswith('"s3://')  # the code went to S3
-    # The source folder holds only the entry point: one script goes to S3, not the lab's code.
+    # The source folder holds the entry point and its checks: they go to S3, not the lab's code.
     bucket, _, key = json.loads(static["sagemaker_submit_directory"])[5:].partition("/")
     body = setup.session.boto_session.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
     with tarfile.open(fileobj=io.BytesIO(body.read()), mode="r:gz") as uploaded:
-        assert uploaded.getnames() == ["xgboost_train.py"]
+        assert sorted(uploaded.getnames()) == ["checks.py", "xgboost_train.py"]
 
 
 def test_deploy_and_transform_requests_are_accepted_by_the_service(aws):

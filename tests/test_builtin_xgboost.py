@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-import xgboost_train as script
+import checks
 from localsm import metrics
 from localsm.builtin import ClientError
 from localsm.builtin import train as training
@@ -388,20 +388,20 @@ def test_container_metrics_match_their_definitions():
 
 
 def test_one_metric_table_serves_the_builtin_and_the_script():
-    """Names and directions live in localsm.metrics; the uploaded script keeps a checked copy."""
+    """Names and directions live in localsm.metrics; the uploaded checks.py keeps a checked copy."""
     assert set(CONTAINER_METRICS) <= set(metrics.XGBOOST_METRICS)
     assert METRICS == tuple(metrics.XGBOOST_METRICS)
     assert set(metrics.XGBOOST_METRICS.values()) == {metrics.MAXIMIZE, metrics.MINIMIZE}
     assert metrics.is_maximized("ndcg@5") and metrics.is_maximized("validation:f1_macro")
     assert not metrics.is_maximized("logloss") and not metrics.is_maximized("error@0.6")
-    assert set(script.EVAL_METRICS) <= set(metrics.XGBOOST_METRICS)
-    assert set(script.MAXIMIZED_METRICS) <= set(script.EVAL_METRICS)
-    for metric in script.EVAL_METRICS:
-        assert (metric in script.MAXIMIZED_METRICS) == metrics.is_maximized(metric), metric
-    # Both read the same cells as missing values (the script is uploaded alone: its own copy).
+    assert set(checks.EVAL_METRICS) <= set(metrics.XGBOOST_METRICS)
+    assert set(checks.MAXIMIZED_METRICS) <= set(checks.EVAL_METRICS)
+    for metric in checks.EVAL_METRICS:
+        assert (metric in checks.MAXIMIZED_METRICS) == metrics.is_maximized(metric), metric
+    # Both read the same cells as missing values (the script folder keeps its own copy).
     from localsm.builtin.data import MISSING_TOKENS
 
-    assert script.MISSING_TOKENS == MISSING_TOKENS
+    assert checks.MISSING_TOKENS == MISSING_TOKENS
 
 
 def test_validation_unit_rules():

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import os
 import subprocess
 import sys
 
 import pytest
 
 import lab
-from lab import kernel, scripthelp, sdklogs
+from lab import kernel, sdklogs
 
 
 def test_requirements_already_satisfied_means_no_setup(monkeypatch, capsys):
@@ -140,30 +139,6 @@ def test_print_labeled_says_the_labels_in_the_notebooks_language(monkeypatch, ca
     assert capsys.readouterr().out == (
         "200 requisições de uma linha: mediana de 3.7 ms, percentil 99 de 10.8 ms\n"
     )
-
-
-def test_script_help_in_english_is_what_the_script_prints(monkeypatch, capsys):
-    """Built in this process from the script's parser: the same text as `--help`."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    printed = subprocess.run(
-        [sys.executable, str(lab.SCRIPT_DIR / "xgboost_train.py"), "--help"],
-        capture_output=True, text=True, check=True, env=environment,
-    ).stdout  # fmt: skip
-    monkeypatch.setenv("LAB_LANGUAGE", "en")
-    lab.show_script_help()
-    assert capsys.readouterr().out == printed + "\n"
-
-
-def test_script_help_in_portuguese_translates_every_text(monkeypatch, capsys):
-    assert scripthelp.untranslated("pt_BR") == [], "add them to lab/scripthelp.py PORTUGUESE"
-    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
-    lab.show_script_help()
-    out = capsys.readouterr().out
-    assert out.startswith("uso: xgboost_train.py [-h] [--num_round NUM_ROUND]")
-    assert "\nopções:\n  -h, --help            mostra esta mensagem de ajuda e sai\n" in out
-    assert "--eta ETA             taxa de aprendizado, em (0, 1]\n" in out
-    assert "hiperparâmetros (o SageMaker os passa como --nome valor):" in out
-    assert not {"the", "of", "where", "show", "usage:", "options:"} & set(out.split())
 
 
 def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):

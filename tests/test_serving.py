@@ -339,6 +339,7 @@ def test_entry_point_without_model_fn_fails_naming_it(setup, estimator, client, 
     source.mkdir()
     text = (SCRIPT_DIR / "xgboost_train.py").read_text()
     (source / "serve.py").write_text(text.replace("def model_fn(", "def _no_model_fn("))
+    (source / "checks.py").write_text((SCRIPT_DIR / "checks.py").read_text())  # it imports it
     model = XGBoostModel(
         model_data=estimator.model_data,
         entry_point="serve.py",

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
+import checks
 import xgboost_train as script
 from conftest import SCRIPT_DIR
 
@@ -378,11 +379,11 @@ def test_an_unexpected_error_is_one_line_with_its_place(tmp_path, capsys, sm_out
 
 
 def test_xgboost_errors_lose_their_stack_trace():
-    error = script.xgb.core.XGBoostError(
+    error = xgb.core.XGBoostError(
         "[10:01:02] /src/data.cc:123: Check failed: valid: Input data contains `inf`\n"
         "Stack trace:\n  [bt] (0) /lib/libxgboost.so(+0x1) [0x1]\n"
     )
-    assert script.xgboost_message(error) == "valid: Input data contains `inf`"
+    assert checks.xgboost_message(error) == "valid: Input data contains `inf`"
 
 
 def test_cli_failure_is_one_line_and_exit_code_1(tmp_path):

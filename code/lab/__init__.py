@@ -73,7 +73,6 @@ from lab.paths import (  # noqa: E402
     SCRIPT_DIR,
     SPLITS,
 )
-from lab.scripthelp import show_script_help  # noqa: E402
 from lab.tuning import compare_tuning_jobs  # noqa: E402
 
 __all__ = [
@@ -131,6 +130,5 @@ __all__ = [
     "setup",
     "short",
     "show_log",
-    "show_script_help",
     "training_report",
 ]

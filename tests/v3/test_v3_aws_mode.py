@@ -99,7 +99,8 @@ def test_script_mode_uploads_one_script(setup):
     assert {"code", "sm_drivers", "train", "validation"} <= set(channels)
     bucket, _, prefix = channels["code"][len("s3://") :].partition("/")
     listed = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket=bucket, Prefix=prefix)
-    assert [o["Key"].rsplit("/", 1)[-1] for o in listed["Contents"]] == ["xgboost_train.py"]
+    uploaded = sorted(o["Key"].rsplit("/", 1)[-1] for o in listed["Contents"])
+    assert uploaded == ["checks.py", "xgboost_train.py"]
 
 
 def test_tuning_request(setup):
@@ -123,4 +124,4 @@ def test_tuning_request(setup):
     bucket, _, key = tarball[len("s3://") :].partition("/")
     body = boto3.client("s3", region_name=REGION).get_object(Bucket=bucket, Key=key)["Body"]
     with tarfile.open(fileobj=io.BytesIO(body.read()), mode="r:gz") as uploaded:
-        assert uploaded.getnames() == ["xgboost_train.py"]
+        assert sorted(uploaded.getnames()) == ["checks.py", "xgboost_train.py"]
