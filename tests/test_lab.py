@@ -160,6 +160,24 @@ def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
         sdklogs.sdk_notices(show=True)
 
 
+def test_local_mode_drops_botocores_notice_of_the_local_credentials(caplog):
+    """`Found credentials in environment variables.` (botocore/credentials.py, INFO): in local
+    mode those are the keys localsm.activate() sets, not the learner's; shown on AWS."""
+    logger = logging.getLogger(sdklogs.CREDENTIALS_LOGGER)
+    try:
+        for show in (False, True):
+            caplog.clear()
+            sdklogs.sdk_notices(show=show)
+            with caplog.at_level(logging.INFO, logger=sdklogs.CREDENTIALS_LOGGER):
+                logger.info("Found credentials in environment variables.")
+                logger.info("Found credentials in shared credentials file: ~/.aws/credentials")
+            shown = [r.getMessage() for r in caplog.records]
+            assert ("Found credentials in environment variables." in shown) == show
+            assert shown[-1].startswith("Found credentials in shared credentials file")
+    finally:
+        sdklogs.sdk_notices(show=True)
+
+
 def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
     """`Ignoring unnecessary instance type: None.` (image_uris.retrieve): dropped locally."""
     logger = logging.getLogger(sdklogs.IMAGE_URIS_LOGGER)

@@ -1,7 +1,7 @@
 """SDK v3's log lines as plain text: `sagemaker-core` writes rich markup into its messages
 (`Final Resource Status: [bold]Completed`) for its own `rich` handler, and the notebooks log
 through a plain handler instead (their first cell), which shows the markup as it is. In local
-mode, without two notices (NOTICES) that only AWS users may want."""
+mode, without the notices (NOTICES) that only AWS users may want."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ DEFAULTS_NOTICE = " not provided. Using default:"
 # (`Ignoring unnecessary instance type: None.`): noise in every v3 notebook, locally dropped too.
 IMAGE_URIS_LOGGER = "sagemaker.core.image_uris"
 IMAGE_NOTICE = "Ignoring unnecessary "
-NOTICES = {TRAIN_LOGGER: DEFAULTS_NOTICE, IMAGE_URIS_LOGGER: IMAGE_NOTICE}
+# And botocore's `Found credentials in environment variables.`: in local mode those are the
+# local keys that `localsm.activate()` puts in the environment, not the learner's.
+CREDENTIALS_LOGGER = "botocore.credentials"
+CREDENTIALS_NOTICE = "Found credentials in environment variables."
+NOTICES = {TRAIN_LOGGER: DEFAULTS_NOTICE, IMAGE_URIS_LOGGER: IMAGE_NOTICE,
+           CREDENTIALS_LOGGER: CREDENTIALS_NOTICE}  # fmt: skip
 RICH_MARKUP = re.compile(
     r"\[/?(?:bold|italic|dim|underline|red|green|yellow|blue|magenta|cyan|white)(?: [a-z]+)*\]"
 )
