@@ -193,3 +193,26 @@ def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
             assert ("Ignoring unnecessary instance type: None." in shown) == show
     finally:
         sdklogs.sdk_notices(show=True)
+
+
+def test_setup_checks_the_packages_of_the_mode_the_notebook_asked_for(studio_image, monkeypatch):
+    """In a SageMaker image the first cell checks SageMaker mode's packages (the detected
+    mode); a notebook then run with mode="local" needs moto: setup("local") says so before any
+    job fails with ModuleNotFoundError."""
+    real_version = importlib.metadata.version
+
+    def version(name):
+        if name == "moto":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return "2.257.0" if name == "sagemaker" else real_version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    monkeypatch.setattr(lab.modes, "sdk_generation", lambda: 2)
+    monkeypatch.setattr(lab.modes, "detect_mode", lambda: ("sagemaker", "in SageMaker"))
+    lab.ensure_requirements(sdk=2)  # the first cell: SageMaker mode lacks nothing
+    assert studio_image == []
+    with pytest.raises(kernel.KernelSwitchNeeded) as stop:
+        lab.setup("local")
+    message = stop.value._render_traceback_()[0]
+    assert "lacks moto for the SDK v2 lab in local mode" in message
+    assert "XGBoost lab (SDK v2)" in message

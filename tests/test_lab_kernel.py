@@ -148,3 +148,70 @@ def test_the_lab_kernel_gets_one_xgboost_and_the_local_s3_server(sdk):
     assert expected is None or expected in names
     assert {"moto", "flask", "flask-cors", "werkzeug"} <= set(names)
     assert not {"pytest", "nbval", "ruff", "playwright"} & set(names)
+
+
+class _NoOpenMP:
+    """A meta-path finder for which `import xgboost` fails as on a Mac without libomp: the
+    error XGBoost's `_load_lib` raises (dmlc/xgboost python-package/xgboost/core.py, class
+    XGBoostError(ValueError), "XGBoost Library (libxgboost.dylib) could not be loaded ...
+    libomp.dylib for Mac OSX"), or the bare dlopen OSError."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "xgboost":
+            raise self.error
+        return None
+
+
+class XGBoostError(ValueError):
+    pass
+
+
+LOAD_FAILURE = XGBoostError(
+    "XGBoost Library (libxgboost.dylib) could not be loaded.\nLikely causes:\n"
+    "  * OpenMP runtime is not installed\n    - libomp.dylib for Mac OSX\n"
+    'Error message(s): ["dlopen(.../libxgboost.dylib, 0x0006): Library not loaded: '
+    '@rpath/libomp.dylib"]'
+)
+
+
+@pytest.fixture
+def without_openmp(monkeypatch):
+    """`import xgboost` fails for want of the OpenMP runtime (set `.error` to choose how)."""
+    finder = _NoOpenMP(LOAD_FAILURE)
+    for name in [n for n in sys.modules if n == "xgboost" or n.startswith("xgboost.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
+    return finder
+
+
+@pytest.mark.parametrize(
+    "error",
+    [LOAD_FAILURE, OSError("dlopen(libxgboost.dylib): Library not loaded: @rpath/libomp.dylib")],
+)
+def test_a_mac_without_libomp_is_told_brew_install_libomp(without_openmp, monkeypatch, error):
+    without_openmp.error = error
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with pytest.raises(kernel.KernelSwitchNeeded) as stop:
+        kernel.ensure_requirements(sdk=2, local_mode=True)  # every package is installed here
+    message = stop.value._render_traceback_()
+    assert len(message) == 1 and "`brew install libomp`" in message[0]
+    assert message[0].count(". ") == 0 and message[0].endswith("again.")  # one sentence
+
+
+def test_linux_without_libgomp_names_its_package(without_openmp, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(kernel.KernelSwitchNeeded, match="libgomp1"):
+        kernel.check_openmp()
+
+
+def test_another_xgboost_import_failure_is_left_to_the_notebook(without_openmp):
+    without_openmp.error = ValueError("numpy.dtype size changed")
+    kernel.check_openmp()  # not an OpenMP problem: no misleading advice
+
+
+def test_the_first_cell_loads_xgboost_where_openmp_is_there(capsys):
+    kernel.ensure_requirements(sdk=2, local_mode=True)
+    assert "xgboost" in sys.modules

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 import sagemaker
 import xgboost as xgb
@@ -316,9 +317,12 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    # A zombie is dead too (it only waits for its parent to read its exit code).
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split()[2] != "Z"
+    # A zombie is dead too (it only waits for its parent to read its exit code); psutil
+    # reads the state from /proc on Linux and from the kernel elsewhere (macOS).
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _all_gone(pids: list[int], seconds: float = 5.0) -> bool:

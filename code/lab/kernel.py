@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from lab.paths import REPO
@@ -166,21 +167,54 @@ def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
     if not missing and not missing_no_deps:
         from lab.words import say
 
+        check_openmp()
         print(say("installed"))
         return
     if built_by_the_lab():
         _install_in_place(missing, missing_no_deps)
+        check_openmp()
         return
     missing += missing_no_deps
     name, display = kernel_name(sdk)
     seconds = build_lab_kernel(sdk, LAB_HOME)
     built = f"built it in {seconds:.0f} s" if seconds else "it is already there"
+    lab_kind = f"SDK v{sdk} lab" + (" in local mode" if local_mode else "")
     raise KernelSwitchNeeded(
-        f"This kernel lacks {', '.join(_names(missing))} for the SDK v{sdk} lab, and the lab "
+        f"This kernel lacks {', '.join(_names(missing))} for the {lab_kind}, and the lab "
         f"does not change environments it did not create: its own kernel '{display}' is ready "
         f"({built}, in {LAB_HOME}). Pick it (Kernel > Change Kernel), then run the notebook "
         "again."
     )
+
+
+def ensure_mode_packages(sdk: int, local_mode: bool) -> None:
+    """`setup(mode)`'s check: the packages of the mode the notebook asked for (the first cell
+    checks those of the detected mode, before the notebook's `mode` parameter is set), with
+    the first cell's remedy when one is missing."""
+    lines = requirement_lines(sdk, local_mode)
+    if missing_requirements(lines) or missing_requirements(no_deps_lines(sdk, local_mode)):
+        ensure_requirements(sdk, local_mode)
+
+
+def check_openmp(importer: Callable[[str], object] = importlib.import_module) -> None:
+    """Stop, naming the fix, when XGBoost's library cannot load for want of the OpenMP runtime
+    (XGBoost's macOS wheels link libomp.dylib, which macOS lacks; its import then raises
+    XGBoostError "XGBoost Library (libxgboost.dylib) could not be loaded", or OSError from
+    dlopen). Package metadata alone cannot tell."""
+    try:
+        importer("xgboost")
+    except (OSError, ValueError) as error:  # XGBoostError is a ValueError
+        text = str(error)
+        if not any(sign in text for sign in ("libomp", "libgomp", "OpenMP", "could not be loaded")):
+            return  # another failure: the notebook meets it, unchanged, where it imports XGBoost
+        if sys.platform == "darwin":
+            fix = "install it with `brew install libomp` (Homebrew, https://brew.sh)"
+        else:
+            fix = "install it with the system's package manager (libgomp1 on Debian and Ubuntu)"
+        raise KernelSwitchNeeded(
+            "XGBoost cannot load here because the OpenMP runtime it needs is missing: "
+            f"{fix}, then restart the kernel and run this cell again."
+        ) from None
 
 
 def _names(lines: list[str]) -> list[str]:

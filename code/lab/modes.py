@@ -108,6 +108,11 @@ def setup(
         print(say("mode", mode=mode, reason=reason))
     else:
         print(say("mode", mode=mode, reason=say("explicit")))
+    if mode in ("local", "sagemaker"):
+        # The first cell checked the detected mode's packages; this is the mode that runs.
+        from lab.kernel import ensure_mode_packages
+
+        ensure_mode_packages(sdk_generation(), local_mode=mode == "local")
     data = {"train": train, "validation": validation, "test": test}
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:

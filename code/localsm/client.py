@@ -19,6 +19,7 @@ from localsm.processing.api import ProcessingOperations
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
 from localsm.serving.api import HostingOperations
 from localsm.training import TrainingJob, Verdict, abandoned, preflight, processes, storage
+from localsm.training.pruning import prune_finished_jobs
 from localsm.training.reasons import storage_reason
 from localsm.validation import as_validatable, validate
 from localsm.warm import client as warm
@@ -73,6 +74,8 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
                     "Training job names must be unique within an AWS account and region, and a "
                     f"training job with this name already exists ({arn})",
                 )
+            # Older finished jobs of this base name go (never this session's, nor a running one)
+            prune_finished_jobs(self.jobs_dir, name, protected=set(self._jobs))
             job = TrainingJob(
                 copy.deepcopy(request),
                 jobs_dir=self.jobs_dir,

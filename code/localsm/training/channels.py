@@ -16,6 +16,11 @@ from urllib.parse import urlparse
 
 from localsm import s3io, uris
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 
 class JobFailure(Exception):
     """Ends a job as Failed; the message becomes its FailureReason."""
@@ -118,11 +123,34 @@ def _check_not_empty(name: str, uri: str, dest: Path) -> None:
 
 
 def _copy_into(source: Path, dest: Path) -> None:
-    """Copy a file, or a folder's content, into `dest`."""
+    """Copy a file, or a folder's content, into `dest` (cloned where the file system can)."""
     if source.is_file():
-        shutil.copy2(source, dest / source.name)
+        clone_or_copy(source, dest / source.name)
     else:
-        shutil.copytree(source, dest, dirs_exist_ok=True)
+        shutil.copytree(source, dest, dirs_exist_ok=True, copy_function=clone_or_copy)
+
+
+# Linux's FICLONE ioctl (linux/fs.h; `fcntl.FICLONE` from Python 3.12 on).
+_FICLONE = getattr(fcntl, "FICLONE", 0x40049409) if fcntl else None
+
+
+def clone_or_copy(source: str | Path, target: str | Path) -> str | Path:
+    """`shutil.copy2`, but sharing the data blocks copy-on-write where the file system can
+    (Btrfs, XFS, bcachefs: the FICLONE ioctl), so that a large channel costs no space.
+
+    Not a hard link: a link is the same file, so an entry point writing into its channel
+    (SageMaker's are read-only for the algorithm, not for a script) would change the
+    learner's data, and a mode set on the link would be the source's. A clone is a separate
+    file: writing to it copies the blocks written."""
+    if _FICLONE is not None:
+        try:
+            with open(source, "rb") as src, open(target, "wb") as dst:
+                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+            shutil.copystat(source, target)
+            return target
+        except OSError:  # not supported here, or across file systems: copy instead
+            pass
+    return shutil.copy2(source, target)
 
 
 def s3_relative_path(key: str, prefix: str) -> str:
