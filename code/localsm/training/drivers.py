@@ -6,7 +6,8 @@ A v3 `ModelTrainer` with `SourceCode` sends `ContainerEntrypoint ["/bin/bash"]` 
 environment from the `input/config` files and then run the entry script). Locally the job's
 `ml/` folder stands in for `/opt/ml`, so the driver files and the arguments get that path in
 place of `/opt/ml`; the drivers then run unchanged, with this environment's Python first on
-`PATH` (they look for `python3` and `pip3` there).
+`PATH` (they look for `python3` and `pip3` there), or, for a job that installs a
+requirements file, the job's own environment (job_env.py).
 
 The drivers' shell script names `/opt/ml/…` unquoted (`cat /opt/ml/input/config/…`,
 `source /opt/ml/input/sm_training.env`): a job folder under `João Silva/curso de ML` would be
@@ -24,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from localsm import toolkit
+from localsm.training import job_env
 from localsm.warm import client
 
 CONTAINER_ROOT = "/opt/ml"
@@ -72,8 +74,11 @@ def command_and_env(
     arguments = [a.replace(CONTAINER_ROOT, root) for a in spec.get("ContainerArguments", [])]
     env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
     python_bin = str(Path(sys.executable).parent)
-    warm = client.runner()  # its `python3` runs the drivers' scripts in warm children
-    first = [str(warm.shim_folder)] if warm is not None else []
+    if job_env.installs_requirements(ml, DRIVER_CHANNEL):  # pip installs into its own
+        first = [str(job_env.create(ml.parent))]
+    else:
+        warm = client.runner()  # its `python3` runs the drivers' scripts in warm children
+        first = [str(warm.shim_folder)] if warm is not None else []
     env.update(
         PATH=os.pathsep.join((*first, python_bin, "/usr/local/bin", "/usr/bin", "/bin")),
         TRAINING_JOB_NAME=job_name,

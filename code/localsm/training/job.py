@@ -18,7 +18,7 @@ from typing import Any
 from localsm import metrics, rules, toolkit
 from localsm.background import BackgroundJob, now
 from localsm.resources import arn_formatter
-from localsm.training import artifacts, drivers, processes, runner, storage
+from localsm.training import artifacts, drivers, job_env, processes, runner, storage
 from localsm.training.channels import JobFailure, stage_channels
 from localsm.training.logstream import JobLog, LineSplitter
 from localsm.training.reasons import internal_reason, storage_reason
@@ -215,7 +215,11 @@ class TrainingJob(BackgroundJob):
         if code != 0:
             script_mode = toolkit.is_script_mode(self.request.get("HyperParameters", {}))
             tail = self.log.tail(20)
-            raise JobFailure(runner.failure_reason(self.ml, code, command, script_mode, tail))
+            uses_drivers = drivers.uses_drivers(self.request)
+            raise JobFailure(
+                (uses_drivers and job_env.requirements_reason(self.log.tail(60)))
+                or runner.failure_reason(self.ml, code, command, script_mode, tail)
+            )
 
     def _on_output(self, chunk: bytes) -> None:
         self.log.write_output(chunk)

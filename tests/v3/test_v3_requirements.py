@@ -1,0 +1,94 @@
+"""SDK v3 `SourceCode(requirements=...)`: the SDK's `sm_train.sh` runs
+`python3 install_requirements.py <file>` (pip install -r) before the entry script, in the
+container's own Python (aws/sagemaker-python-sdk sagemaker-train/src/sagemaker/train/
+templates.py INSTALL_REQUIREMENTS, and sagemaker-core/src/sagemaker/core/utils/
+install_requirements.py). Locally the job gets its own environment: the kernel's stays as it
+was; offline, a missing package fails the job with a one-line reason. Runs in .venv-v3."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (make test)")
+
+from sagemaker.train.configs import InputData, SourceCode  # noqa: E402
+
+import lab  # noqa: E402
+from test_v3_local import IMAGE, trainer  # noqa: E402
+
+# pip's index on a closed loopback port: any download is refused at once, as offline.
+OFFLINE = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_RETRIES": "0", "PIP_TIMEOUT": "2"}
+ENTRY = """
+import os, sys
+import numpy, xgboost
+print("entry python:", sys.executable)
+print("prefix:", sys.prefix)
+open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write(sys.prefix)
+"""
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("v3req")
+
+
+@pytest.fixture(scope="module")
+def setup(outputs) -> lab.Lab:
+    return lab.setup("local", output_dir=str(outputs))
+
+
+def freeze() -> str:
+    """The kernel environment's installed distributions (pip-free: importlib.metadata)."""
+    code = "import importlib.metadata as m; print(sorted(f'{d.name}=={d.version}' " \
+        "for d in m.distributions()))"  # fmt: skip
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+
+
+def run_job(setup, tmp_path: Path, requirements: str, base: str) -> dict:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text(ENTRY)
+    (source / "requirements.txt").write_text(requirements)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("1,2\n")
+    code = SourceCode(source_dir=str(source), entry_script="train.py",
+                      requirements="requirements.txt")  # fmt: skip
+    job = trainer(setup, training_image=IMAGE, base_job_name=base, source_code=code,
+                  environment=OFFLINE)  # fmt: skip
+    try:
+        job.train([InputData(channel_name="train", data_source=str(data))], wait=True,
+                  logs=False)  # fmt: skip
+    except Exception:  # noqa: BLE001 - a failed job raises in v3; the description tells
+        pass
+    name = lab.job_name(job)
+    return setup.session.sagemaker_client.describe_training_job(TrainingJobName=name)
+
+
+def test_satisfied_requirements_install_offline_into_the_jobs_environment(setup, outputs,
+                                                                         tmp_path):  # fmt: skip
+    before = freeze()
+    described = run_job(setup, tmp_path, "xgboost\nnumpy\n", "v3-req-ok")
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    assert freeze() == before
+    log = (outputs / "jobs" / described["TrainingJobName"] / "training.log").read_text()
+    assert "Requirement already satisfied: xgboost" in log, log
+    job_folder = outputs / "jobs" / described["TrainingJobName"]
+    # the entry script ran with the job's own environment's Python
+    assert f"prefix: {job_folder / 'python-env'}" in log, log
+
+
+def test_a_requirement_that_cannot_be_downloaded_fails_in_one_line(setup, tmp_path):
+    before = freeze()
+    described = run_job(setup, tmp_path, "numpy\nlocalsm-no-such-package==1.0\n", "v3-req-off")
+    assert described["TrainingJobStatus"] == "Failed"
+    reason = described["FailureReason"]
+    assert "\n" not in reason and "Traceback" not in reason, reason
+    assert "pip could not install the packages of requirements.txt" in reason, reason
+    assert "localsm-no-such-package" in reason, reason
+    assert freeze() == before
