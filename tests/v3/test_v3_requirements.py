@@ -7,6 +7,7 @@ was; offline, a missing package fails the job with a one-line reason. Runs in .v
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +17,10 @@ import pytest
 pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (make test)")
 
 from sagemaker.train.configs import InputData, SourceCode  # noqa: E402
+from test_v3_local import IMAGE, trainer  # noqa: E402
 
 import lab  # noqa: E402
-from test_v3_local import IMAGE, trainer  # noqa: E402
+from localsm.training import job_env  # noqa: E402
 
 # pip's index on a closed loopback port: any download is refused at once, as offline.
 OFFLINE = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_RETRIES": "0", "PIP_TIMEOUT": "2"}
@@ -49,10 +51,10 @@ def freeze() -> str:
                           check=True).stdout  # fmt: skip
 
 
-def run_job(setup, tmp_path: Path, requirements: str, base: str) -> dict:
+def run_job(setup, tmp_path: Path, requirements: str, base: str, entry: str = ENTRY) -> dict:
     source = tmp_path / "src"
     source.mkdir()
-    (source / "train.py").write_text(ENTRY)
+    (source / "train.py").write_text(entry)
     (source / "requirements.txt").write_text(requirements)
     data = tmp_path / "data"
     data.mkdir()
@@ -91,4 +93,61 @@ def test_a_requirement_that_cannot_be_downloaded_fails_in_one_line(setup, tmp_pa
     assert "\n" not in reason and "Traceback" not in reason, reason
     assert "pip could not install the packages of requirements.txt" in reason, reason
     assert "localsm-no-such-package" in reason, reason
+    assert freeze() == before
+
+
+def demo_wheel(folder: Path) -> str:
+    """A one-module wheel (PEP 427 layout), so pip has something to install offline."""
+    import zipfile
+
+    name = "localsm_req_demo-1.0-py3-none-any.whl"
+    info = "localsm_req_demo-1.0.dist-info"
+    files = {
+        "localsm_req_demo.py": "VALUE = 42\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: localsm-req-demo\nVersion: 1.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = "".join(f"{path},,\n" for path in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(folder / name, "w") as wheel:
+        for path, text in {**files, f"{info}/RECORD": record}.items():
+            wheel.writestr(path, text)
+    return name
+
+
+def test_what_the_job_installs_is_its_own(tmp_path):
+    """A package pip installs lands in the job's environment and the entry script imports
+    it; the kernel's environment does not get it. The job folder has spaces (the drivers
+    name `$SM_PYTHON_CMD` unquoted)."""
+    outputs = tmp_path / "João Silva" / "curso de ML"
+    setup = lab.setup("local", output_dir=str(outputs))
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = wheels / demo_wheel(wheels)
+    before = freeze()
+    entry = ENTRY + "import localsm_req_demo as d\nprint('demo', d.VALUE, d.__file__)\n"
+    described = run_job(setup, tmp_path, f"{wheel}\n", "v3-req-own", entry)
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    log = (outputs / "jobs" / described["TrainingJobName"] / "training.log").read_text()
+    assert re.search(r"demo 42 \S+/python-env/lib/python3\.\d+/site-packages/", log), log
+    assert freeze() == before
+
+
+def test_pip3_in_the_job_installs_into_its_environment(tmp_path):
+    """`pip3`/`pip` on the job's PATH (the drivers check for one; a script may call it)
+    install into the job's environment, which sees the kernel's packages after its own."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = wheels / demo_wheel(wheels)
+    root = job_env.create(tmp_path / "a job folder")
+    before = freeze()
+    pip = subprocess.run([str(root / "bin" / "pip3"), "install", "--no-index", str(wheel)],
+                         capture_output=True, text=True)  # fmt: skip
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+    shown = subprocess.run(
+        [str(root / "bin" / "python3"), "-c", "import localsm_req_demo, xgboost, sys; "
+         "print(localsm_req_demo.__file__, sys.path.index(xgboost.__path__[0].rsplit('/', 1)[0]))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert shown.startswith(str(root / "lib")), shown
     assert freeze() == before

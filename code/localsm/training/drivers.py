@@ -11,8 +11,9 @@ requirements file, the job's own environment (job_env.py).
 
 The drivers' shell script names `/opt/ml/…` unquoted (`cat /opt/ml/input/config/…`,
 `source /opt/ml/input/sm_training.env`): a job folder under `João Silva/curso de ML` would be
-split at its spaces. Such a folder is reached through a link with a plain name instead
-(`shell_root`), in a private temporary folder; the link is left there when the job ends
+split at its spaces, and so is `$SM_PYTHON_CMD` (the job's Python environment there). Such
+a folder is reached through a link with a plain name instead (`shell_safe`), in a private
+temporary folder; the link is left there when the job ends
 (a job may outlive the kernel that started it).
 """
 
@@ -34,19 +35,28 @@ REWRITTEN = (".sh", ".py", ".json")
 # What a container's environment holds besides the job's own variables. The drivers print
 # every variable they see, so the kernel's environment is not passed on.
 KEPT_VARIABLES = ("HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "OMP_NUM_THREADS")
-_LINKS: dict[Path, str] = {}  # job folder -> its link with a shell-safe name
+_LINKS: dict[Path, str] = {}  # a path -> its link with a shell-safe name
+_LINK_FOLDERS: dict[Path, str] = {}  # a job folder -> the private folder of its links
 
 
 def shell_root(ml: Path) -> str:
     """`ml` as the drivers may name it unquoted: itself when no shell word splits it, else a
     link to it in a private temporary folder (`tempfile.mkdtemp`: not guessable by others)."""
-    if shlex.quote(str(ml)) == str(ml):
-        return str(ml)
-    if ml not in _LINKS:
-        link = Path(tempfile.mkdtemp(prefix="localsm-ml-")) / "ml"
-        link.symlink_to(ml, target_is_directory=True)
-        _LINKS[ml] = str(link) if shlex.quote(str(link)) == str(link) else str(ml)
-    return _LINKS[ml]
+    return shell_safe(ml)
+
+
+def shell_safe(path: Path) -> str:
+    """`path` itself when no shell word splits it, else a link with its name to it in a
+    private temporary folder, one per job folder (`ml` and the job's Python environment)."""
+    if shlex.quote(str(path)) == str(path):
+        return str(path)
+    if path not in _LINKS:
+        if path.parent not in _LINK_FOLDERS:
+            _LINK_FOLDERS[path.parent] = tempfile.mkdtemp(prefix="localsm-ml-")
+        link = Path(_LINK_FOLDERS[path.parent]) / path.name
+        link.symlink_to(path, target_is_directory=True)
+        _LINKS[path] = str(link) if shlex.quote(str(link)) == str(link) else str(path)
+    return _LINKS[path]
 
 
 def uses_drivers(request: dict) -> bool:
@@ -75,7 +85,7 @@ def command_and_env(
     env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
     python_bin = str(Path(sys.executable).parent)
     if job_env.installs_requirements(ml, DRIVER_CHANNEL):  # pip installs into its own
-        first = [str(job_env.create(ml.parent))]
+        first = [os.path.join(shell_safe(job_env.create(ml.parent)), "bin")]
     else:
         warm = client.runner()  # its `python3` runs the drivers' scripts in warm children
         first = [str(warm.shim_folder)] if warm is not None else []

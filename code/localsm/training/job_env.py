@@ -26,6 +26,9 @@ from pathlib import Path
 FOLDER = "python-env"  # in the job folder, beside ml/
 INSTALL_SCRIPT = "install_requirements.py"  # the SDK's step that runs pip (see drivers.py)
 PIP_WRAPPER = '#!/bin/sh\nexec "{python}" -m pip "$@"\n'
+# pip's site configuration (`sys.prefix/pip.conf`): no call to PyPI about pip's own version
+# (a job offline would wait on it); not a variable, so the drivers' listing stays as AWS's.
+PIP_CONF = "[global]\ndisable-pip-version-check = true\n"
 # The SDK's install_requirements.py failing: subprocess.CalledProcessError on its pip command
 _PIP_FAILED = re.compile(
     r"CalledProcessError: Command '\[.*'-m', 'pip', 'install', '-r', '(?P<file>[^']+)'.*\]'"
@@ -52,23 +55,24 @@ def _bundled_pip() -> str | None:
 
 
 def create(job_folder: Path) -> Path:
-    """The job's environment (created once), its `bin/` folder returned."""
+    """The job's environment (created once, its folder returned)."""
     root = job_folder / FOLDER
     python = root / "bin" / "python3"
     if not python.exists():
         venv.EnvBuilder(with_pip=False, symlinks=True, clear=True).create(root)
-        purelib = sysconfig.get_paths(vars={"base": str(root), "platbase": str(root)})["purelib"]
+        purelib = next((root / "lib").glob("python3*/site-packages"))  # as venv made it
         kernel = dict.fromkeys((sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]))
         lines = [f"import site; site.addsitedir({path!r})" for path in kernel]
         wheel = _bundled_pip()
         if wheel:
             lines.append(wheel)
-        Path(purelib, "_localsm_kernel.pth").write_text("\n".join(lines) + "\n")
+        (purelib / "_localsm_kernel.pth").write_text("\n".join(lines) + "\n")
+        (root / "pip.conf").write_text(PIP_CONF)
     for name in ("pip", "pip3"):
         wrapper = root / "bin" / name
         wrapper.write_text(PIP_WRAPPER.format(python=python))
         wrapper.chmod(0o755)
-    return root / "bin"
+    return root
 
 
 def requirements_reason(tail: list[str]) -> str | None:
