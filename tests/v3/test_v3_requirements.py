@@ -151,3 +151,25 @@ def test_pip3_in_the_job_installs_into_its_environment(tmp_path):
     ).stdout  # fmt: skip
     assert shown.startswith(str(root / "lib")), shown
     assert freeze() == before
+
+
+PIP_FAILED = (
+    "subprocess.CalledProcessError: Command '['/x/python-env/bin/python3', '-m', 'pip', "
+    "'install', '-r', '{file}']' returned non-zero exit status 1."
+)
+
+
+def test_a_requirements_file_that_is_not_there_is_named():
+    """pip's own message for a missing file (pip/_internal/req/req_file.py), then the SDK's
+    install step raising CalledProcessError (sagemaker-core utils/install_requirements.py)."""
+    tail = [
+        "ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'r.txt'",
+        "Traceback (most recent call last):",
+        '  File "install_requirements.py", line 180, in install_requirements',
+        PIP_FAILED.format(file="r.txt"),
+        "An error occurred with exit code 1",
+    ]
+    reason = job_env.requirements_reason(tail)
+    assert reason.startswith("AlgorithmError: pip could not read r.txt (Could not open"), reason
+    assert "source_dir" in reason and "\n" not in reason
+    assert job_env.requirements_reason(tail[:3] + tail[4:]) is None  # another failure

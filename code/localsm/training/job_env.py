@@ -23,6 +23,8 @@ import sysconfig
 import venv
 from pathlib import Path
 
+from localsm.training.reasons import shorten
+
 FOLDER = "python-env"  # in the job folder, beside ml/
 INSTALL_SCRIPT = "install_requirements.py"  # the SDK's step that runs pip (see drivers.py)
 PIP_WRAPPER = '#!/bin/sh\nexec "{python}" -m pip "$@"\n'
@@ -82,9 +84,15 @@ def requirements_reason(tail: list[str]) -> str | None:
     if match is None:
         return None
     errors = [line.strip() for line in tail if line.startswith("ERROR: ")]
-    said = f" (pip: {errors[-1][len('ERROR: ') :]})" if errors else ""
-    return (
+    said = errors[-1][len("ERROR: ") :] if errors else ""
+    if said.startswith("Could not open requirements file"):
+        return shorten(
+            f"AlgorithmError: pip could not read {match['file']} ({said}): put it in the "
+            "source_dir folder, or name it relative to that folder in SourceCode(requirements=...)."
+        )
+    return shorten(
         f"AlgorithmError: pip could not install the packages of {match['file']} in the job's "
-        f"environment{said}. Install them in the notebook's environment first (the job "
-        f"sees its packages; no download needed), or run this job on SageMaker."
+        f"environment{f' (pip: {said})' if said else ''}. Install them in the notebook's "
+        "environment first (the job sees its packages; no download needed), or run this job "
+        "on SageMaker."
     )
