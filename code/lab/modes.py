@@ -117,7 +117,7 @@ def setup(
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
         plain_sdk_logs()
-        sdk_notices(show=mode != "local")
+    sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel set up again starts from what it was before
     if mode == "local":
         return _setup_local(data, output_dir, headers)
