@@ -59,8 +59,8 @@ class LocalNoise(logging.Filter):
 
 def sdk_notices(show: bool) -> None:
     """Show (AWS) or drop (local mode) `ModelTrainer`'s notices of its defaults, the image
-    lookup's notice and botocore's notice of the activation's credentials; idempotent, and undone when a kernel that set up local mode sets up
-    SageMaker mode."""
+    lookup's notice and botocore's notice of the activation's credentials; idempotent, and
+    undone when a kernel that set up local mode sets up SageMaker mode."""
     for name, text in NOTICES.items():
         logger = logging.getLogger(name)  # a logger's filters see only its own records
         for old in [f for f in logger.filters if isinstance(f, LocalNoise)]:

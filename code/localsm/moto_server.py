@@ -90,6 +90,10 @@ def serve_local_bucket(session: Any, bucket: str) -> None:
 
     session.events.register("before-endpoint-resolution.s3", to_local)
     session.events.register("choose-signer.s3", unsigned)
+    # Each new session makes sure of its bucket once (CreateBucket is idempotent in us-east-1):
+    # moto's mock_aws, started in this process, resets the backends this server shares.
+    with _LOCK:
+        _BUCKETS.discard(bucket)
     loopback.bypass_proxies()
     loopback.send_directly(session)  # its S3 clients' proxy is AWS's, not the local S3's
     _SERVED.add(bucket)
