@@ -65,9 +65,14 @@ class EventBridge:
             parsed = dict(method(**context.get(PARAMS_KEY, {})) or {})
         except ClientError as error:  # the service's named errors carry AWS's code and status
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-            return self._error(
+            http, parsed = self._error(
                 status, error.response["Error"]["Code"], error.response["Error"]["Message"]
             )
+            # a modelled error's own members (ModelError's OriginalStatusCode...), which
+            # botocore puts beside "Error" in the response, as it does for AWS's answer
+            parsed.update({key: value for key, value in error.response.items()
+                           if key not in parsed})  # fmt: skip
+            return http, parsed
         parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "HTTPHeaders": {},
                                                "RetryAttempts": 0})  # fmt: skip
         return AWSResponse(f"local://{self.service_id}", 200, {}, None), parsed
