@@ -45,6 +45,7 @@ from sagemaker.core.shapes import (  # noqa: E402
 )
 
 import localsm  # noqa: E402
+from localsm.session_v3 import local_v3_session_and_service  # noqa: E402
 
 ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
 
@@ -114,18 +115,29 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_core_resources_host_answer_refuse_transform_and_delete(tmp_path, core_sleeps):
+@pytest.mark.parametrize("session_kind", ["plain Session()", "local_v3_session"])
+def test_core_resources_host_answer_refuse_transform_and_delete(
+    tmp_path, core_sleeps, session_kind
+):
     booster, rows, archive = model_and_rows(tmp_path)
     expected = booster.predict(xgb.DMatrix(rows))
     csv_rows = "\n".join(",".join(f"{v:g}" for v in row) for row in rows)
-    with localsm.activate(jobs_dir=tmp_path / "jobs", region="us-east-1") as activation:
-        session = Session()
+    if session_kind == "local_v3_session":  # what the course's setup makes: its own boto3
+        session, service = local_v3_session_and_service(tmp_path / "jobs")  # session answers
+    else:
+        session, service = None, None
+    with localsm.activate(
+        jobs_dir=tmp_path / "jobs", region="us-east-1", service=service
+    ) as activation:
+        session = session or Session()
         bucket = session.default_bucket()
         s3 = boto3.client("s3")
         s3.put_object(Bucket=bucket, Key="model/model.tar.gz", Body=archive)
         s3.put_object(Bucket=bucket, Key="test/test.csv", Body=csv_rows.encode())
         image = image_uris.retrieve(framework="xgboost", region="us-east-1", version="1.7-1")
         model = Model.create(
+            session=session.boto_session,  # the process-wide clients sagemaker-core keeps
+            region="us-east-1",
             model_name="task3-model",
             primary_container=ContainerDefinition(
                 image=image, model_data_url=f"s3://{bucket}/model/model.tar.gz"
