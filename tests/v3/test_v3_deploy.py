@@ -210,3 +210,28 @@ def test_core_resources_host_answer_refuse_transform_and_delete(
         assert sagemaker.list_models()["Models"] == []
         assert not any(port_open(port) for port in ports)
         assert serving_children() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "nothing"),
+    [("deploy_and_predict.ipynb", "none"), ("deploy_and_predict_pt_br.ipynb", "nenhum")],
+)
+def test_task3_notebook_runs_with_papermill(tmp_path, name, nothing):
+    """The v3 Task 3 notebook, small: the endpoint answers as XGBoost does, JSON is refused
+    with 415, the batch transform scores as XGBoost does, and nothing is left."""
+    import re
+
+    from course_copy import copy_course, printed, run_notebook
+
+    course = copy_course(tmp_path)
+    text = printed(
+        run_notebook(
+            course, f"sdk_v3/{name}", tmp_path / "executed", num_round=20, latency_calls=20
+        )
+    )
+    assert re.search(r"XGBoost: 0\.0e\+00", text), text
+    assert "ModelError (HTTP 415)" in text
+    scores = re.findall(r"^(batch transform|XGBoost)\s+(.+)$", text, re.MULTILINE)
+    assert len(scores) == 2 and scores[0][1] == scores[1][1], scores
+    assert text.count(f" {nothing}\n") == 4, text  # endpoints, configs, models, jobs
