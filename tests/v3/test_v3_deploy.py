@@ -217,13 +217,16 @@ def test_core_resources_host_answer_refuse_transform_and_delete(
     ("name", "nothing"),
     [("deploy_and_predict.ipynb", "none"), ("deploy_and_predict_pt_br.ipynb", "nenhum")],
 )
-def test_task3_notebook_runs_with_papermill(tmp_path, name, nothing):
+def test_task3_notebook_runs_with_papermill(tmp_path, monkeypatch, name, nothing):
     """The v3 Task 3 notebook, small: the endpoint answers as XGBoost does, JSON is refused
     with 415, the batch transform scores as XGBoost does, and nothing is left."""
     import re
 
     from course_copy import copy_course, printed, run_notebook
 
+    from lab.language import VARIABLE, language_of
+
+    monkeypatch.setenv(VARIABLE, language_of(name))  # as aux/run_notebooks.py does
     course = copy_course(tmp_path)
     text = printed(
         run_notebook(
