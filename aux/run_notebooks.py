@@ -36,7 +36,7 @@ NAMES = (
     "train_built_in_pt_br.ipynb",
     "train_script_mode.ipynb",
     "train_script_mode_pt_br.ipynb",
-    "deploy_and_predict.ipynb",  # Task 3: SDK v2 only so far (no sdk_v3/ twin yet)
+    "deploy_and_predict.ipynb",  # Task 3
     "deploy_and_predict_pt_br.ipynb",
     "explain_and_bias.ipynb",  # Task 4
     "explain_and_bias_pt_br.ipynb",

@@ -19,11 +19,12 @@ PAIRS = [("train_built_in.ipynb", "train_built_in_pt_br.ipynb"),
          ("sdk_v3/train_built_in.ipynb", "sdk_v3/train_built_in_pt_br.ipynb"),
          ("sdk_v3/train_script_mode.ipynb", "sdk_v3/train_script_mode_pt_br.ipynb"),
          ("deploy_and_predict.ipynb", "deploy_and_predict_pt_br.ipynb"),
+         ("sdk_v3/deploy_and_predict.ipynb", "sdk_v3/deploy_and_predict_pt_br.ipynb"),
          ("explain_and_bias.ipynb", "explain_and_bias_pt_br.ipynb"),
          ("sdk_v3/explain_and_bias.ipynb", "sdk_v3/explain_and_bias_pt_br.ipynb")]  # fmt: skip
 ALL = [name for pair in PAIRS for name in pair]
-# Tasks 1, 2 and 4 exist for both SDK generations; Task 3 for SDK v2 only (so far).
-TWINNED = [name for name in ALL if "deploy_" not in name]
+# Every task exists for both SDK generations.
+TWINNED = ALL
 V3 = "sdk_v3/"
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
 ALLOWED_CELL_METADATA = {"tags", "translation"}

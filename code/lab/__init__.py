@@ -38,6 +38,7 @@ from lab.hosting import (  # noqa: E402
     print_latency,
     read_split,
     score_predictions,
+    still_running,
     transform_output,
 )
 from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
@@ -102,6 +103,7 @@ __all__ = [
     "score_predictions",
     "transform_output",
     "hosting_left",
+    "still_running",
     "show_leftovers",
     "clarify_output_path",
     "dataset_source",

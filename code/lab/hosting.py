@@ -33,13 +33,15 @@ def read_split(split: str, lab: Lab):
 
 
 def measure_latency(predictor: Any, row: Any, calls: int = 200) -> dict[str, float]:
-    """Median and 99th percentile of `calls` one-row predictions, in milliseconds."""
+    """Median and 99th percentile of `calls` one-row predictions, in milliseconds.
+    `predictor`: an SDK v2 `Predictor`, or any function of the row (SDK v3's invoke)."""
     import numpy as np
 
+    predict = predictor if callable(predictor) else predictor.predict
     seconds = []
     for _ in range(calls):
         start = time.perf_counter()
-        predictor.predict(row)
+        predict(row)
         seconds.append(time.perf_counter() - start)
     p50, p99 = np.percentile(seconds, [50, 99]) * 1000
     return {"calls": calls, "p50_ms": float(p50), "p99_ms": float(p99)}
@@ -69,11 +71,13 @@ def score_predictions(labels: Any, probabilities: Any, threshold: float = 0.5) -
 
 
 def transform_output(transformer: Any, input_uri: str, lab: Lab) -> Any:
-    """The `<input file>.out` a batch transform wrote, read as a headerless CSV."""
+    """The `<input file>.out` a batch transform wrote, read as a headerless CSV.
+    `transformer`: an SDK v2 `Transformer`, or the job's S3 output path."""
     import pandas as pd
 
     name = file_path(input_uri).name if is_file_uri(input_uri) else PurePosixPath(input_uri).name
-    uri = f"{transformer.output_path.rstrip('/')}/{name}.out"
+    output = transformer if isinstance(transformer, str) else transformer.output_path
+    uri = f"{output.rstrip('/')}/{name}.out"
     return pd.read_csv(fetch(uri, lab, DOWNLOADS_DIR), header=None)
 
 
@@ -96,3 +100,24 @@ def hosting_left(lab: Lab, endpoints: list[str], models: list[str]) -> None:
         except ClientError:
             state = say("left.deleted")
         print(f"{say('left.' + kind):{width}} {name}: {state}")
+
+
+def still_running(lab: Lab) -> dict[str, list[str]]:
+    """Print (and return) the endpoints, endpoint configurations, models and running batch
+    transform jobs of the account and region: what may still bill or pile up."""
+    client = lab.session.sagemaker_client
+    found = {
+        "endpoints": [e["EndpointName"] for e in client.list_endpoints()["Endpoints"]],
+        "endpoint configs": [
+            c["EndpointConfigName"] for c in client.list_endpoint_configs()["EndpointConfigs"]
+        ],
+        "models": [m["ModelName"] for m in client.list_models()["Models"]],
+        "transform jobs": [
+            j["TransformJobName"]
+            for j in client.list_transform_jobs(StatusEquals="InProgress")["TransformJobSummaries"]
+        ],
+    }
+    width = max(len(say(f"running.{kind}")) for kind in found) + 1
+    for kind, names in found.items():
+        print(f"{say('running.' + kind) + ':':{width}} {', '.join(names) or say('running.none')}")
+    return found

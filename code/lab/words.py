@@ -73,6 +73,15 @@ ENGLISH = {
     "label.processing_job": "Processing job",
     "label.shadow_endpoints_left": "shadow endpoints left",
     "latency": "{calls} one-row requests: median {p50:.1f} ms, 99th percentile {p99:.1f} ms",
+    "label.model": "Model",
+    "label.endpoint_config": "Endpoint configuration",
+    "label.transform_job": "Transform job",
+    "label.largest_difference": "Largest difference from XGBoost",
+    "running.endpoints": "endpoints",
+    "running.endpoint configs": "endpoint configurations",
+    "running.models": "models",
+    "running.transform jobs": "transform jobs running",
+    "running.none": "none",
 }
 
 PORTUGUESE = {
@@ -141,6 +150,15 @@ PORTUGUESE = {
     "label.shadow_endpoints_left": "endpoints sombra restantes",
     "latency": "{calls} requisições de uma linha: mediana de {p50:.1f} ms, percentil 99 de "
     "{p99:.1f} ms",
+    "label.model": "Modelo",
+    "label.endpoint_config": "Configuração de endpoint",
+    "label.transform_job": "Job de transformação em lote",
+    "label.largest_difference": "Maior diferença para o XGBoost",
+    "running.endpoints": "endpoints",
+    "running.endpoint configs": "configurações de endpoint",
+    "running.models": "modelos",
+    "running.transform jobs": "transformações em lote em execução",
+    "running.none": "nenhum",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}

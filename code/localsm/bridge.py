@@ -6,6 +6,8 @@ One `boto3.Session` carries event handlers that botocore documents for this purp
   (`LocalSageMakerClient`, the same one SDK v2 talks to) instead of sending it: a handler that
   returns `(http_response, parsed)` makes botocore skip signing and HTTP, and a status >= 300
   becomes the modelled `ClientError` subclass, as from AWS;
+- `before-call.sagemaker-runtime.*` answers InvokeEndpoint from the local endpoints'
+  model servers (`serving/runtime.py`);
 - `before-call.cloudwatch-logs.*` answers the log reads (`logs.py`) from the jobs' own logs;
 - `before-call.sts.GetCallerIdentity` names the local account, and IAM's policy simulation
   (newer v3 releases check a role's permissions before a job) allows the local role;
@@ -65,9 +67,14 @@ class EventBridge:
             parsed = dict(method(**context.get(PARAMS_KEY, {})) or {})
         except ClientError as error:  # the service's named errors carry AWS's code and status
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-            return self._error(
+            http, parsed = self._error(
                 status, error.response["Error"]["Code"], error.response["Error"]["Message"]
             )
+            # a modelled error's own members (ModelError's OriginalStatusCode...), which
+            # botocore puts beside "Error" in the response, as it does for AWS's answer
+            parsed.update({key: value for key, value in error.response.items()
+                           if key not in parsed})  # fmt: skip
+            return http, parsed
         parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "HTTPHeaders": {},
                                                "RetryAttempts": 0})  # fmt: skip
         return AWSResponse(f"local://{self.service_id}", 200, {}, None), parsed
@@ -148,12 +155,16 @@ def redirect(session: boto3.Session, service_id: str, endpoint: str) -> None:
 
 
 def local_boto_session(region: str, sagemaker: Any, logs: Any, s3_endpoint: str) -> boto3.Session:
-    """A boto3 session whose SageMaker, CloudWatch Logs, STS and S3 calls stay on this machine."""
+    """A boto3 session whose SageMaker, SageMaker Runtime, CloudWatch Logs, STS, IAM and S3
+    calls stay on this machine."""
     session = boto3.Session(region_name=region, **LOCAL_KEYS)
     serve(session, "sagemaker", sagemaker)
     serve(session, "cloudwatch-logs", logs)
     serve(session, "sts", LocalIdentity())
     serve(session, "iam", LocalIam())
+    from localsm.serving.runtime import LocalRuntimeClient  # (serving imports this module)
+
+    serve(session, "sagemaker-runtime", LocalRuntimeClient(sagemaker))  # InvokeEndpoint
     redirect(session, "s3", s3_endpoint)
     loopback.send_directly(session)  # never through an HTTP(S)_PROXY (loopback.py)
     session.events.register("before-call", _refuse)  # runs after the specific handlers above

@@ -4,7 +4,8 @@ answers (`bridge.py`), so `ModelTrainer` and the v3 `HyperparameterTuner` run th
 v3 waits on a job by describing it, then sleeping 5 seconds while it is not over. A 1-second
 job must not cost 5 seconds of sleep, so the service long-polls: when the same job is
 described again within a few seconds (someone is waiting on it), the answer waits until the
-job ends, for at most a minute. A lone `describe` still answers at once. A processing job's
+job ends (or the endpoint is ready), for at most a minute: training, tuning, processing and
+transform jobs, and endpoints. A lone `describe` still answers at once. A processing job's
 `wait` describes before its first sleep, so it would still sleep 5 s once: while the
 process-wide clients are local it sleeps 1 s instead (sdk_compat, item 5).
 """
@@ -78,6 +79,24 @@ class LongPolling:
             self.service.processing_job(name).wait(LONG_POLL_SECONDS)
             description = self.service.describe_processing_job(ProcessingJobName=name)
         return self._answered(name, description)
+
+    def describe_transform_job(self, TransformJobName: str) -> dict:  # noqa: N803
+        name, key = TransformJobName, f"transform-job/{TransformJobName}"
+        description = self.service.describe_transform_job(TransformJobName=name)
+        if description["TransformJobStatus"] in ("InProgress", "Stopping") and self._polled(key):
+            self.service.transform_job(name).wait(LONG_POLL_SECONDS)
+            description = self.service.describe_transform_job(TransformJobName=name)
+        return self._answered(key, description)
+
+    def describe_endpoint(self, EndpointName: str) -> dict:  # noqa: N803
+        """Endpoint.create describes once (`get`), so `wait_for_status`'s first describe is
+        already the waiting loop's: answered when the endpoint leaves Creating/Updating."""
+        name, key = EndpointName, f"endpoint/{EndpointName}"  # a job may bear the same name
+        description = self.service.describe_endpoint(EndpointName=name)
+        if description["EndpointStatus"] in ("Creating", "Updating") and self._polled(key):
+            self.service.endpoint(name).wait(LONG_POLL_SECONDS)
+            description = self.service.describe_endpoint(EndpointName=name)
+        return self._answered(key, description)
 
 
 def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
