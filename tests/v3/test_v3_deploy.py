@@ -115,6 +115,55 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def create_hosting(session, bucket: str, image: str) -> tuple:
+    """Model, endpoint configuration and endpoint through sagemaker-core's resources."""
+    model = Model.create(
+        session=session.boto_session,  # the process-wide clients sagemaker-core keeps
+        region="us-east-1",
+        model_name="task3-model",
+        primary_container=ContainerDefinition(
+            image=image, model_data_url=f"s3://{bucket}/model/model.tar.gz"
+        ),
+        execution_role_arn=ROLE,
+    )
+    config = EndpointConfig.create(
+        endpoint_config_name="task3-config",
+        production_variants=[
+            ProductionVariant(
+                variant_name="AllTraffic",
+                model_name=model.model_name,
+                initial_instance_count=1,
+                instance_type="ml.m5.large",
+            )
+        ],
+    )
+    endpoint = Endpoint.create(
+        endpoint_name="task3-endpoint", endpoint_config_name=config.endpoint_config_name
+    )
+    return model, config, endpoint
+
+
+def create_transform(model, bucket: str):
+    """A batch transform of `test/test.csv` through sagemaker-core's TransformJob."""
+    return TransformJob.create(
+        transform_job_name="task3-transform",
+        model_name=model.model_name,
+        transform_input=TransformInput(
+            data_source=TransformDataSource(
+                s3_data_source=TransformS3DataSource(
+                    s3_data_type="S3Prefix", s3_uri=f"s3://{bucket}/test/test.csv"
+                )
+            ),
+            content_type="text/csv",
+            split_type="Line",
+        ),
+        transform_output=TransformOutput(
+            s3_output_path=f"s3://{bucket}/batch", assemble_with="Line", accept="text/csv"
+        ),
+        transform_resources=TransformResources(instance_type="ml.m5.xlarge", instance_count=1),
+    )
+
+
 @pytest.mark.parametrize("session_kind", ["plain Session()", "local_v3_session"])
 def test_core_resources_host_answer_refuse_transform_and_delete(
     tmp_path, core_sleeps, session_kind
@@ -135,29 +184,7 @@ def test_core_resources_host_answer_refuse_transform_and_delete(
         s3.put_object(Bucket=bucket, Key="model/model.tar.gz", Body=archive)
         s3.put_object(Bucket=bucket, Key="test/test.csv", Body=csv_rows.encode())
         image = image_uris.retrieve(framework="xgboost", region="us-east-1", version="1.7-1")
-        model = Model.create(
-            session=session.boto_session,  # the process-wide clients sagemaker-core keeps
-            region="us-east-1",
-            model_name="task3-model",
-            primary_container=ContainerDefinition(
-                image=image, model_data_url=f"s3://{bucket}/model/model.tar.gz"
-            ),
-            execution_role_arn=ROLE,
-        )
-        config = EndpointConfig.create(
-            endpoint_config_name="task3-config",
-            production_variants=[
-                ProductionVariant(
-                    variant_name="AllTraffic",
-                    model_name=model.model_name,
-                    initial_instance_count=1,
-                    instance_type="ml.m5.large",
-                )
-            ],
-        )
-        endpoint = Endpoint.create(
-            endpoint_name="task3-endpoint", endpoint_config_name=config.endpoint_config_name
-        )
+        model, config, endpoint = create_hosting(session, bucket, image)
         endpoint.wait_for_status("InService")
         assert endpoint.endpoint_status == "InService"
         assert core_sleeps == []  # the wait's describe long-polled: no 5-second sleep
@@ -175,23 +202,7 @@ def test_core_resources_host_answer_refuse_transform_and_delete(
         assert response["OriginalStatusCode"] == 415
         assert "application/json" in response["OriginalMessage"]
 
-        job = TransformJob.create(
-            transform_job_name="task3-transform",
-            model_name=model.model_name,
-            transform_input=TransformInput(
-                data_source=TransformDataSource(
-                    s3_data_source=TransformS3DataSource(
-                        s3_data_type="S3Prefix", s3_uri=f"s3://{bucket}/test/test.csv"
-                    )
-                ),
-                content_type="text/csv",
-                split_type="Line",
-            ),
-            transform_output=TransformOutput(
-                s3_output_path=f"s3://{bucket}/batch", assemble_with="Line", accept="text/csv"
-            ),
-            transform_resources=TransformResources(instance_type="ml.m5.xlarge", instance_count=1),
-        )
+        job = create_transform(model, bucket)
         job.wait()
         assert job.transform_job_status == "Completed"
         assert core_sleeps == []
