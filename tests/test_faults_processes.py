@@ -184,11 +184,19 @@ def wait_for_pids(b: Bench, seconds: float = 60) -> list[int]:
     raise AssertionError("the job never started its entry point")
 
 
-def gone(pids: list[int], seconds: float = 15) -> bool:
+def running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (it may end while we look)."""
     import psutil
 
+    try:
+        return psutil.Process(pid).status() != "zombie"
+    except psutil.NoSuchProcess:
+        return False
+
+
+def gone(pids: list[int], seconds: float = 15) -> bool:
     deadline = time.monotonic() + seconds
-    while any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in pids):
+    while any(running(p) for p in pids):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
