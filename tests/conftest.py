@@ -206,3 +206,21 @@ def _no_local_mode_left_on():
     import localsm.activation
 
     localsm.activation.deactivate_all()
+
+
+@pytest.fixture
+def no_aws_configuration(tmp_path, monkeypatch):
+    """No AWS_* variables and empty AWS files: nothing of the developer's machine is read."""
+    for key in list(os.environ):
+        if key.startswith("AWS_"):
+            monkeypatch.delenv(key)
+    for name in ("credentials", "config"):
+        (tmp_path / f"aws-{name}").write_text("")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    (tmp_path / "sagemaker-config.yaml").write_text("SchemaVersion: '1.0'\n")
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(tmp_path / "sagemaker-config.yaml"))
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)

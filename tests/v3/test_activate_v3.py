@@ -13,7 +13,6 @@ default bucket.
 
 from __future__ import annotations
 
-import os
 import time
 
 import boto3
@@ -33,20 +32,8 @@ from localsm.session_v3 import local_v3_session  # noqa: E402
 LOCAL_ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
 
 
-@pytest.fixture(autouse=True)
-def no_aws_configuration(tmp_path, monkeypatch):
-    """No AWS_* variables and empty AWS files: nothing of the developer's machine is read."""
-    for key in list(os.environ):
-        if key.startswith("AWS_"):
-            monkeypatch.delenv(key)
-    for name in ("credentials", "config"):
-        (tmp_path / f"aws-{name}").write_text("")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    (tmp_path / "sagemaker-config.yaml").write_text("SchemaVersion: '1.0'\n")
-    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(tmp_path / "sagemaker-config.yaml"))
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+# No AWS configuration at all (tests/conftest.py): nothing of the developer's machine is read.
+pytestmark = pytest.mark.usefixtures("no_aws_configuration")
 
 
 def test_plain_v3_session_role_bucket_and_a_model_trainer(tmp_path, monkeypatch):

@@ -17,7 +17,6 @@ answered 415.
 from __future__ import annotations
 
 import io
-import os
 import socket
 import tarfile
 import time
@@ -50,20 +49,8 @@ from localsm.session_v3 import local_v3_session_and_service  # noqa: E402
 ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerExecutionRole"
 
 
-@pytest.fixture(autouse=True)
-def no_aws_configuration(tmp_path, monkeypatch):
-    """No AWS_* variables and empty AWS files: nothing of the developer's machine is read."""
-    for key in list(os.environ):
-        if key.startswith("AWS_"):
-            monkeypatch.delenv(key)
-    for name in ("credentials", "config"):
-        (tmp_path / f"aws-{name}").write_text("")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    (tmp_path / "sagemaker-config.yaml").write_text("SchemaVersion: '1.0'\n")
-    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(tmp_path / "sagemaker-config.yaml"))
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+# No AWS configuration at all (tests/conftest.py): nothing of the developer's machine is read.
+pytestmark = pytest.mark.usefixtures("no_aws_configuration")
 
 
 @pytest.fixture
