@@ -57,6 +57,13 @@ WARM_V3 := sagemaker.core sagemaker.core.resources sagemaker.core.shapes sagemak
 WARM := boto3 xgboost numpy pandas sklearn.metrics matplotlib.pyplot bokeh.plotting optuna \
 	tqdm psutil pyarrow.parquet scipy.sparse moto.s3 moto.moto_server.werkzeug_app \
 	werkzeug.serving functional smclarify.bias.metrics papermill nbclient ipykernel.kernelapp
+# Installed but left out again: rfc3987-syntax, an optional extra of jsonschema that
+# jupyter-events asks for. When it is there, `import jsonschema` (which both SDKs import with
+# their config) compiles its Earley grammar: 1.1 s in every kernel and job that imports the
+# SDK, about 20 s of `make lab` on 2 cores. Without it jsonschema only skips checking the
+# "iri" string format, which nothing here uses (code/lab/kernel.py leaves it out too).
+UNUSED := rfc3987-syntax
+
 # $(call warm,PYTHON,MODULES): import MODULES once, writing their bytecode; an environment
 # that cannot import them is not marked as built (the next `make` builds it again).
 warm = PYTHONDONTWRITEBYTECODE= MPLBACKEND=Agg SAGEMAKER_SUPPRESS_V2_WARNING=1 $(1) -W ignore -c \
@@ -91,6 +98,7 @@ $(STAMP): $(REQUIREMENTS) $(REQUIREMENTS_NODEPS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r $(REQUIREMENTS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --no-deps \
 		-r $(REQUIREMENTS_NODEPS)
+	$(PY) -m pip uninstall --quiet --disable-pip-version-check -y $(UNUSED)
 	$(call warm,$(PY),$(WARM_V2) $(WARM))
 	touch $@
 
@@ -105,17 +113,20 @@ $(STAMP_V3): $(REQUIREMENTS_V3) $(REQUIREMENTS_NODEPS) $(STUDIO_PINS) | $(STAMP)
 	$(UV) pip install --quiet --python $(PY_V3) -r $(REQUIREMENTS_V3) \
 		-c $(STUDIO_PINS) -c $(VENV_V3)/xgboost-cpu-pin.txt
 	$(UV) pip install --quiet --python $(PY_V3) --no-deps -r $(REQUIREMENTS_NODEPS)
+	$(UV) pip uninstall --quiet --python $(PY_V3) $(UNUSED)
 	$(call warm,$(PY_V3),$(WARM_V3) $(WARM))
 	touch $@
 
 # The test and lint tools, added to each environment.
 $(TEST_STAMP): requirements-test.txt $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	$(PY) -m pip uninstall --quiet --disable-pip-version-check -y $(UNUSED)
 	touch $@
 
 $(TEST_STAMP_V3): requirements-v3-test.txt $(STAMP_V3)
 	$(UV) pip install --quiet --compile-bytecode --python $(PY_V3) -r requirements-v3-test.txt \
 		-c $(STUDIO_PINS)
+	$(UV) pip uninstall --quiet --python $(PY_V3) $(UNUSED)
 	touch $@
 
 # The main job: every notebook headless in local mode, the v2 ones in .venv and the v3 ones in

@@ -83,3 +83,15 @@ def test_every_count_of_cpus_in_the_service_goes_through_it():
     source = Path(localsm.tuning.__file__).parent
     users = [p for p in source.rglob("*.py") if "os.cpu_count()" in p.read_text()]
     assert [p.name for p in users] == ["cpus.py"]
+
+
+def test_local_processes_let_idle_openmp_threads_sleep(monkeypatch):
+    """Jobs, model servers and Clarify share this machine's cores (on SageMaker each has its
+    instance): their OpenMP threads sleep when idle instead of spinning, unless the user chose
+    a policy. libgomp reads OMP_WAIT_POLICY when it loads (GCC's libgomp manual, "Environment
+    Variables"), so it is set in the environment the process starts with."""
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert cpus.openmp_environment(3) == {"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "3"}
+    assert cpus.openmp_environment() == {"OMP_WAIT_POLICY": "PASSIVE"}
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert cpus.openmp_environment(1)["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -48,6 +48,7 @@ NO_DEPS_REQUIREMENTS = {2: REPO / "requirements-nodeps.txt", 3: REPO / "requirem
 LAB_HOME = Path.home() / ".xgboost-lab"
 MARKER = "xgboost-lab-environment.json"  # in the prefix of an environment the lab built
 KERNEL_PACKAGES = ("ipykernel>=6.29", "packaging")  # a Jupyter kernel, and this check
+UNUSED_PACKAGES = ("rfc3987-syntax",)  # installed as an extra, then left out (Makefile)
 # The code uses datetime.UTC (3.11) and tarfile's extraction filters (3.11.4).
 MIN_PYTHON = (3, 11, 4)
 # pip settings that choose or reach the package index (variables, and pip.conf keys as
@@ -257,6 +258,8 @@ def build_lab_kernel(sdk: int, home: Path) -> float:
     _run([*install, *requirement_lines(sdk), *KERNEL_PACKAGES], home)
     if no_deps_lines(sdk):
         _run([*install, "--no-deps", *no_deps_lines(sdk)], home)
+    # An optional extra that costs every `import sagemaker` 1.1 s (the Makefile's UNUSED)
+    _run([str(python), "-m", "pip", "uninstall", "--quiet", "-y", *UNUSED_PACKAGES], home)
     _run([str(python), "-m", "ipykernel", "install", "--user", "--name", name,
           "--display-name", display], home)  # fmt: skip
     prefix.mkdir(parents=True, exist_ok=True)  # (made by the venv step; kept explicit)

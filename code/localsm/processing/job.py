@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from localsm.background import BackgroundJob, JobStopped, now
+from localsm.cpus import openmp_environment
 from localsm.processing import shadow, staging
 from localsm.resources import arn_formatter
 from localsm.training import processes, runner, storage
@@ -134,7 +135,7 @@ class ProcessingJob(BackgroundJob):
         env.update(self.request.get("Environment") or {})
         env.update(extra_env)
         env.update(
-            OMP_NUM_THREADS=str(self.threads),
+            **openmp_environment(self.threads),
             PYTHONUNBUFFERED="1",
             PYTHONPATH=runner.code_path(os.environ.get("PYTHONPATH")),
             **processes.marker_environment(str(self.folder), self.client.owner),

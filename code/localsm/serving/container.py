@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from localsm import toolkit
+from localsm.cpus import openmp_environment
 from localsm.serving.__main__ import FAILURE_FILE, READY_LINE
 from localsm.serving.model_data import as_s3_uri
 from localsm.training import processes, runner
@@ -112,7 +113,8 @@ class ModelServer:
         env = dict(os.environ)
         env.update(environment)
         env.update(self.extra_env)
-        env.update(PYTHONUNBUFFERED="1", **processes.marker_environment(str(self.root), self.owner))
+        env.update(PYTHONUNBUFFERED="1", **openmp_environment())
+        env.update(processes.marker_environment(str(self.root), self.owner))
         # code/ first (the server itself), then what the XGBoost image gives the scripts it
         # serves besides PyPI packages (`sagemaker_xgboost_container`, script_image/README.md).
         env["PYTHONPATH"] = toolkit.image_python_path(runner.code_path(env.get("PYTHONPATH")))

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from localsm import toolkit
+from localsm.cpus import openmp_environment
 from localsm.training import job_env
 from localsm.warm import client
 
@@ -93,7 +94,7 @@ def command_and_env(
         PATH=os.pathsep.join((*first, python_bin, "/usr/local/bin", "/usr/bin", "/bin")),
         TRAINING_JOB_NAME=job_name,
         PYTHONUNBUFFERED="1",
-        OMP_NUM_THREADS=str(threads),
+        **openmp_environment(threads),
         PYTHONPATH=toolkit.image_python_path(),  # the image's helper packages
         **request.get("Environment", {}),
     )

@@ -23,6 +23,7 @@ import psutil
 
 from localsm import metrics, toolkit
 from localsm.builtin import versions
+from localsm.cpus import openmp_environment
 from localsm.training import drivers, processes, reasons
 from localsm.training.channels import JobFailure, input_data_config
 from localsm.training.reasons import MAX_REASON, shorten
@@ -92,7 +93,7 @@ def command_and_env(
     hyperparameters = request.get("HyperParameters", {})
     env = dict(os.environ)
     env.update(request.get("Environment", {}))
-    env.update(OMP_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1", **markers)
+    env.update(PYTHONUNBUFFERED="1", **openmp_environment(threads), **markers)
     if toolkit.is_script_mode(hyperparameters):
         env.update(
             toolkit.environment(

@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from localsm.cpus import openmp_environment
 from localsm.training import processes
 from localsm.warm import marker, server, wire
 
@@ -55,6 +56,8 @@ class WarmRunner:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CODE_FOLDER),
                                                           env.get("PYTHONPATH")]))  # fmt: skip
+        # read once when XGBoost's libgomp loads in the server: its children inherit it
+        env.update(openmp_environment())
         env.update(processes.marker_environment("", processes.owner_token()))
         env.pop(processes.JOB_VARIABLE)  # the server belongs to no job, only to its owner
         env[marker.SLOT] = marker.slot_value()  # where each child writes its job's marker
