@@ -43,7 +43,17 @@ from lab.hosting import (  # noqa: E402
 )
 from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
 from lab.language import language, language_of  # noqa: E402
-from lab.modes import Lab, LabSetupError, bundled_csv, detect_mode, sdk_generation, setup  # noqa: E402
+from lab.modes import (  # noqa: E402
+    Lab,
+    LabSetupError,
+    bundled_csv,
+    current_mode,
+    detect_mode,
+    sdk_generation,
+    session_of,
+    setup,
+    use_mode,
+)
 from lab.notebook import (  # noqa: E402
     describe,
     evaluate,
@@ -130,6 +140,9 @@ __all__ = [
     "print_summary",
     "sdk_generation",
     "setup",
+    "use_mode",
+    "current_mode",
+    "session_of",
     "short",
     "show_log",
     "training_report",

@@ -3,8 +3,10 @@ in the notebook's language (training jobs end by themselves; files and S3 object
 
 from __future__ import annotations
 
+from typing import Any
+
 from lab.language import language
-from lab.modes import Lab
+from lab.modes import Lab, current_mode, session_of
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
 from localsm.uris import file_path, is_file_uri
 
@@ -35,22 +37,24 @@ WORDS = {
 }
 
 
-def show_leftovers(lab: Lab) -> None:
-    """Print what this lab left behind (locally: its outputs folder; on AWS: its S3 prefix)."""
+def show_leftovers(lab: Any) -> None:
+    """Print what this lab left behind (locally: its outputs folder; on AWS: its S3 prefix).
+    `lab`: the SDK session (or a `Lab` record)."""
     say = WORDS[language()]
-    listed = lab.session.sagemaker_client.list_training_jobs(StatusEquals="InProgress")
+    session = session_of(lab)
+    listed = session.sagemaker_client.list_training_jobs(StatusEquals="InProgress")
     running = [j["TrainingJobName"] for j in listed["TrainingJobSummaries"]]
     print(say["running"].format(names=", ".join(running)) if running else say["jobs"])
-    if lab.mode == "local":
+    if (lab.mode if isinstance(lab, Lab) else current_mode()) == "local":
         from lab.notebook import short
 
-        written = file_path(lab.output_path)
-        folder = written.parent if is_file_uri(lab.output_path) else OUTPUTS_DIR
+        output = lab.output_path if isinstance(lab, Lab) else ""
+        folder = file_path(output).parent if is_file_uri(output) else OUTPUTS_DIR
         print(say["local"].format(folder=short(str(folder)) + "/"))
         return
-    bucket = lab.session.default_bucket()
+    bucket = session.default_bucket()
     prefix = f"s3://{bucket}/{S3_PREFIX}/"
-    pages = lab.session.boto_session.client("s3").get_paginator("list_objects_v2")
+    pages = session.boto_session.client("s3").get_paginator("list_objects_v2")
     objects = [
         o for page in pages.paginate(Bucket=bucket, Prefix=f"{S3_PREFIX}/")
         for o in page.get("Contents", [])

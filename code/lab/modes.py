@@ -92,6 +92,60 @@ def detect_mode() -> tuple[str, str]:
     return "local", say("outside", path=SAGEMAKER_METADATA)
 
 
+_MODE: list[str] = []  # the mode use_mode() chose for this kernel
+
+
+def use_mode(mode: str = "auto") -> str:
+    """Pick the mode and switch it on; returns "local" or "sagemaker". Every SageMaker call
+    after it is the SDK's own (`sagemaker.Session()`, `get_execution_role()`, ...): on AWS
+    they reach SageMaker; in local mode `localsm.activate()` answers them on this machine
+    (training, tuning, hosting and processing jobs as processes, S3 in memory)."""
+    mode = _chosen_mode(mode)
+    sdk = sdk_generation()
+    share_language()  # the local jobs' reports (Clarify's) in the notebook's language
+    if sdk == 3:
+        plain_sdk_logs()
+    sdk_notices(show=mode != "local")
+    _end_local_mode()  # a kernel switched again starts from what it was before
+    _MODE[:] = [mode]
+    if mode == "local":
+        from localsm.quiet import quiet_local_mode
+        from localsm.warm import client as warm
+
+        warm.start_soon()  # the jobs' launcher imports while this kernel imports the SDK
+        quiet_local_mode()  # the SDK's INFO lines (job names, notices): no pink boxes
+        _start_local_mode(OUTPUTS_DIR / "jobs", None, None)
+    return mode
+
+
+def current_mode() -> str:
+    """The mode use_mode() (or setup()) chose; what detect_mode() says before that."""
+    return _MODE[0] if _MODE else detect_mode()[0]
+
+
+def session_of(owner: Any) -> Any:
+    """The SDK session behind `owner`: a `Lab` record, a session, or an estimator/trainer."""
+    if isinstance(owner, Lab):
+        return owner.session
+    return getattr(owner, "sagemaker_session", None) or owner
+
+
+def _chosen_mode(mode: str) -> str:
+    """The mode to run in, said with its reason; its packages checked."""
+    if mode == "auto":
+        mode, reason = detect_mode()
+        print(say("mode", mode=mode, reason=reason))
+    else:
+        print(say("mode", mode=mode, reason=say("explicit")))
+    if mode not in ("local", "sagemaker"):
+        raise LabSetupError(f"unknown mode {mode!r}: use 'auto', 'local' or 'sagemaker'")
+    # The first cell checked the detected mode's packages; this is the mode that runs.
+    from lab.kernel import ensure_mode_packages
+
+    ensure_mode_packages(sdk_generation(), local_mode=mode == "local")
+    return mode
+
+
 def setup(
     mode: str = "auto",
     *,
@@ -103,27 +157,17 @@ def setup(
     role: str = "",
 ) -> Lab:
     """Set up the lab. `train`/`validation`/`test`: a CSV path or s3:// URI (empty = bundled)."""
-    if mode == "auto":
-        mode, reason = detect_mode()
-        print(say("mode", mode=mode, reason=reason))
-    else:
-        print(say("mode", mode=mode, reason=say("explicit")))
-    if mode in ("local", "sagemaker"):
-        # The first cell checked the detected mode's packages; this is the mode that runs.
-        from lab.kernel import ensure_mode_packages
-
-        ensure_mode_packages(sdk_generation(), local_mode=mode == "local")
+    mode = _chosen_mode(mode)
     data = {"train": train, "validation": validation, "test": test}
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
         plain_sdk_logs()
     sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel set up again starts from what it was before
+    _MODE[:] = [mode]
     if mode == "local":
         return _setup_local(data, output_dir, headers)
-    if mode == "sagemaker":
-        return _setup_sagemaker(data, output_dir, headers, role)
-    raise LabSetupError(f"unknown mode {mode!r}: use 'auto', 'local' or 'sagemaker'")
+    return _setup_sagemaker(data, output_dir, headers, role)
 
 
 def _local_source(value: str, split: str, headers: bool) -> str | Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.language import language
-from lab.modes import Lab, LabSetupError
+from lab.modes import Lab, LabSetupError, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import say, template
 from localsm.roundlog import RoundCondenser
@@ -37,12 +37,13 @@ def describe(lab: Lab) -> None:
         print(f"{say(f'setup.{key}'):{width}} {value}")
 
 
-def fetch(uri: str, lab: Lab, folder: Path) -> Path:
-    """A local copy of a file:// path or s3:// object (the first object under an s3 prefix)."""
+def fetch(uri: str, lab: Any, folder: Path) -> Path:
+    """A local copy of a file:// path or s3:// object (the first object under an s3 prefix);
+    `lab`: the SDK session to read S3 with (or a `Lab` record, or an estimator/trainer)."""
     if not uri.startswith("s3://"):
         return file_path(uri)
     bucket, _, key = uri[len("s3://") :].partition("/")
-    s3 = lab.session.boto_session.client("s3")
+    s3 = session_of(lab).boto_session.client("s3")
     if not key or key.endswith("/"):
         listing = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
         objects = [o["Key"] for o in listing if not o["Key"].endswith("/")]
@@ -55,7 +56,7 @@ def fetch(uri: str, lab: Lab, folder: Path) -> Path:
     return target
 
 
-def load_model(model_uri: str, lab: Lab):
+def load_model(model_uri: str, lab: Any):
     """The trained booster from a model.tar.gz, loaded safely (no pickle, no path traversal)."""
     import xgboost_report
 
@@ -85,16 +86,19 @@ def _training_job(trained: Any) -> Any:
     return latest_training_job(trained)
 
 
-def training_report(trained: Any, lab: Lab):
+def training_report(trained: Any, validation_uri: Any):
     """The training report of the last job of an estimator (v2) or model trainer (v3): built
     in seconds, in both modes, from its model artifact, its evaluation history and the
-    validation data."""
+    validation data (`validation_uri`, or a `Lab` record that holds it)."""
     import xgboost_report
 
+    lab = validation_uri if isinstance(validation_uri, Lab) else session_of(trained)
+    if isinstance(validation_uri, Lab):
+        validation_uri = validation_uri.validation_uri
     model_uri = model_data(trained)
     model = fetch(model_uri, lab, DOWNLOADS_DIR)
     history_tar = _history(model_uri, lab)
-    validation = fetch(lab.validation_uri, lab, DOWNLOADS_DIR)
+    validation = fetch(validation_uri, lab, DOWNLOADS_DIR)
     report = xgboost_report.report_from_artifact(
         model,
         validation,
@@ -107,13 +111,13 @@ def training_report(trained: Any, lab: Lab):
     page.parent.mkdir(parents=True, exist_ok=True)
     report.to_html(page)
     print(say("report_page", path=short(page.as_uri())))
-    if lab.mode == "local" and is_file_uri(lab.output_path):
+    if isinstance(lab, Lab) and lab.mode == "local" and is_file_uri(lab.output_path):
         rule = file_path(lab.output_path) / job / "rule-output"
         print(say("rule_output", path=short(rule.as_uri())))
     return report
 
 
-def _history(model_uri: str, lab: Lab) -> Path | None:
+def _history(model_uri: str, lab: Any) -> Path | None:
     """The job's `output.tar.gz` (the per-round evaluation history), or None: a built-in
     container on AWS may write none, and the report then goes without its loss curves."""
     import botocore.exceptions
@@ -140,7 +144,7 @@ def _feature_names(data: Path) -> list[str] | None:
     return names[1:] if len(first) == len(names) else None
 
 
-def evaluate(model_uri: str, data_uri: str, lab: Lab) -> dict[str, float]:
+def evaluate(model_uri: str, data_uri: str, lab: Any) -> dict[str, float]:
     """AUC, accuracy and F1 (label 1) of a model artifact on a label-first CSV."""
     import xgboost_report
 
@@ -189,12 +193,12 @@ def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
-def show_log(trained: Any, lab: Lab, every: int = 100, first: int = 3) -> None:
+def show_log(trained: Any, lab: Any = None, every: int = 100, first: int = 3) -> None:
     """A training job's log as a learner reads it: every line but the per-round ones, of
     which the first rounds, every `every`-th and the last; then where the whole log is. Read
     through CloudWatch Logs (on AWS, and locally through the same calls)."""
     name = job_name(trained)
-    logs = lab.session.boto_session.client("logs")
+    logs = session_of(lab or trained).boto_session.client("logs")
     streams = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=f"{name}/")
     stream = streams["logStreams"][0]["logStreamName"]
     lines, token = [], None

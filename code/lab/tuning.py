@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from lab.modes import Lab
+from lab.modes import session_of
 from lab.words import say
 
 
-def compare_tuning_jobs(lab: Lab, original: str, tuned: str):
+def compare_tuning_jobs(lab: Any, original: str, tuned: str):
     """A table of two tuning jobs (names given): their finished jobs and objective range.
 
     Read through the SageMaker API (`DescribeHyperParameterTuningJob` and the list of its
-    training jobs), so it works for both SDK generations, on AWS and locally."""
+    training jobs), so it works for both SDK generations, on AWS and locally. `lab`: the SDK
+    session (or a `Lab` record)."""
     import pandas as pd
 
-    client = lab.session.sagemaker_client
+    client = session_of(lab).sagemaker_client
     rows = {
         say("tuning.original"): _summary(client, original),
         say("tuning.tuned"): _summary(client, tuned),
