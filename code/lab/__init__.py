@@ -31,6 +31,7 @@ from lab.explain import (  # noqa: E402
     report_link,
     shap_importance,
 )
+from lab.figures import PredictedProbabilityDisplay, TuningSearchDisplay  # noqa: E402
 from lab.hosting import (  # noqa: E402
     column_names,
     hosting_left,
@@ -105,6 +106,8 @@ __all__ = [
     "LabSetupError",
     "bundled_csv",
     "compare_tuning_jobs",
+    "TuningSearchDisplay",
+    "PredictedProbabilityDisplay",
     "describe",
     "column_names",
     "read_split",
