@@ -5,6 +5,10 @@
 returns the session, role, region, instance type, data URIs and output path that the
 SageMaker SDK calls in the notebooks need. In local mode the session runs training jobs as
 local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session()`.
+
+Figures (`lab.figures`, scikit-learn's Display style: build with `from_...`, redraw with `plot`):
+- `TuningSearchDisplay`: tuning jobs' objectives in launch order or against each hyperparameter.
+- `PredictedProbabilityDisplay`: the predicted P(label 1) per true class, with the threshold.
 """
 
 from __future__ import annotations
