@@ -5,6 +5,10 @@
 returns the session, role, region, instance type, data URIs and output path that the
 SageMaker SDK calls in the notebooks need. In local mode the session runs training jobs as
 local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session()`.
+
+Figures (`lab.figures`, scikit-learn's Display style: build with `from_...`, redraw with `plot`):
+- `TuningSearchDisplay`: tuning jobs' objectives in launch order or against each hyperparameter.
+- `PredictedProbabilityDisplay`: the predicted P(label 1) per true class, with the threshold.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from lab.explain import (  # noqa: E402
     report_link,
     shap_importance,
 )
+from lab.figures import PredictedProbabilityDisplay, TuningSearchDisplay  # noqa: E402
 from lab.hosting import (  # noqa: E402
     column_names,
     hosting_left,
@@ -105,6 +110,8 @@ __all__ = [
     "LabSetupError",
     "bundled_csv",
     "compare_tuning_jobs",
+    "TuningSearchDisplay",
+    "PredictedProbabilityDisplay",
     "describe",
     "column_names",
     "read_split",

@@ -84,6 +84,16 @@ ENGLISH = {
     "running.models": "models",
     "running.transform jobs": "transform jobs running",
     "running.none": "none",
+    "decimal_point": ".",
+    "figure.skipped": "{skipped} of {jobs} jobs ended without an objective: not shown",
+    "figure.job": "training job",
+    "figure.best_so_far": "best so far",
+    "figure.launch_order": "training job, in launch order",
+    "figure.true_label": "true label {label}: {rows} rows, {above} % predicted 1",
+    "figure.threshold": "threshold {threshold}",
+    "figure.probability": "predicted P(label 1)",
+    "figure.share": "share of the class's rows",
+    "figure.probability_title": "Predicted probability for each true label",
 }
 
 PORTUGUESE = {
@@ -163,6 +173,16 @@ PORTUGUESE = {
     "running.models": "modelos",
     "running.transform jobs": "transformações em lote em execução",
     "running.none": "nenhum",
+    "decimal_point": ",",
+    "figure.skipped": "{skipped} de {jobs} jobs terminaram sem objetivo: não mostrados",
+    "figure.job": "job de treinamento",
+    "figure.best_so_far": "melhor até aqui",
+    "figure.launch_order": "job de treinamento, na ordem de lançamento",
+    "figure.true_label": "rótulo verdadeiro {label}: {rows} linhas, {above} % previstas como 1",
+    "figure.threshold": "limiar {threshold}",
+    "figure.probability": "P(rótulo 1) prevista",
+    "figure.share": "fração das linhas da classe",
+    "figure.probability_title": "Probabilidade prevista para cada rótulo verdadeiro",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
