@@ -49,6 +49,7 @@ sys.path.insert(0, str(REPO / "code"))
 from lab.language import VARIABLE as LANGUAGE_VARIABLE  # noqa: E402
 from lab.language import language_of  # noqa: E402
 from lab.modes import sdk_generation  # noqa: E402
+from lab.words import ENGLISH, PORTUGUESE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import notebook_lanes as lanes  # noqa: E402
@@ -71,6 +72,11 @@ def _value(text: str, *names: str) -> float | None:
     return None
 
 
+def _names(key: str) -> tuple[str, str]:
+    """What the lab prints for `key` (lab.words), in English and in Portuguese."""
+    return ENGLISH[key], PORTUGUESE[key]
+
+
 def summarize(notebook) -> dict[str, float | None]:
     """Read the numbers the notebook printed in its cells tagged `lab-summary`."""
     text = ""
@@ -78,18 +84,19 @@ def summarize(notebook) -> dict[str, float | None]:
         if SUMMARY_TAG in cell.metadata.get("tags", []):
             for output in cell.get("outputs", []):
                 text += output.get("text", "") + output.get("data", {}).get("text/plain", "")
-    validation = re.search(rf"^validation\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", text, re.MULTILINE)
+    row = "|".join(map(re.escape, _names("score.validation")))
+    validation = re.search(rf"^(?:{row})\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", text, re.MULTILINE)
     if validation:  # script mode: the table of scores, one row per split
         auc, accuracy, f1 = (float(g) for g in validation.groups())
     else:
         auc = _value(text, "auc")
-        accuracy = _value(text, "accuracy")
-        f1 = _value(text, "f1", "f1_label_1")
+        accuracy = _value(text, *_names("score.accuracy"))
+        f1 = _value(text, "f1", *_names("score.f1_label_1"))
     return {
         "validation AUC": auc,
         "accuracy": accuracy,
         "F1": f1,
-        "best tuned AUC": _value(text, "validation:auc"),
+        "best tuned AUC": _value(text, *_names("metric.validation:auc")),
     }
 
 

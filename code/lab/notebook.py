@@ -9,7 +9,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
-from lab.words import say, template
+from lab.words import say, template, term
 from localsm.roundlog import RoundCondenser
 from localsm.uris import file_path, is_file_uri
 
@@ -156,7 +156,8 @@ def evaluate(model_uri: str, data_uri: str, lab: Any) -> dict[str, float]:
 def print_summary(summary: dict) -> None:
     """The report's headline numbers, rounded (notebooks compare them between runs)."""
     for key, value in summary.items():
-        print(f"{key:24} {value:.4f}" if isinstance(value, float) else f"{key:24} {value}")
+        name = term("score", key)
+        print(f"{name:24} {value:.4f}" if isinstance(value, float) else f"{name:24} {value}")
 
 
 def print_scores(scores: dict[str, dict]) -> None:
@@ -165,7 +166,9 @@ def print_scores(scores: dict[str, dict]) -> None:
 
     frame = pd.DataFrame(scores).T
     keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
-    print(frame[keep or list(frame.columns)].astype(float).round(4).to_string())
+    frame = frame[keep or list(frame.columns)].astype(float).round(4)
+    frame = frame.rename(index=lambda k: term("score", k), columns=lambda k: term("score", k))
+    print(frame.to_string())
 
 
 def print_labeled(**values: Any) -> None:
@@ -182,12 +185,14 @@ def print_labeled(**values: Any) -> None:
 def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
     """The best training job's objective, final metrics and tuned hyperparameters."""
     metrics = {m["MetricName"]: m["Value"] for m in description.get("FinalMetricDataList", [])}
-    print(f"status: {description['TrainingJobStatus']}")
+    names = {name: term("metric", name) for name in metrics}
+    width = max([24, *(len(name) + 1 for name in names.values())])
+    print(f"{say('best.status')} {description['TrainingJobStatus']}")
     for name, value in sorted(metrics.items()):
-        print(f"{name:24} {value:.4f}")
+        print(f"{names[name]:{width}} {value:.4f}")
     for name, value in hyperparameters.items():
         number = float(value)
-        print(f"{name:24} {int(number) if number.is_integer() else round(number, 4)}")
+        print(f"{name:{width}} {int(number) if number.is_integer() else round(number, 4)}")
 
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"

@@ -94,6 +94,21 @@ ENGLISH = {
     "figure.probability": "predicted P(label 1)",
     "figure.share": "share of the class's rows",
     "figure.probability_title": "Predicted probability for each true label",
+    "best.status": "status:",
+    "metric.train:auc": "train:auc",
+    "metric.validation:auc": "validation:auc",
+    "score.objective": "objective",
+    "score.rows": "rows",
+    "score.accuracy": "accuracy",
+    "score.precision": "precision",
+    "score.recall": "recall",
+    "score.f1_label_1": "f1_label_1",
+    "score.f1_label_0": "f1_label_0",
+    "score.validation": "validation",
+    "score.test": "test",
+    "score.batch transform": "batch transform",
+    "score.model scored directly": "model scored directly",
+    "label.jobs_above": "This notebook's jobs above the original's best",
 }
 
 PORTUGUESE = {
@@ -183,6 +198,21 @@ PORTUGUESE = {
     "figure.probability": "P(rótulo 1) prevista",
     "figure.share": "fração das linhas da classe",
     "figure.probability_title": "Probabilidade prevista para cada rótulo verdadeiro",
+    "best.status": "situação do job:",
+    "metric.train:auc": "AUC de treino (train:auc)",
+    "metric.validation:auc": "AUC de validação (validation:auc)",
+    "score.objective": "objetivo",
+    "score.rows": "linhas",
+    "score.accuracy": "acurácia",
+    "score.precision": "precisão",
+    "score.recall": "revocação",
+    "score.f1_label_1": "f1_rótulo_1",
+    "score.f1_label_0": "f1_rótulo_0",
+    "score.validation": "validação",
+    "score.test": "teste",
+    "score.batch transform": "transformação em lote",
+    "score.model scored directly": "modelo avaliado diretamente",
+    "label.jobs_above": "Jobs deste notebook acima do melhor original",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
@@ -191,6 +221,12 @@ TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
 def say(key: str, **values: Any) -> str:
     """The text of `key` in the notebook's language, with `values` filled in."""
     return TABLES[language()][key].format(**values)
+
+
+def term(prefix: str, key: str) -> str:
+    """`key` (a score, metric or split name) in the notebook's language: lab.words'
+    `prefix.key` where it has one, else `key` unchanged."""
+    return TABLES[language()].get(f"{prefix}.{key}", key)
 
 
 def template(key: str) -> str:
