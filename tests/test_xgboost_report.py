@@ -206,7 +206,7 @@ def test_every_figure_section_draws_in_both_renderers():
     assert len(figures) == len(SECTION_TYPES) - 1  # all but the classification report's tables
     for section in figures:
         assert section.to_bokeh is not Section.to_bokeh, section.id
-        assert section.to_matplotlib is not Section.to_matplotlib, section.id
+        assert section.plot is not Section.plot, section.id
 
 
 def model_variants(report, lab_model, lab_data) -> dict:
