@@ -206,7 +206,40 @@ def test_every_figure_section_draws_in_both_renderers():
     assert len(figures) == len(SECTION_TYPES) - 1  # all but the classification report's tables
     for section in figures:
         assert section.to_bokeh is not Section.to_bokeh, section.id
-        assert section.to_matplotlib is not Section.to_matplotlib, section.id
+        assert section.plot is not Section.plot, section.id
+
+
+def test_sections_are_displays_built_from_evaluation_data_alone():
+    """A section needs only its own data and a Context: no Report; the result is immutable
+    and draws on the caller's Axes (sklearn's `plot(ax=...)`) as on its own figure."""
+    import dataclasses
+
+    from matplotlib.figure import Figure
+
+    from xgboost_report.sections import Context, FeatureImportance, Loss, RocCurve
+
+    context = Context("binary", "binary:logistic", labelled=True, language="pt_BR")
+    roc = {"fpr": np.array([0, 0.2, 1]), "tpr": np.array([0, 0.7, 1]), "thresholds": np.ones(3)}
+    cells = {name: {"count": n} for name, n in {"TP": 7, "FN": 3, "FP": 2, "TN": 8}.items()}
+    curve = RocCurve.from_roc(roc, 0.81, cells, context=context)
+    assert curve.point == (0.2, 0.7) and curve.title == "Curva ROC"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        curve.auc = 0.5
+    figure = Figure()
+    ax = figure.add_subplot()
+    assert curve.plot(ax=ax) is figure and ax.get_title()
+    assert curve.to_bokeh()
+    history = {"train": {"logloss": [0.6, 0.4], "auc": [0.8, 0.9]}}
+    loss = Loss.from_history(history, 1, context=context)
+    assert loss.metrics == ("auc", "logloss")
+    axes = Figure().subplots(2, 1)
+    assert loss.plot(ax=axes) is axes[0].figure
+    with pytest.raises(ValueError, match="2 panels"):
+        loss.plot(ax=axes[0])
+    importance = {"gain": {"a": 3.0, "b": 1.0}, "weight": {"a": 2, "b": 2}}
+    shown = FeatureImportance.from_importance(importance, ["a", "b", "c"], context=context)
+    assert list(shown.frame.index) == ["a", "b", "c"] and shown.shares["gain"]["a"] == 0.75
+    assert len(shown.plot().axes) == 2 and shown.skipped is None
 
 
 def model_variants(report, lab_model, lab_data) -> dict:

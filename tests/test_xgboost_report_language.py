@@ -257,7 +257,7 @@ def test_features_only_csv_in_portuguese(lab_model, tmp_path, bundled):
         tmp_path / "model.json", csv, feature_names=feature_names(bundled), language="pt"
     )
     assert any("lido como atributos sem rótulos" in note for note in built.notes)
-    header = page._header_html(built, built.displays())
+    header = page._header_html(built.header(), built.displays())
     assert "Linhas avaliadas</th><td>40 (sem rótulos)" in header
     [importance] = [s for s in built.displays() if s.id == "feature-importance"]
     assert "capital_gain" in importance.tables()[0].frame.index

@@ -22,10 +22,12 @@ the page's `<html lang>` is "en" or "pt-BR". Feature names: the same functions a
 report would say f0, f1, ...); a list of another length is a ValueError naming both counts.
 
 Modules: `model_io` (model files), `inputs` (data sets, evaluation history), `evaluate` and
-`report` (the numbers), `sections/` (one class per report section: words and figures in Bokeh
-and matplotlib), `wording` and `wording_pt_br` (every text shown, in English and in
-Brazilian Portuguese), `page` (HTML page, notebook view, PNG files),
-`jobs` (reports of artifacts and training jobs).
+`report` (the numbers), `frames` (the tables), `sections/` (one display per report section,
+in the manner of scikit-learn's: built by a `from_...` class method from the evaluation data it
+needs, immutable, drawn with `plot(ax=...)` in matplotlib or `to_bokeh()`), `wording` and
+`wording_pt_br` (every text shown, in English and in Brazilian Portuguese), `page` (HTML page,
+notebook view, PNG files, from a `Header` and the sections), `jobs` (reports of artifacts and
+training jobs). Imports go one way: report -> page -> sections -> frames, evaluate, wording.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The report laid out three ways: a standalone HTML page, a notebook view, PNG files.
 
-Each is a loop over the report's sections (`Report.displays()`): the page and the interactive
-notebook view draw them with Bokeh, the static notebook view and the PNG files with matplotlib.
-Every word is in the report's language (`Report.language`; `Report.shown_as` gives a copy of a
-report in another one).
+Each is a loop over the report's sections (displays, `Report.displays()`) under its header
+(`Header`, `Report.header()`): the page and the interactive notebook view draw them with Bokeh,
+the static notebook view and the PNG files with matplotlib. Every word is in the header's
+language. Nothing here knows the `Report`: it gets the header and the sections.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 import html
 import io
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +23,6 @@ from .wording import HTML_LANG, Words, language_code
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .report import Report
     from .sections import Section, Table
 
 HEADLINE = ("auc", "accuracy", "f1_label_1", "f1_label_0", "f1_macro", "rmse", "mae", "r2")
@@ -36,6 +38,24 @@ NOTES_STYLE = (
 )
 
 
+@dataclass(frozen=True)
+class Header:
+    """What the top of the report shows: title and date, the model's facts, the headline
+    numbers (`Report.summary()`) and the notes, in `language`."""
+
+    title: str
+    created: datetime
+    language: str
+    objective: str
+    rounds: int
+    features: int
+    rows: int
+    labelled: bool
+    xgboost_version: str
+    summary: Mapping[str, Any]
+    notes: Sequence[str] = ()
+
+
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -43,17 +63,16 @@ def _e(value: Any) -> str:
 # ---------------------------------------------------------------------- the HTML page
 
 
-def write_html(report: Report, path: Path) -> Path:
+def write_html(header: Header, sections: Sequence[Section], path: Path) -> Path:
     """Write the report as one standalone HTML file (Bokeh inline: works offline)."""
     from bokeh.embed import file_html
     from bokeh.models import Div
     from bokeh.resources import INLINE
 
-    say = Words("page", language=report.language)
-    sections = report.displays()
+    say = Words("page", language=header.language)
     parts: list[tuple[str, str]] = [
-        ("html", _header_html(report, sections)),
-        ("html", _toc_html(report, sections)),
+        ("html", _header_html(header, sections)),
+        ("html", _toc_html(header.language, sections)),
     ]
     roots = []
     for number, s in enumerate(sections, 1):
@@ -76,11 +95,11 @@ def write_html(report: Report, path: Path) -> Path:
     page = file_html(
         roots,
         resources=INLINE,
-        title=report.title,
+        title=header.title,
         template=_PAGE_TEMPLATE,
         template_variables={"parts": parts, "report_css": _CSS},
     )
-    page = _with_language(page, report.language)
+    page = _with_language(page, header.language)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path.absolute()
@@ -94,21 +113,20 @@ def _with_language(page: str, language: str) -> str:
     return page.replace(tag, f'<html lang="{HTML_LANG[language_code(language)]}">', 1)
 
 
-def _header_html(report: Report, sections: list[Section]) -> str:
+def _header_html(header: Header, sections: Sequence[Section]) -> str:
     """Title, date, the model's facts, the headline numbers, notes, and what was skipped."""
-    say = Words("page", language=report.language)
+    say = Words("page", language=header.language)
     rows = [
-        (say("objective"), report.objective),
-        (say("rounds"), str(report.num_rounds)),
-        (say("features"), str(report.num_features)),
+        (say("objective"), header.objective),
+        (say("rounds"), str(header.rounds)),
+        (say("features"), str(header.features)),
         (
             say("rows"),
-            say.number(report.num_rows, ",")
-            + ("" if report.labels is not None else say("no_labels")),
+            say.number(header.rows, ",") + ("" if header.labelled else say("no_labels")),
         ),
-        (say("xgboost"), report.xgboost_version),
+        (say("xgboost"), header.xgboost_version),
     ]
-    summary = report.summary()
+    summary = header.summary
     headline = [(say(f"headline.{k}"), v) for k, v in summary.items() if k in HEADLINE]
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     heads = "".join(
@@ -116,15 +134,15 @@ def _header_html(report: Report, sections: list[Section]) -> str:
         f'<b style="{TILE_VALUE_STYLE}">{say.number(v, ".4f")}</b></div>'
         for k, v in headline
     )
-    notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
+    notes = "".join(f"<li>{_e(n)}</li>" for n in header.notes)
     skipped = "".join(
         f"<li><a href='#{s.id}'>{_e(s.title)}</a>: {_e(s.skipped)}</li>"
         for s in sections
         if s.skipped
     )
     return (
-        f'<header id="report-title"><h1>{_e(report.title)}</h1>'
-        f'<p class="created">{say("created", created=report.created)}</p>'
+        f'<header id="report-title"><h1>{_e(header.title)}</h1>'
+        f'<p class="created">{say("created", created=header.created)}</p>'
         f'<table class="meta">{table}</table>'
         + (f'<div class="metrics" style="{TILES_STYLE}">{heads}</div>' if heads else "")
         + (_notes_html(say("notes"), notes) if notes else "")
@@ -137,8 +155,8 @@ def _notes_html(title: str, items: str) -> str:
     return f'<div class="notes" style="{NOTES_STYLE}"><h3>{_e(title)}</h3><ul>{items}</ul></div>'
 
 
-def _toc_html(report: Report, sections: list[Section]) -> str:
-    say = Words("page", language=report.language)
+def _toc_html(language: str, sections: Sequence[Section]) -> str:
+    say = Words("page", language=language)
     items = "".join(
         f'<li><a href="#{s.id}">{_e(s.title)}</a>'
         + (f' <span class="skip">{say("skipped_mark")}</span>' if s.skipped else "")
@@ -171,26 +189,27 @@ def _table_html(table: Table) -> str:
 # ---------------------------------------------------------------------- notebook and PNG
 
 
-def show(report: Report, interactive: bool = False) -> None:
+def show(
+    header: Header, sections: Sequence[Section], interactive: bool = False, text: str = ""
+) -> None:
     """Display the report in a Jupyter notebook (static PNG figures unless `interactive`);
-    outside a notebook, print its text version."""
+    outside a notebook, print its text version (`text`)."""
     try:
         from IPython import get_ipython
         from IPython.display import HTML, Image, display
     except ImportError:  # pragma: no cover - IPython missing: plain text
-        print(report.text())
+        print(text)
         return
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):
-        print(report.text())
+        print(text)
         return
     from bokeh.io import show as show_bokeh
 
     if interactive:
         _notebook_output()
-    say = Words("page", language=report.language)
-    sections = report.displays()
-    display(HTML(_header_html(report, sections) + _toc_html(report, sections)))
+    say = Words("page", language=header.language)
+    display(HTML(_header_html(header, sections) + _toc_html(header.language, sections)))
     for number, s in enumerate(sections, 1):
         text = f'<h2 id="{s.id}">{number}. {_e(s.title)}</h2><p>{_e(s.text)}</p>'
         if s.skipped:
@@ -207,11 +226,11 @@ def show(report: Report, interactive: bool = False) -> None:
             display(_formatted(table.frame, table.formats))
 
 
-def save_pngs(report: Report, folder: Path) -> list[Path]:
+def save_pngs(sections: Sequence[Section], folder: Path) -> list[Path]:
     """One PNG per section figure (those that apply), named as in `STATIC_FIGURES`."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for section in report.displays():
+    for section in sections:
         if section.has_figure:
             path = folder / section.png_name
             path.write_bytes(png_bytes(section.to_matplotlib()))

@@ -1,7 +1,8 @@
 """The report's numbers (`Report`) and how they are computed (`build_report`).
 
-A `Report` holds numbers only; the sections (`sections/`) word and draw them, and `page.py`
-lays them out as an HTML page, in a notebook or as PNG files. Its words are in its `language`
+A `Report` holds numbers only; the sections (`sections/`: displays, each built from the
+evaluation data it needs by `Report.displays()`) word and draw them, and `page.py` lays them
+out as an HTML page, in a notebook or as PNG files. Its words are in its `language`
 (English or Brazilian Portuguese); every way of showing it can pick another language and other
 feature names (`Report.shown_as`).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from . import page
+from . import frames, page
 from .constants import POSITIVE_LABEL
 from .errors import ReportError, xgb_message
 from .evaluate import (
@@ -34,7 +35,19 @@ from .evaluate import (
 )
 from .inputs import read_history
 from .model_io import booster_objective, num_class, objective_kind
-from .sections import Section, sections_of, skip_reasons
+from .sections import (
+    SECTION_TYPES,
+    ClassAccuracy,
+    ClassificationReport,
+    ConfusionMatrix,
+    Context,
+    FeatureImportance,
+    LabelDistribution,
+    Loss,
+    PredictionDistribution,
+    RocCurve,
+    Section,
+)
 from .wording import LANGUAGES, Note, Words, in_language, language_code
 
 Names = Sequence[str] | None  # feature names, one per feature in column order; None: as they are
@@ -110,53 +123,21 @@ class Report:
 
     def tables(self) -> dict[str, Any]:
         """The report's tables as pandas DataFrames, by name."""
-        import pandas as pd
-
         out: dict[str, Any] = {}
         if self.label_distribution:
-            total = sum(self.label_distribution.values())
-            out["label_distribution"] = pd.DataFrame(
-                {
-                    "label": list(self.label_distribution),
-                    "rows": list(self.label_distribution.values()),
-                    "share (%)": [100 * n / total for n in self.label_distribution.values()],
-                }
-            ).set_index("label")
+            out["label_distribution"] = frames.label_distribution(self.label_distribution)
         if self.importance:
-            frame = pd.DataFrame(self.importance).reindex(self.feature_names).fillna(0.0)
-            key = "gain" if "gain" in frame else frame.columns[0]
-            out["feature_importance"] = frame.sort_values(key, ascending=False, kind="stable")
-        if self.confusion_matrix is not None:
-            order, matrix = self.ordered_confusion_matrix()
-            labels = [str(c) for c in order]
-            out["confusion_matrix"] = pd.DataFrame(
-                matrix,
-                index=pd.Index([f"true {c}" for c in labels]),
-                columns=[f"predicted {c}" for c in labels],
+            out["feature_importance"] = frames.feature_importance(
+                self.importance, self.feature_names
             )
+        if self.confusion_matrix is not None:
+            out["confusion_matrix"] = frames.confusion_matrix(*self.ordered_confusion_matrix())
         if self.confusion:
-            out["confusion_cells"] = pd.DataFrame(
-                [
-                    {
-                        "cell": name,
-                        "meaning": cell["meaning"],
-                        "rows": int(cell["count"]),
-                        "% of all rows": cell["percent_of_all"],
-                        "% of its true class": cell["percent_of_class"],
-                    }
-                    for name, cell in self.confusion.items()
-                ]
-            ).set_index("cell")
+            out["confusion_cells"] = frames.confusion_cells(self.confusion)
         if self.classification_report:
-            frame = pd.DataFrame(
-                {k: v for k, v in self.classification_report.items() if isinstance(v, dict)}
-            ).T
-            frame["support"] = frame["support"].astype(int)
-            out["classification_report"] = frame
+            out["classification_report"] = frames.classification_report(self.classification_report)
         if self.regression_metrics:
-            out["regression_metrics"] = pd.DataFrame(
-                {"value": self.regression_metrics}
-            ).rename_axis("metric")
+            out["regression_metrics"] = frames.regression_metrics(self.regression_metrics)
         return out
 
     def ordered_confusion_matrix(self) -> tuple[list[int], np.ndarray]:
@@ -211,9 +192,39 @@ class Report:
         shown.skipped = skip_reasons(shown, shown.problems)
         return shown
 
+    def context(self) -> Context:
+        """What the sections' words depend on: kind, objective, labels or not, language."""
+        labels = self.labels
+        first = int(labels[0]) if labels is not None and labels.size else ""
+        return Context(self.kind, self.objective, labels is not None, self.language, first)
+
+    def header(self) -> page.Header:
+        """What the page's header shows (title, date, the model's facts, headline numbers)."""
+        return page.Header(
+            title=self.title,
+            created=self.created,
+            language=self.language,
+            objective=self.objective,
+            rounds=self.num_rounds,
+            features=self.num_features,
+            rows=self.num_rows,
+            labelled=self.labels is not None,
+            xgboost_version=self.xgboost_version,
+            summary=self.summary(),
+            notes=tuple(self.notes),
+        )
+
     def displays(self, language: str | None = None, feature_names: Names = None) -> list[Section]:
-        """Every section, in page order, ready to draw in Bokeh or matplotlib."""
-        return sections_of(self.shown_as(language, feature_names))
+        """Every section, in page order, ready to draw in Bokeh or matplotlib (fresh on each
+        call); each is built from the evaluation data it needs, never from the report."""
+        shown = self.shown_as(language, feature_names)
+        context = shown.context()
+        return [
+            section.skipped_for(context, shown.skipped[section.id])
+            if section.id in shown.skipped
+            else _display(shown, section, context)
+            for section in SECTION_TYPES
+        ]
 
     def sections(
         self, language: str | None = None, feature_names: Names = None
@@ -232,7 +243,8 @@ class Report:
     ) -> Path:
         """Write the report as one standalone HTML file (Bokeh inline: works offline); its
         `<html lang>` is the language's ("en" or "pt-BR")."""
-        return page.write_html(self.shown_as(language, feature_names), Path(path))
+        shown = self.shown_as(language, feature_names)
+        return page.write_html(shown.header(), shown.displays(), Path(path))
 
     def show(
         self,
@@ -247,7 +259,8 @@ class Report:
         which adds about 8 MB of BokehJS to the saved notebook. The standalone page
         (`to_html`) is always interactive. Outside a notebook, prints `text()`.
         """
-        page.show(self.shown_as(language, feature_names), interactive)
+        shown = self.shown_as(language, feature_names)
+        page.show(shown.header(), shown.displays(), interactive, shown.text())
 
     def save_pngs(
         self,
@@ -257,7 +270,54 @@ class Report:
     ) -> list[Path]:
         """Static PNGs (matplotlib, Agg) of every figure of the sections that apply, in page
         order; `sections.STATIC_FIGURES` names the files."""
-        return page.save_pngs(self.shown_as(language, feature_names), Path(folder))
+        return page.save_pngs(self.displays(language, feature_names), Path(folder))
+
+
+def _display(report: Report, section: type[Section], context: Context) -> Section:
+    """The section (one that applies) built from the evaluation data it needs."""
+    r = report
+    if section is LabelDistribution:
+        return LabelDistribution.from_labels(r.labels, r.label_distribution, context=context)
+    if section is Loss:
+        return Loss.from_history(r.history, r.best_iteration, context=context)
+    if section is FeatureImportance:
+        return FeatureImportance.from_importance(r.importance, r.feature_names, context=context)
+    if section is ConfusionMatrix:
+        return ConfusionMatrix.from_matrix(
+            r.confusion_matrix, r.classes, r.confusion, rows=r.num_rows, context=context
+        )
+    if section is ClassificationReport:
+        return ClassificationReport.from_measures(
+            r.classification_report,
+            r.accuracy,
+            r.regression_metrics,
+            rows=r.num_rows,
+            context=context,
+        )
+    if section is ClassAccuracy:
+        return ClassAccuracy.from_curves(r.class_accuracy, context=context)
+    if section is RocCurve:
+        return RocCurve.from_roc(r.roc, r.auc, r.confusion, context=context)
+    if section is PredictionDistribution:
+        return PredictionDistribution.from_predictions(
+            r.predictions, r.labels, classes=r.classes, residuals=r.residuals, context=context
+        )
+    raise TypeError(f"no evaluation data for section {section.id!r}")  # pragma: no cover
+
+
+def skip_reasons(report: Report, problems: Mapping[str, str | None]) -> dict[str, str]:
+    """{section id: why it is skipped}, in page order, for the sections that do not apply.
+
+    `problems`: what went wrong computing a section's numbers, by section id.
+    """
+    context = report.context()
+    reasons = {}
+    for section in SECTION_TYPES:
+        present = section.requires is None or bool(getattr(report, section.requires))
+        why = section.why_not(context, present, problems.get(section.id))
+        if why:
+            reasons[section.id] = why
+    return reasons
 
 
 # ---------------------------------------------------------------------- building

@@ -1,21 +1,18 @@
-"""The report's sections, in page order: each holds its numbers and words and draws its figure.
+"""The report's sections, in page order: displays that hold their numbers and words and draw
+their figure (see `base.Section`).
 
-Everything that shows the report (the HTML page, the notebook view, the PNG files) loops over
-`sections_of(report)`; a section that does not apply says why (`Report.skipped`).
+Each is built from the evaluation data it needs by its own class method (`from_labels`,
+`from_history`, ...); `Report.displays()` builds them all, and everything that shows the report
+(the HTML page, the notebook view, the PNG files) loops over that list; a section that does not
+apply says why (`Report.skipped`). Nothing here knows the `Report`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-from .base import Section, Table
+from .base import Context, Section, Table
 from .classification import ClassificationReport, ConfusionMatrix, RocCurve
 from .distributions import LabelDistribution, PredictionDistribution
 from .training import ClassAccuracy, FeatureImportance, Loss
-
-if TYPE_CHECKING:
-    from ..report import Report
 
 SECTION_TYPES: tuple[type[Section], ...] = (
     LabelDistribution,
@@ -33,25 +30,6 @@ SECTIONS = tuple(section.id for section in SECTION_TYPES)
 STATIC_FIGURES = {section.png_name: section.id for section in SECTION_TYPES if section.png_name}
 
 
-def skip_reasons(report: Report, problems: Mapping[str, str | None]) -> dict[str, str]:
-    """{section id: why it is skipped}, in page order, for the sections that do not apply.
-
-    `problems`: what went wrong computing a section's numbers, by section id.
-    """
-    reasons = {}
-    for section in SECTION_TYPES:
-        why = section.why_not(report, problems.get(section.id))
-        if why:
-            reasons[section.id] = why
-    return reasons
-
-
-def sections_of(report: Report) -> list[Section]:
-    """Every section of the report, in page order, ready to draw (fresh on each call)."""
-    tables = report.tables()
-    return [section(report, tables) for section in SECTION_TYPES]
-
-
 __all__ = [
     "SECTIONS",
     "SECTION_TYPES",
@@ -59,6 +37,7 @@ __all__ = [
     "ClassAccuracy",
     "ClassificationReport",
     "ConfusionMatrix",
+    "Context",
     "FeatureImportance",
     "LabelDistribution",
     "Loss",
@@ -66,6 +45,4 @@ __all__ = [
     "RocCurve",
     "Section",
     "Table",
-    "sections_of",
-    "skip_reasons",
 ]

@@ -1,15 +1,18 @@
 """What every report section shares: its words, tables, and a figure drawn by either renderer.
 
-A section is built from a finished `Report` (numbers only). It computes what its figure needs
-once (`compute`), then draws it as Bokeh models (`to_bokeh`: the HTML page and the interactive
-notebook view) or as a matplotlib figure (`to_matplotlib`: PNG files and the static notebook
-view), in the manner of scikit-learn's `*Display` classes. Bokeh and matplotlib are imported
-only when something is drawn. Its words are in the report's language (`Report.language`).
+Sections are displays in the manner of scikit-learn's `*Display` classes: a class method
+(`from_labels`, `from_history`, `from_predictions`, ...) computes, once, what the section shows
+from the evaluation data it needs (labels, probabilities, history, importances...) and a
+`Context` (the model's kind and objective, whether the data has labels, the language); the
+result is a small immutable object that draws itself with matplotlib (`plot(ax=...)`; PNG files
+and the static notebook view) or as Bokeh models (`to_bokeh`: the HTML page and the interactive
+notebook view). No section sees the whole report. Bokeh and matplotlib are imported only when
+something is drawn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,9 +21,8 @@ import numpy as np
 from ..wording import Words, in_language
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from ..report import Report
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
@@ -40,13 +42,32 @@ CLASSIFIERS = ("binary", "multiclass")
 SCORED = ("binary", "multiclass", "regression")  # predictions comparable with labels one by one
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a section's words depend on: the model's kind ("binary", "multiclass",
+    "regression", "other") and objective, whether the data has labels, the language; and the
+    data's first label (a skip reason may quote it)."""
+
+    kind: str
+    objective: str = ""
+    labelled: bool = True
+    language: str = "en"
+    first_label: int | str = ""
+
+    def words(self, part: str) -> Words:
+        """The words of `part` (a section id), in the variant for this model and data."""
+        return Words(part, self.kind, self.labelled, self.language)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Section:
-    """One section of the report; subclasses draw their figure in both renderers.
+    """One section of the report (a display); subclasses draw their figure in both renderers.
 
     A subclass declares in its class line its `id`, its PNG file name (`png`, when it has a
     figure) and what it needs: labels (`labels=True`), an objective among `kinds` (else the
-    reason `otherwise` from wording.REASONS), a report field that is not empty (`requires`,
-    else the section's `missing` text).
+    reason `otherwise` from wording.REASONS), evaluation data that is not empty (`requires`:
+    the name the report gives it; else the section's `missing` text). A section that does not
+    apply is made by `skipped_for` and holds only its words and why it is skipped.
     """
 
     id: ClassVar[str]
@@ -55,6 +76,9 @@ class Section:
     kinds: ClassVar[tuple[str, ...]]
     otherwise: ClassVar[str]
     requires: ClassVar[str | None]
+
+    context: Context
+    skipped: str | None = None
 
     def __init_subclass__(
         cls,
@@ -71,41 +95,50 @@ class Section:
         cls.id, cls.png_name, cls.needs_labels = id, png, labels
         cls.kinds, cls.otherwise, cls.requires = kinds, otherwise, requires
 
-    def __init__(self, report: Report, tables: Mapping[str, Any] | None = None) -> None:
-        """The section of `report`; `tables`: `report.tables()`, when the caller has them."""
-        self.report = report
-        self.language = report.language
-        self.say = words_for(self.id, report)
-        self.skipped = report.skipped.get(self.id)
-        self.title = self.say("title")
-        self.text = self.say("how")
-        self._tables = report.tables() if tables is None else tables
-        if self.skipped is None:
-            self.compute()
+    @classmethod
+    def skipped_for(cls, context: Context, why: str) -> Section:
+        """The section when it does not apply: its words and `why` (see `why_not`)."""
+        return cls(context=context, skipped=why)
 
     @classmethod
-    def why_not(cls, report: Report, problem: str | None = None) -> str | None:
-        """Why this section does not apply to the report (None: it applies).
+    def why_not(
+        cls, context: Context, present: bool = True, problem: str | None = None
+    ) -> str | None:
+        """Why this section does not apply (None: it applies), in the context's language.
 
-        `problem`: what went wrong computing its numbers, when something did. A `missing` text
-        may use {problem}, {note} (" (problem)", or nothing) and {first} (the first label).
-        The reason is in the report's language.
+        `present`: whether the evaluation data it `requires` is there; `problem`: what went
+        wrong computing it, when something did. A `missing` text may use {problem}, {note}
+        (" (problem)", or nothing) and {first} (the first label).
         """
-        if cls.needs_labels and report.labels is None:
-            return reason("no_labels", report.language)
-        if report.kind not in cls.kinds:
-            return reason(cls.otherwise, report.language, objective=report.objective)
-        if cls.requires and not getattr(report, cls.requires):
-            problem = in_language(problem, report.language)
-            first = (
-                int(report.labels[0]) if report.labels is not None and report.labels.size else ""
-            )
+        language = context.language
+        if cls.needs_labels and not context.labelled:
+            return reason("no_labels", language)
+        if context.kind not in cls.kinds:
+            return reason(cls.otherwise, language, objective=context.objective)
+        if cls.requires and not present:
+            problem = in_language(problem, language)
             note = f" ({problem})" if problem else ""
-            return words_for(cls.id, report)("missing", problem=problem, note=note, first=first)
+            say = context.words(cls.id)
+            return say("missing", problem=problem, note=note, first=context.first_label)
         return None
 
-    def compute(self) -> None:
-        """Work out, once, what both renderers draw (called only when the section applies)."""
+    @property
+    def say(self) -> Words:
+        """The section's words, in its language and the variant for its model and data."""
+        return self.context.words(self.id)
+
+    @property
+    def language(self) -> str:
+        return self.context.language
+
+    @property
+    def title(self) -> str:
+        return self.say("title")
+
+    @property
+    def text(self) -> str:
+        """How to read the section."""
+        return self.say("how")
 
     @property
     def has_figure(self) -> bool:
@@ -124,7 +157,7 @@ class Section:
         self, caption: str, frame: Any, formats: dict[str, str] | None = None, index: bool = False
     ) -> Table:
         """A Table captioned with the text of key `caption`, its column labels (and the index's
-        name; with `index`, its labels too) in the report's language (wording.TABLES)."""
+        name; with `index`, its labels too) in the section's language (wording.TABLES)."""
         labels = Words("tables", language=self.language)
         shown = frame.rename(columns=labels.label)
         if index:
@@ -139,9 +172,15 @@ class Section:
         """The figure as fresh Bokeh models (a Bokeh model belongs to one page only)."""
         return []
 
-    def to_matplotlib(self) -> Figure | None:
-        """The figure as a matplotlib Figure (not pyplot: nothing global, no display needed)."""
+    def plot(self, ax: Axes | Sequence[Axes] | None = None) -> Figure | None:
+        """Draw the figure with matplotlib on `ax` (a sequence of Axes for a figure of several
+        panels), or on a new Figure of the report's size when None (not pyplot: nothing global,
+        no display needed); returns the Figure drawn on."""
         return None
+
+    def to_matplotlib(self) -> Figure | None:
+        """The figure as a new matplotlib Figure of the report's size (`plot()`)."""
+        return self.plot()
 
     def as_dict(self) -> dict[str, Any]:
         """id, title, text, skipped, tables (caption, frame, formats), Bokeh figures, html."""
@@ -155,12 +194,6 @@ class Section:
             "figures": self.to_bokeh() if applies else [],
             "html": self.html() if applies else "",
         }
-
-
-def words_for(section: str, report: Report) -> Words:
-    """The words of a section, in the report's language and the variant for its model and
-    data."""
-    return Words(section, report.kind, report.labels is not None, report.language)
 
 
 def reason(key: str, language: str = "en", **values: Any) -> str:
@@ -190,6 +223,25 @@ def bokeh_span(at: float, line_color: str = "black") -> Any:
     from bokeh.models import Span
 
     return Span(location=at, dimension="height", line_dash="dashed", line_color=line_color)
+
+
+def axes_for(
+    ax: Axes | Sequence[Axes] | None,
+    size: tuple[float, float],
+    grid: tuple[int, int] | None = None,
+) -> list[Axes]:
+    """The Axes to draw on: those given (one, or as many as `grid` holds), else those of a new
+    Figure of `size` inches (one Axes, or a `grid` of rows and columns of them)."""
+    count = 1 if grid is None else grid[0] * grid[1]
+    if ax is None:
+        fig = mpl_figure(*size)
+        if grid is None:
+            return [fig.add_subplot()]
+        return [fig.add_subplot(*grid, i + 1) for i in range(count)]
+    axes = list(np.ravel(ax)) if isinstance(ax, list | tuple | np.ndarray) else [ax]
+    if len(axes) != count:
+        raise ValueError(f"this figure has {count} panels: pass {count} Axes, not {len(axes)}")
+    return axes
 
 
 def mpl_figure(width: float, height: float) -> Figure:

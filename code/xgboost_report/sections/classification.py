@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .base import CLASSIFIERS, SCORED, Section, Table, bokeh_figure, color, mpl_figure
+from .. import frames
+from ..evaluate import ordered_matrix
+from .base import CLASSIFIERS, SCORED, Context, Section, Table, axes_for, bokeh_figure, color
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 CELL_NAMES = {(1, 1): "TP", (1, 0): "FN", (0, 1): "FP", (0, 0): "TN"}  # (true, predicted)
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ConfusionMatrix(
     Section,
     id="confusion-matrix",
@@ -24,19 +30,35 @@ class ConfusionMatrix(
 ):
     """True against predicted classes; each cell coloured by its share of the true class."""
 
-    def compute(self) -> None:
-        """The matrix in display order, each cell's share of its row, and its name (binary)."""
-        self.order, self.matrix = self.report.ordered_confusion_matrix()
-        totals = self.matrix.sum(axis=1, keepdims=True)
-        self.rates = np.divide(
-            self.matrix, totals, out=np.zeros(self.matrix.shape), where=totals > 0
-        )
+    order: Sequence[int] = ()  # the classes in display order (binary: positive first)
+    matrix: np.ndarray | None = None  # rows: true class, columns: predicted, in `order`
+    rates: np.ndarray | None = None  # each cell's share of its row
+    rows: int = 0  # of the data
+    cells: Any = None  # binary: the four cells (TP, FN, FP, TN) as a table
+
+    @classmethod
+    def from_matrix(
+        cls,
+        matrix: np.ndarray,
+        classes: list[int],
+        confusion: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        rows: int,
+        context: Context,
+    ) -> ConfusionMatrix:
+        """From the confusion matrix in the order of `classes`, the binary cells (`confusion`,
+        else None) and the number of rows; computes the display order and each cell's share."""
+        order, matrix = ordered_matrix(matrix, context.kind, classes)
+        totals = matrix.sum(axis=1, keepdims=True)
+        rates = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+        cells = frames.confusion_cells(confusion) if confusion else None
+        return cls(context=context, order=order, matrix=matrix, rates=rates, rows=rows, cells=cells)
 
     def _cell_text(self, r: int, c: int, sep: str) -> str:
         """'TP 5,493 (70.1 %)', the parts joined by `sep` (names for binary models only)."""
-        binary = self.report.kind == "binary"
+        binary = self.context.kind == "binary"
         name = CELL_NAMES.get((self.order[r], self.order[c]), "") if binary else ""
-        share = 100 * self.matrix[r, c] / self.report.num_rows
+        share = 100 * self.matrix[r, c] / self.rows
         count = self.say("count", rows=int(self.matrix[r, c]))
         return sep.join(part for part in (name, count, self.say("share", share=share)) if part)
 
@@ -46,14 +68,15 @@ class ConfusionMatrix(
     def tables(self) -> list[Table]:
         """Rows per cell; for a binary model also the four cells with their meaning."""
         matrix = (
-            self._tables["confusion_matrix"]
+            frames.confusion_matrix(self.order, self.matrix)
             .set_axis([self.say("row", label=c) for c in self.order], axis=0)
             .set_axis([self.say("column", label=c) for c in self.order], axis=1)
         )
         out = [self.table("table", matrix)]
-        if self.report.confusion:
-            cells = self._tables["confusion_cells"]
-            cells = cells.assign(meaning=[self.say(f"meaning.{name}") for name in cells.index])
+        if self.cells is not None:
+            cells = self.cells.assign(
+                meaning=[self.say(f"meaning.{name}") for name in self.cells.index]
+            )
             formats = {"% of all rows": "{:.1f}", "% of its true class": "{:.1f}"}
             out.append(self.table("table.cells", cells, formats))
         return out
@@ -116,10 +139,9 @@ class ConfusionMatrix(
         fig.grid.visible = False
         return [fig]
 
-    def to_matplotlib(self) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """The same heat map as a static figure."""
-        fig = mpl_figure(4.8, 4.2)
-        ax = fig.add_subplot()
+        [ax] = axes_for(ax, (4.8, 4.2))
         ax.imshow(self.rates, cmap="Blues", vmin=0, vmax=1)
         for r in range(len(self.order)):
             for c in range(len(self.order)):
@@ -130,9 +152,10 @@ class ConfusionMatrix(
         ax.set_xlabel(self.say("x"))
         ax.set_ylabel(self.say("y"))
         ax.set_title(self.say("figure.static"))
-        return fig
+        return ax.figure
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ClassificationReport(
     Section,
     id="classification-report",
@@ -142,28 +165,50 @@ class ClassificationReport(
 ):
     """Precision, recall, F1 and support per class, and accuracy (regression: RMSE, MAE, R²)."""
 
+    classes: Any = None  # the classification report as a table (None for a regression)
+    accuracy: float | None = None
+    rows: int = 0
+    errors: Any = None  # a regression's error measures as a table
+
+    @classmethod
+    def from_measures(
+        cls,
+        report: Mapping[str, Any] | None,
+        accuracy: float | None,
+        regression: Mapping[str, float] | None = None,
+        *,
+        rows: int,
+        context: Context,
+    ) -> ClassificationReport:
+        """From scikit-learn's classification report (dict) and the accuracy on `rows` rows,
+        or from a regression's error measures (`regression`: {name: value})."""
+        return cls(
+            context=context,
+            classes=frames.classification_report(report) if report else None,
+            accuracy=accuracy,
+            rows=rows,
+            errors=frames.regression_metrics(regression) if regression else None,
+        )
+
     def html(self) -> str:
         """The accuracy, as a headline."""
-        accuracy = self.report.accuracy
-        if not self.report.classification_report:
+        accuracy = self.accuracy
+        if self.classes is None:
             return ""
-        text = self.say(
-            "accuracy", accuracy=accuracy, percent=accuracy * 100, rows=self.report.num_rows
-        )
+        text = self.say("accuracy", accuracy=accuracy, percent=accuracy * 100, rows=self.rows)
         return f'<p class="big">{text}</p>'
 
     def tables(self) -> list[Table]:
         """The classification report, or the regression's error measures."""
-        if self.report.classification_report:
+        if self.classes is not None:
             formats = {"precision": "{:.4f}", "recall": "{:.4f}", "f1-score": "{:.4f}"}
-            frame = self._tables["classification_report"]
-            return [self.table("table", frame, formats, index=True)]
-        if self.report.regression_metrics:
-            frame = self._tables["regression_metrics"]
-            return [self.table("table", frame, {"value": "{:.4f}"})]
+            return [self.table("table", self.classes, formats, index=True)]
+        if self.errors is not None:
+            return [self.table("table", self.errors, {"value": "{:.4f}"})]
         return []
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RocCurve(
     Section,
     id="roc-curve",
@@ -175,23 +220,37 @@ class RocCurve(
 ):
     """True-positive against false-positive rate over all thresholds, with the AUC."""
 
-    def compute(self) -> None:
-        """Where the model's threshold sits on the curve."""
-        cells = {name: cell["count"] for name, cell in self.report.confusion.items()}
-        self.point = (
+    roc: Mapping[str, np.ndarray] | None = None  # fpr, tpr, thresholds
+    auc: float | None = None
+    point: tuple[float, float] | None = None  # (fpr, tpr) at the model's threshold
+
+    @classmethod
+    def from_roc(
+        cls,
+        roc: Mapping[str, np.ndarray],
+        auc: float,
+        confusion: Mapping[str, Mapping[str, Any]],
+        *,
+        context: Context,
+    ) -> RocCurve:
+        """From the curve's points (scikit-learn's `roc_curve`: fpr, tpr, thresholds), the AUC
+        and the binary confusion cells (where the model's threshold sits on the curve)."""
+        cells = {name: cell["count"] for name, cell in confusion.items()}
+        point = (
             cells["FP"] / max(1, cells["FP"] + cells["TN"]),
             cells["TP"] / max(1, cells["TP"] + cells["FN"]),
         )
+        return cls(context=context, roc=roc, auc=auc, point=point)
 
     def html(self) -> str:
         """The AUC, as a headline."""
-        return f'<p class="big">{self.say("auc", auc=self.report.auc)}</p>'
+        return f'<p class="big">{self.say("auc", auc=self.auc)}</p>'
 
     def to_bokeh(self) -> list[Any]:
         """The curve, the chance diagonal and the threshold's point; hover shows thresholds."""
         from bokeh.models import ColumnDataSource, HoverTool
 
-        roc, auc = self.report.roc, self.report.auc
+        roc, auc = self.roc, self.auc
         source = ColumnDataSource(
             {"fpr": roc["fpr"], "tpr": roc["tpr"], "threshold": np.minimum(roc["thresholds"], 1.0)}
         )
@@ -213,16 +272,15 @@ class RocCurve(
         fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
         return [fig]
 
-    def to_matplotlib(self) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """The curve and the chance diagonal as a static figure."""
-        roc = self.report.roc
-        fig = mpl_figure(4.8, 4.4)
-        ax = fig.add_subplot()
-        ax.plot(roc["fpr"], roc["tpr"], lw=2, label=self.say("model.static", auc=self.report.auc))
+        roc = self.roc
+        [ax] = axes_for(ax, (4.8, 4.4))
+        ax.plot(roc["fpr"], roc["tpr"], lw=2, label=self.say("model.static", auc=self.auc))
         ax.plot([0, 1], [0, 1], "--", color="gray", label=self.say("chance"))
         ax.set_xlabel(self.say("x.static"))
         ax.set_ylabel(self.say("y.static"))
         ax.set_title(self.say("figure.static"))
         ax.legend(loc="lower right")
         ax.set_aspect("equal")
-        return fig
+        return ax.figure

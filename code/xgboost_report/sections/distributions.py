@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import frames
 from ..constants import THRESHOLD
 from .base import (
     SCORED,
+    Context,
     Section,
     Table,
+    axes_for,
     bokeh_figure,
     bokeh_span,
     color,
     histogram,
-    mpl_figure,
 )
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class LabelDistribution(
     Section,
     id="label-distribution",
@@ -31,25 +37,41 @@ class LabelDistribution(
 ):
     """Rows per true label (classification) or a histogram of the labels (regression)."""
 
-    def compute(self) -> None:
-        """Bars (label, rows, share) for classes; bin edges and counts for continuous labels."""
-        self.edges = None
-        per_label = self.report.label_distribution
-        if per_label:
-            self.labels = [str(c) for c in per_label]
-            self.counts = list(per_label.values())
-            total = sum(self.counts)
-            self.shares = [self.say("share", share=100 * c / total) for c in self.counts]
-        else:  # regression: a histogram, drawn from the labels themselves
-            self.edges = np.histogram_bin_edges(self.report.labels, bins=40)
-            self.counts = histogram(self.report.labels, self.edges)
+    labels: Sequence[str] = ()  # classification: the bars' labels
+    counts: Any = ()  # rows per bar (or per bin)
+    shares: Sequence[str] = ()  # classification: each bar's share, worded
+    edges: np.ndarray | None = None  # regression: the histogram's bin edges
+    frame: Any = None  # classification: rows and share per label
+
+    @classmethod
+    def from_labels(
+        cls,
+        labels: np.ndarray,
+        per_label: Mapping[int, int] | None = None,
+        *,
+        context: Context,
+    ) -> LabelDistribution:
+        """From the rows per class (`per_label`: classification) or, without it, a histogram
+        of the true labels themselves (regression)."""
+        if not per_label:
+            edges = np.histogram_bin_edges(labels, bins=40)
+            return cls(context=context, counts=histogram(labels, edges), edges=edges)
+        counts = list(per_label.values())
+        total = sum(counts)
+        say = context.words(cls.id)
+        return cls(
+            context=context,
+            labels=[str(c) for c in per_label],
+            counts=counts,
+            shares=[say("share", share=100 * c / total) for c in counts],
+            frame=frames.label_distribution(per_label),
+        )
 
     def tables(self) -> list[Table]:
         """Rows and share per label (classification only)."""
         if self.edges is not None:
             return []
-        frame = self._tables["label_distribution"]
-        return [self.table("table", frame, {"share (%)": "{:.1f}"})]
+        return [self.table("table", self.frame, {"share (%)": "{:.1f}"})]
 
     def to_bokeh(self) -> list[Any]:
         """Bars with their share written on top, or the histogram of the labels."""
@@ -87,15 +109,13 @@ class LabelDistribution(
         fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
         return [fig]
 
-    def to_matplotlib(self) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """The same bars (or histogram) as a static figure."""
         if self.edges is not None:
-            fig = mpl_figure(7.6, 3.4)
-            ax = fig.add_subplot()
+            [ax] = axes_for(ax, (7.6, 3.4))
             ax.stairs(self.counts, self.edges, fill=True, alpha=0.7, color=color(0))
         else:
-            fig = mpl_figure(5.2, 3.4)
-            ax = fig.add_subplot()
+            [ax] = axes_for(ax, (5.2, 3.4))
             colors = [color(i) for i in range(len(self.labels))]
             positions = range(len(self.labels))  # numbers, not label strings: no category axis
             bars = ax.bar(positions, self.counts, width=0.7, color=colors)
@@ -105,54 +125,65 @@ class LabelDistribution(
         ax.set_title(self.say("figure"))
         ax.set_xlabel(self.say("x"))
         ax.set_ylabel(self.say("y"))
-        return fig
+        return ax.figure
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class PredictionDistribution(
     Section, id="prediction-distribution", png="report_prediction_distribution.png"
 ):
     """Histograms of the predicted probability per true class, of residuals, or of values."""
 
-    def compute(self) -> None:
-        """The groups of values to compare, shared bin edges, and each group's bar heights."""
-        self.groups = self._groups()
-        self.what = self.say("what")
-        probability = self.report.kind in ("binary", "multiclass")
-        finite = np.concatenate([g[np.isfinite(g)] for g in self.groups.values()])
-        self.edges = (
+    groups: Mapping[str, np.ndarray] | None = None  # legend name -> values
+    what: str = ""  # what the values are, worded (the x axis)
+    edges: np.ndarray | None = None  # the bins, shared by every group
+    shares: bool = False  # heights as % of each group (one histogram per class)
+    counts: Mapping[str, np.ndarray] | None = None  # rows per bin, per group
+    heights: Mapping[str, np.ndarray] | None = None  # what the bars show, per group
+    marker: float | None = None  # a dashed line: the threshold, or zero residual
+
+    @classmethod
+    def from_predictions(
+        cls,
+        predictions: np.ndarray,
+        labels: np.ndarray | None = None,
+        *,
+        classes: Sequence[int] | None = None,
+        residuals: np.ndarray | None = None,
+        context: Context,
+    ) -> PredictionDistribution:
+        """From the predictions (binary: P(label 1); multiclass: one probability per class;
+        else values), the true labels when there are, the classes of a classifier and a
+        regression's residuals: groups of values to compare, shared bins, bar heights."""
+        say, kind = context.words(cls.id), context.kind
+        groups = _groups(say, kind, predictions, labels, classes, residuals)
+        finite = np.concatenate([g[np.isfinite(g)] for g in groups.values()])
+        edges = (
             np.linspace(0, 1, 51)
-            if probability
+            if kind in ("binary", "multiclass")
             else np.histogram_bin_edges(finite if finite.size else [0.0], bins=50)
         )
-        self.shares = (
-            len(self.groups) > 1
-        )  # one histogram per class: compare shapes, not class sizes
-        self.counts = {name: histogram(group, self.edges) for name, group in self.groups.items()}
-        self.heights = {
-            name: 100 * counts / max(1, self.groups[name].size) if self.shares else counts
-            for name, counts in self.counts.items()
+        shares = len(groups) > 1  # one histogram per class: compare shapes, not class sizes
+        counts = {name: histogram(group, edges) for name, group in groups.items()}
+        heights = {
+            name: 100 * rows / max(1, groups[name].size) if shares else rows
+            for name, rows in counts.items()
         }
-        self.marker = None  # a dashed line: the threshold, or zero residual
-        if self.report.kind == "binary":
-            self.marker = THRESHOLD
-        elif self.report.kind == "regression" and self.report.residuals is not None:
-            self.marker = 0.0
-
-    def _groups(self) -> dict[str, np.ndarray]:
-        """{legend name: values}: one group per true class when there are labels."""
-        r, group = self.report, self.say
-        if r.kind == "regression" and r.residuals is not None:
-            return {group("all"): r.residuals}
-        if r.kind == "binary":
-            if r.labels is None:
-                return {group("all"): r.predictions}
-            return {group("group", label=c): r.predictions[r.labels == c] for c in (1, 0)}
-        if r.kind == "multiclass":
-            if r.labels is None:
-                return {group("all"): r.predictions.max(axis=1)}
-            picked = r.predictions[np.arange(r.num_rows), r.labels]
-            return {group("group", label=c): picked[r.labels == c] for c in r.classes}
-        return {group("all"): r.predictions}
+        marker = None
+        if kind == "binary":
+            marker = THRESHOLD
+        elif kind == "regression" and residuals is not None:
+            marker = 0.0
+        return cls(
+            context=context,
+            groups=groups,
+            what=say("what"),
+            edges=edges,
+            shares=shares,
+            counts=counts,
+            heights=heights,
+            marker=marker,
+        )
 
     def _legend(self, name: str) -> str:
         return self.say("legend", name=name, rows=self.groups[name].size)
@@ -189,16 +220,15 @@ class PredictionDistribution(
         tips = [("from", "@left{0.000}"), ("to", "@right{0.000}"), ("rows", "@rows")]
         fig.add_tools(HoverTool(tooltips=[(self.say(f"hover.{k}"), v) for k, v in tips]))
         fig.legend.click_policy = "hide"
-        fig.legend.location = "top_left" if self.report.kind == "binary" else "top_right"
+        fig.legend.location = "top_left" if self.context.kind == "binary" else "top_right"
         fig.y_range.start = 0
         fig.xaxis.axis_label = self.what
         fig.yaxis.axis_label = self._y_label()
         return [fig]
 
-    def to_matplotlib(self) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """The same overlaid histograms as a static figure."""
-        fig = mpl_figure(7.6, 3.4)
-        ax = fig.add_subplot()
+        [ax] = axes_for(ax, (7.6, 3.4))
         for i, name in enumerate(self.groups):
             ax.stairs(
                 self.heights[name],
@@ -215,4 +245,27 @@ class PredictionDistribution(
         ax.set_title(self.say("figure", what=self.what))
         ax.set_xlabel(self.what)
         ax.set_ylabel(self._y_label())
-        return fig
+        return ax.figure
+
+
+def _groups(
+    say: Any,
+    kind: str,
+    predictions: np.ndarray,
+    labels: np.ndarray | None,
+    classes: Sequence[int] | None,
+    residuals: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """{legend name: values}: one group per true class when there are labels."""
+    if kind == "regression" and residuals is not None:
+        return {say("all"): residuals}
+    if kind == "binary":
+        if labels is None:
+            return {say("all"): predictions}
+        return {say("group", label=c): predictions[labels == c] for c in (1, 0)}
+    if kind == "multiclass":
+        if labels is None:
+            return {say("all"): predictions.max(axis=1)}
+        picked = predictions[np.arange(labels.shape[0]), labels]
+        return {say("group", label=c): picked[labels == c] for c in classes}
+    return {say("all"): predictions}

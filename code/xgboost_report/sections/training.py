@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from .base import SCORED, Section, Table, bokeh_figure, bokeh_span, color, mpl_figure
+from .. import frames
+from .base import SCORED, Context, Section, Table, axes_for, bokeh_figure, bokeh_span, color
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Loss(Section, id="loss", png="report_loss.png", requires="history"):
     """The evaluation metrics per boosting round, one figure per metric, one line per data set."""
 
-    def compute(self) -> None:
-        """The metrics, sorted by name (each data set may have any of them)."""
-        history = self.report.history
-        self.metrics = sorted({m for per in history.values() for m in per})
+    history: Mapping[str, Mapping[str, list[float]]] | None = None
+    best_iteration: int | None = None
+    metrics: tuple[str, ...] = ()
+
+    @classmethod
+    def from_history(
+        cls,
+        history: Mapping[str, Mapping[str, list[float]]],
+        best_iteration: int | None = None,
+        *,
+        context: Context,
+    ) -> Loss:
+        """From XGBoost's evaluation history ({data set: {metric: values per round}}) and the
+        round early stopping kept; the metrics sorted by name (a data set may lack some)."""
+        metrics = tuple(sorted({m for per in history.values() for m in per}))
+        return cls(context=context, history=history, best_iteration=best_iteration, metrics=metrics)
 
     def _series(self, metric: str) -> list[tuple[int, str, list[float]]]:
         """(colour index, data name, values) of every data set that has `metric`."""
         return [
             (i, data_name, per[metric])
-            for i, (data_name, per) in enumerate(self.report.history.items())
+            for i, (data_name, per) in enumerate(self.history.items())
             if metric in per
         ]
 
     def html(self) -> str:
         """Where the best iteration is, when early stopping chose one."""
-        best = self.report.best_iteration
+        best = self.best_iteration
         return "" if best is None else f"<p>{self.say('best', best=best)}</p>"
 
     def to_bokeh(self) -> list[Any]:
@@ -51,8 +68,8 @@ class Loss(Section, id="loss", png="report_loss.png", requires="history"):
                 line = fig.line("round", "value", source=source, line_width=2, color=color(i))
                 label = self.say("legend", data=data_name, value=values[-1])
                 items.append(LegendItem(label=label, renderers=[line]))
-            if self.report.best_iteration is not None:
-                fig.add_layout(bokeh_span(self.report.best_iteration, "gray"))
+            if self.best_iteration is not None:
+                fig.add_layout(bokeh_span(self.best_iteration, "gray"))
             tips = [(self.say("hover.data"), "@data"), (self.say("hover.round"), "@round")]
             tips.append((metric, "@value{0.00000}"))
             fig.add_tools(HoverTool(tooltips=tips, mode="vline"))
@@ -61,36 +78,47 @@ class Loss(Section, id="loss", png="report_loss.png", requires="history"):
             figures.append(fig)
         return figures
 
-    def to_matplotlib(self) -> Figure:
-        """The metrics stacked one above the other in one figure."""
-        fig = mpl_figure(6.4, 3.4 * len(self.metrics))
-        for j, metric in enumerate(self.metrics):
-            ax = fig.add_subplot(len(self.metrics), 1, j + 1)
+    def plot(self, ax: Axes | Sequence[Axes] | None = None) -> Figure:
+        """The metrics stacked one above the other (one Axes per metric)."""
+        panels = axes_for(ax, (6.4, 3.4 * len(self.metrics)), (len(self.metrics), 1))
+        for ax, metric in zip(panels, self.metrics, strict=True):
             for i, data_name, values in self._series(metric):
                 ax.plot(values, lw=1.6, color=color(i), label=data_name)
-            if self.report.best_iteration is not None:
-                ax.axvline(self.report.best_iteration, ls="--", color="gray")
+            if self.best_iteration is not None:
+                ax.axvline(self.best_iteration, ls="--", color="gray")
             ax.set_xlabel(self.say("x"))
             ax.set_ylabel(metric)
             ax.set_title(self.say("figure", metric=metric))
             ax.legend()
-        return fig
+        return panels[0].figure
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class FeatureImportance(
     Section, id="feature-importance", png="report_feature_importance.png", requires="importance"
 ):
     """Weight, gain and cover of every feature, each as shares that add up to 1."""
 
-    def compute(self) -> None:
-        """XGBoost's raw values, and per importance type the shares sorted from small to large."""
-        self.frame = self._tables["feature_importance"]
-        self.shares = {}
-        for kind in self.frame.columns:
-            values = self.frame[kind]
+    frame: Any = None  # XGBoost's raw values, one row per feature, by gain
+    shares: Mapping[str, Any] | None = None  # importance type -> shares, small to large
+
+    @classmethod
+    def from_importance(
+        cls,
+        importance: Mapping[str, Mapping[str, float]],
+        feature_names: Sequence[str],
+        *,
+        context: Context,
+    ) -> FeatureImportance:
+        """From XGBoost's importances ({type: {feature: value}}) of the named features."""
+        frame = frames.feature_importance(importance, feature_names)
+        shares = {}
+        for kind in frame.columns:
+            values = frame[kind]
             total = values.sum()
             share = values / total if total else values
-            self.shares[kind] = share.sort_values()
+            shares[kind] = share.sort_values()
+        return cls(context=context, frame=frame, shares=shares)
 
     def tables(self) -> list[Table]:
         """XGBoost's raw values per feature (weight as a count)."""
@@ -132,19 +160,24 @@ class FeatureImportance(
             plots.append(fig)
         return [row(*plots)]
 
-    def to_matplotlib(self) -> Figure:
-        """The same bar charts, side by side in one figure."""
-        fig = mpl_figure(10, 0.28 * len(self.frame) + 1.6)
+    def plot(self, ax: Axes | Sequence[Axes] | None = None) -> Figure:
+        """The same bar charts side by side (one Axes per importance type); on a new figure,
+        with the section's title above them."""
+        size = (10, 0.28 * len(self.frame) + 1.6)
+        panels = axes_for(ax, size, (1, len(self.shares)))
         for i, (kind, share) in enumerate(self.shares.items()):
-            ax = fig.add_subplot(1, len(self.shares), i + 1)
-            ax.barh(share.index, share.to_numpy(), color=color(i))
-            ax.set_title(self.say("panel", kind=self._kind(kind)))
-            ax.set_xlabel(self.say("x"))
-            ax.tick_params(axis="y", labelsize=8)
-        fig.suptitle(self.say("figure"))
+            panel = panels[i]
+            panel.barh(share.index, share.to_numpy(), color=color(i))
+            panel.set_title(self.say("panel", kind=self._kind(kind)))
+            panel.set_xlabel(self.say("x"))
+            panel.tick_params(axis="y", labelsize=8)
+        fig = panels[0].figure
+        if ax is None:
+            fig.suptitle(self.say("figure"))
         return fig
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ClassAccuracy(
     Section,
     id="class-accuracy",
@@ -156,20 +189,29 @@ class ClassAccuracy(
 ):
     """Accuracy of each true class (regression: error per label range) over the rounds used."""
 
-    def compute(self) -> None:
-        """One line per class (or label range) and the overall line, against the rounds used."""
-        data = self.report.class_accuracy
-        self.regression = data.get("regression", False)
-        self.iterations = data["iterations"]
-        names = list(data["per_class"])
-        if "edges" in data:  # regression: the label ranges, worded from their numbers
-            edges = data["edges"]
-            names = [self.say("range", low=low, high=high) for low, high in pairwise(edges)]
-        values = data["per_class"].values()
-        self.lines = [
-            (self.say("legend", name=name), v) for name, v in zip(names, values, strict=True)
-        ]
-        self.overall = (self.say("overall"), data["overall"])
+    iterations: Sequence[int] = ()
+    lines: tuple[tuple[str, Sequence[float]], ...] = ()  # (legend, values) per class or range
+    overall: tuple[str, Sequence[float]] | None = None
+    regression: bool = False
+
+    @classmethod
+    def from_curves(cls, curves: Mapping[str, Any], *, context: Context) -> ClassAccuracy:
+        """From `evaluate.class_accuracy` (or `error_by_label_bin`): the rounds used and, per
+        class (or label range), the value after each; one line each, and the overall line."""
+        say = context.words(cls.id)
+        names = list(curves["per_class"])
+        if "edges" in curves:  # regression: the label ranges, worded from their numbers
+            edges = curves["edges"]
+            names = [say("range", low=low, high=high) for low, high in pairwise(edges)]
+        values = curves["per_class"].values()
+        lines = tuple((say("legend", name=name), v) for name, v in zip(names, values, strict=True))
+        return cls(
+            context=context,
+            iterations=curves["iterations"],
+            lines=lines,
+            overall=(say("overall"), curves["overall"]),
+            regression=curves.get("regression", False),
+        )
 
     def to_bokeh(self) -> list[Any]:
         """The lines, any of which a click on the legend hides."""
@@ -188,10 +230,9 @@ class ClassAccuracy(
         fig.xaxis.axis_label, fig.yaxis.axis_label = self.say("x"), self.say("y")
         return [fig]
 
-    def to_matplotlib(self) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """The same lines as a static figure."""
-        fig = mpl_figure(7.6, 3.4)
-        ax = fig.add_subplot()
+        [ax] = axes_for(ax, (7.6, 3.4))
         for i, (label, values) in enumerate(self.lines):
             ax.plot(self.iterations, values, lw=1.6, color=color(i), label=label)
         label, values = self.overall
@@ -200,4 +241,4 @@ class ClassAccuracy(
         ax.set_title(self.say("figure"))
         ax.set_xlabel(self.say("x"))
         ax.set_ylabel(self.say("y"))
-        return fig
+        return ax.figure
