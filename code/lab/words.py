@@ -84,6 +84,16 @@ ENGLISH = {
     "running.models": "models",
     "running.transform jobs": "transform jobs running",
     "running.none": "none",
+    "metric.objective": "objective",
+    "metric.rows": "rows",
+    "metric.accuracy": "accuracy",
+    "metric.precision": "precision",
+    "metric.recall": "recall",
+    "metric.f1_label_1": "f1_label_1",
+    "metric.f1_label_0": "f1_label_0",
+    "metric.validation": "validation",
+    "metric.test": "test",
+    "metric.train": "train",
 }
 
 PORTUGUESE = {
@@ -163,6 +173,16 @@ PORTUGUESE = {
     "running.models": "modelos",
     "running.transform jobs": "transformações em lote em execução",
     "running.none": "nenhum",
+    "metric.objective": "objetivo",
+    "metric.rows": "linhas",
+    "metric.accuracy": "acurácia",
+    "metric.precision": "precisão",
+    "metric.recall": "revocação",
+    "metric.f1_label_1": "f1_rótulo_1",
+    "metric.f1_label_0": "f1_rótulo_0",
+    "metric.validation": "validação",
+    "metric.test": "teste",
+    "metric.train": "treino",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
