@@ -3,6 +3,7 @@ artifacts, build the training report, print small tables."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +87,14 @@ def _training_job(trained: Any) -> Any:
     return latest_training_job(trained)
 
 
-def training_report(trained: Any, validation_uri: Any):
+def training_report(trained: Any, validation_uri: Any, session: Any = None):
     """The training report of the last job of an estimator (v2) or model trainer (v3): built
     in seconds, in both modes, from its model artifact, its evaluation history and the
-    validation data (`validation_uri`, or a `Lab` record that holds it)."""
+    validation data (`validation_uri`, or a `Lab` record that holds it). `session`: the SDK
+    session to read S3 with, when `trained` is a v3 `TrainingJob` (which holds none)."""
     import xgboost_report
 
-    lab = validation_uri if isinstance(validation_uri, Lab) else session_of(trained)
+    lab = validation_uri if isinstance(validation_uri, Lab) else session or session_of(trained)
     if isinstance(validation_uri, Lab):
         validation_uri = validation_uri.validation_uri
     model_uri = model_data(trained)
@@ -160,6 +162,30 @@ def print_summary(summary: dict) -> None:
         print(f"{name:24} {value:.4f}" if isinstance(value, float) else f"{name:24} {value}")
 
 
+def print_metrics(summary: dict) -> None:
+    """Like `print_summary`, each name in the notebook's language (lab.words' `metric.<name>`;
+    a name without one stays as it is)."""
+    print_summary({_metric(key): value for key, value in summary.items()})
+
+
+def _metric(name: str) -> str:
+    """A metric's or a split's name in the notebook's language (itself when not listed)."""
+    from lab.words import TABLES
+
+    return TABLES[language()].get(f"metric.{name}", name)
+
+
+def score_table(scores: dict[str, dict]):
+    """One row per data split, its rounded scores: a table whose row and column names are in
+    the notebook's language (what `print_scores` prints, as a pandas DataFrame)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(scores).T
+    keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
+    frame = frame[keep or list(frame.columns)].astype(float).round(4)
+    return frame.rename(index=_metric, columns=_metric)
+
+
 def print_scores(scores: dict[str, dict]) -> None:
     """A small table: one row per data split, rounded scores."""
     import pandas as pd
@@ -198,10 +224,13 @@ def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
-def show_log(trained: Any, lab: Any = None, every: int = 100, first: int = 3) -> None:
+def show_log(
+    trained: Any, lab: Any = None, every: int = 100, first: int = 3, match: str = ""
+) -> None:
     """A training job's log as a learner reads it: every line but the per-round ones, of
     which the first rounds, every `every`-th and the last; then where the whole log is. Read
-    through CloudWatch Logs (on AWS, and locally through the same calls)."""
+    through CloudWatch Logs (on AWS, and locally through the same calls). `match`: a regular
+    expression; when given, only the lines it finds something in."""
     name = job_name(trained)
     logs = session_of(lab or trained).boto_session.client("logs")
     streams = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=f"{name}/")
@@ -216,6 +245,11 @@ def show_log(trained: Any, lab: Any = None, every: int = 100, first: int = 3) ->
         if not page["events"] or page["nextForwardToken"] == token:
             break
         token = page["nextForwardToken"]
+    if match:
+        for line in (line for line in lines if re.search(match, line)):
+            print(line)
+        print(say("whole_stream", lines=len(lines), stream=stream, group=LOG_GROUP))
+        return
     condenser = RoundCondenser(print, first=first, every=every, skipped=template("rounds_skipped"))
     for line in lines:
         condenser.feed(line)

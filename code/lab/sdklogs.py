@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import re
 
+from lab.language import language
+
 # The logger of `sagemaker.train` (`from sagemaker.train import logger`: sagemaker-core's).
 TRAIN_LOGGER = "sagemaker.core.utils.utils"
 # What `ModelTrainer` logs for each setting a notebook leaves to its default
@@ -30,12 +32,27 @@ RICH_MARKUP = re.compile(
 )
 
 
+# SDK v3's own progress lines, as a Portuguese notebook prints them (names and values kept).
+PORTUGUESE = [
+    (re.compile(r"^Creating (\w+) resource\.$"), r"Criando o recurso \1."),
+    (re.compile(r"^Final Resource Status: "), "Status final do recurso: "),
+    (re.compile(r"^Training image URI: "), "URI da imagem de treinamento: "),
+    (re.compile(r"^Created S3 bucket: "), "Bucket S3 criado: "),
+    (re.compile(r"^No region provided\. Using default region\.$"),
+     "Nenhuma região informada: vale a região padrão."),
+]  # fmt: skip
+
+
 class PlainText(logging.Filter):
-    """Drops rich's style tags from a record's message (never drops the record)."""
+    """Drops rich's style tags from a record's message (never drops the record); in a
+    Portuguese notebook, translates the SDK's progress lines listed in PORTUGUESE."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and "[" in record.msg:
             record.msg = RICH_MARKUP.sub("", record.msg)
+        if isinstance(record.msg, str) and language() == "pt_BR":
+            for pattern, words in PORTUGUESE:
+                record.msg = pattern.sub(words, record.msg)
         return True
 
 
