@@ -162,30 +162,6 @@ def print_summary(summary: dict) -> None:
         print(f"{name:24} {value:.4f}" if isinstance(value, float) else f"{name:24} {value}")
 
 
-def print_metrics(summary: dict) -> None:
-    """Like `print_summary`, each name in the notebook's language (lab.words' `metric.<name>`;
-    a name without one stays as it is)."""
-    print_summary({_metric(key): value for key, value in summary.items()})
-
-
-def _metric(name: str) -> str:
-    """A metric's or a split's name in the notebook's language (itself when not listed)."""
-    from lab.words import TABLES
-
-    return TABLES[language()].get(f"metric.{name}", name)
-
-
-def score_table(scores: dict[str, dict]):
-    """One row per data split, its rounded scores: a table whose row and column names are in
-    the notebook's language (what `print_scores` prints, as a pandas DataFrame)."""
-    import pandas as pd
-
-    frame = pd.DataFrame(scores).T
-    keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
-    frame = frame[keep or list(frame.columns)].astype(float).round(4)
-    return frame.rename(index=_metric, columns=_metric)
-
-
 def print_scores(scores: dict[str, dict]) -> None:
     """A small table: one row per data split, rounded scores."""
     import pandas as pd

@@ -106,19 +106,10 @@ ENGLISH = {
     "score.f1_label_0": "f1_label_0",
     "score.validation": "validation",
     "score.test": "test",
+    "score.train": "train",
     "score.batch transform": "batch transform",
     "score.model scored directly": "model scored directly",
     "label.jobs_above": "This notebook's jobs above the original's best",
-    "metric.objective": "objective",
-    "metric.rows": "rows",
-    "metric.accuracy": "accuracy",
-    "metric.precision": "precision",
-    "metric.recall": "recall",
-    "metric.f1_label_1": "f1_label_1",
-    "metric.f1_label_0": "f1_label_0",
-    "metric.validation": "validation",
-    "metric.test": "test",
-    "metric.train": "train",
 }
 
 PORTUGUESE = {
@@ -220,19 +211,10 @@ PORTUGUESE = {
     "score.f1_label_0": "f1_rótulo_0",
     "score.validation": "validação",
     "score.test": "teste",
+    "score.train": "treino",
     "score.batch transform": "transformação em lote",
     "score.model scored directly": "modelo avaliado diretamente",
     "label.jobs_above": "Jobs deste notebook acima do melhor original",
-    "metric.objective": "objetivo",
-    "metric.rows": "linhas",
-    "metric.accuracy": "acurácia",
-    "metric.precision": "precisão",
-    "metric.recall": "revocação",
-    "metric.f1_label_1": "f1_rótulo_1",
-    "metric.f1_label_0": "f1_rótulo_0",
-    "metric.validation": "validação",
-    "metric.test": "teste",
-    "metric.train": "treino",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
