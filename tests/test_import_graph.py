@@ -25,14 +25,6 @@ CODE = Path(__file__).resolve().parents[1] / "code"
 ROOTS = (CODE, CODE / "script", CODE / "localsm" / "script_image")  # as on sys.path
 
 KNOWN_CYCLES = {
-    frozenset({"lab.hosting", "lab.notebook"}): (
-        "lab.hosting imports lab.notebook (fetch) at module level and lab.notebook imports "
-        "lab.hosting (column_names) inside a function: to untangle in code/lab"
-    ),
-    frozenset({"lab.kernel", "lab.modes"}): (
-        "lab.kernel imports lab.modes (detect_mode) and lab.modes imports lab.kernel "
-        "(ensure_mode_packages), both inside functions: to untangle in code/lab"
-    ),
     frozenset(
         {"localsm.activation", "localsm.sdk_compat", "localsm.session", "localsm.session_v3"}
     ): (

@@ -195,7 +195,9 @@ def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
         sdklogs.sdk_notices(show=True)
 
 
-def test_setup_checks_the_packages_of_the_mode_the_notebook_asked_for(studio_image, monkeypatch):
+def test_setup_checks_the_packages_of_the_mode_the_notebook_asked_for(
+    studio_image, monkeypatch, tmp_path
+):
     """In a SageMaker image the first cell checks SageMaker mode's packages (the detected
     mode); a notebook then run with mode="local" needs moto: setup("local") says so before any
     job fails with ModuleNotFoundError."""
@@ -209,6 +211,9 @@ def test_setup_checks_the_packages_of_the_mode_the_notebook_asked_for(studio_ima
     monkeypatch.setattr(importlib.metadata, "version", version)
     monkeypatch.setattr(lab.modes, "sdk_generation", lambda: 2)
     monkeypatch.setattr(lab.modes, "detect_mode", lambda: ("sagemaker", "in SageMaker"))
+    metadata = tmp_path / "resource-metadata.json"  # what SageMaker's images have
+    metadata.write_text("{}")
+    monkeypatch.setattr(kernel, "SAGEMAKER_METADATA", metadata)
     lab.ensure_requirements(sdk=2)  # the first cell: SageMaker mode lacks nothing
     assert studio_image == []
     with pytest.raises(kernel.KernelSwitchNeeded) as stop:

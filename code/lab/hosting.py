@@ -8,17 +8,11 @@ import time
 from pathlib import PurePosixPath
 from typing import Any
 
-from lab.modes import Lab, bundled_csv
+from lab.modes import Lab, column_names
 from lab.notebook import fetch
 from lab.paths import DOWNLOADS_DIR
 from lab.words import say
 from localsm.uris import file_path, is_file_uri
-
-
-def column_names() -> list[str]:
-    """The label and feature names (the built-in algorithm's files carry no header)."""
-    with open(bundled_csv("test", headers=True)) as header_file:
-        return header_file.readline().strip().split(",")
 
 
 def read_split(split: str, lab: Lab):

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lab.paths import REPO
+from lab.paths import REPO, SAGEMAKER_METADATA
 
 # What the notebooks import, per SDK generation (the rest of the requirements files is for
 # tests and tooling). Local mode also needs Werkzeug (local endpoints), moto (local S3) and,
@@ -159,10 +159,8 @@ def ensure_requirements(sdk: int = 2, local_mode: bool | None = None) -> None:
     `local_mode`: whether the notebook will run jobs locally (default: outside SageMaker).
     """
     check_python()
-    if local_mode is None:
-        from lab.modes import detect_mode
-
-        local_mode = detect_mode()[0] == "local"
+    if local_mode is None:  # outside SageMaker (the test lab.modes.detect_mode makes)
+        local_mode = not SAGEMAKER_METADATA.is_file()
     missing = missing_requirements(requirement_lines(sdk, local_mode))
     missing_no_deps = missing_requirements(no_deps_lines(sdk, local_mode))
     if not missing and not missing_no_deps:

@@ -85,6 +85,12 @@ def bundled_csv(split: str, headers: bool = False) -> Path:
     return DATASET_DIR / f"adult_data_processed_{split}{suffix}.csv"
 
 
+def column_names() -> list[str]:
+    """The label and feature names (the built-in algorithm's files carry no header)."""
+    with open(bundled_csv("test", headers=True)) as header_file:
+        return header_file.readline().strip().split(",")
+
+
 def detect_mode() -> tuple[str, str]:
     """(mode, reason): SageMaker when this kernel runs inside SageMaker, local elsewhere."""
     if SAGEMAKER_METADATA.is_file():

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.language import language
-from lab.modes import Lab, LabSetupError, session_of
+from lab.modes import Lab, LabSetupError, column_names, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import say, template, term
 from localsm.roundlog import RoundCondenser
@@ -138,8 +138,6 @@ def _history(model_uri: str, lab: Any) -> Path | None:
 def _feature_names(data: Path) -> list[str] | None:
     """The lab's feature names when `data` has the lab's columns (the built-in algorithm's
     files carry no header, so the report would say f0...f12); None for other data."""
-    from lab.hosting import column_names
-
     names = column_names()
     with open(data) as lines:
         first = lines.readline().strip().split(",")
