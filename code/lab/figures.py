@@ -226,9 +226,10 @@ class TuningSearchDisplay:
                 zorder=3,
                 label=say("figure.job"),
             )
-            ax.step(
-                orders,
-                search.best_so_far(),
+            best = search.best_so_far()
+            ax.step(  # drawn on to the panel's edge, so the last job's step shows too
+                [*orders, orders[-1] + 0.5] if orders else [],
+                [*best, best[-1]] if best else [],
                 where="post",
                 color=BEST_COLOR,
                 label=say("figure.best_so_far"),
