@@ -9,7 +9,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
-from lab.words import say, template
+from lab.words import number, say, template
 from localsm.roundlog import RoundCondenser
 from localsm.uris import file_path, is_file_uri
 
@@ -159,13 +159,19 @@ def print_summary(summary: dict) -> None:
         print(f"{key:24} {value:.4f}" if isinstance(value, float) else f"{key:24} {value}")
 
 
-def print_scores(scores: dict[str, dict]) -> None:
-    """A small table: one row per data split, rounded scores."""
+def print_scores(scores: dict[str, dict], translate: bool = False) -> None:
+    """A small table: one row per data split, rounded scores. `translate`: the column names
+    in the notebook's language (lab.words' `score.<name>`), numbers with its decimal mark."""
     import pandas as pd
 
     frame = pd.DataFrame(scores).T
     keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
-    print(frame[keep or list(frame.columns)].astype(float).round(4).to_string())
+    frame = frame[keep or list(frame.columns)].astype(float).round(4)
+    if not translate:
+        print(frame.to_string())
+        return
+    frame.columns = [say(f"score.{c}") for c in frame.columns]
+    print(frame.to_string(float_format=lambda value: number(value)))
 
 
 def print_labeled(**values: Any) -> None:
