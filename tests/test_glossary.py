@@ -26,6 +26,15 @@ GLOSSARY = {
     "model trainer": "treinador de modelo",
     "early stopping": "parada antecipada",
     "training job": "job de treinamento",
+    "test split": "conjunto de teste",
+    "fit": "treinar",
+    "hyperparameter tuning": "ajuste de hiperparâmetros",
+    "recall": "revocação",
+    "precision": "precisão",
+    "accuracy": "acurácia",
+    "baseline": "linha de base",
+    "bias": "viés",
+    "facet": "grupo",
 }
 TEXTS = sorted(
     [REPO / "README.pt_br.md", REPO / "dataset" / "README.pt_br.md"]

@@ -137,7 +137,7 @@ def test_print_labeled_says_the_labels_in_the_notebooks_language(monkeypatch, ca
     assert capsys.readouterr().out == "Job de treinamento: job-1\nÁrvores:            800\n"
     lab.print_latency({"calls": 200, "p50_ms": 3.71, "p99_ms": 10.84})
     assert capsys.readouterr().out == (
-        "200 requisições de uma linha: mediana de 3.7 ms, percentil 99 de 10.8 ms\n"
+        "200 requisições de uma linha: mediana de 3,7 ms, percentil 99 de 10,8 ms\n"
     )
 
 

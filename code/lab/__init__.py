@@ -89,7 +89,9 @@ from lab.paths import (  # noqa: E402
     SCRIPT_DIR,
     SPLITS,
 )
+from lab.reading import read_bias, shap_ranking  # noqa: E402
 from lab.tuning import compare_tuning_jobs  # noqa: E402
+from lab.words import say  # noqa: E402
 
 __all__ = [
     "REPO",
@@ -132,6 +134,9 @@ __all__ = [
     "plot_shap_importance",
     "local_explanations",
     "compare_with_exact_shap",
+    "read_bias",
+    "shap_ranking",
+    "say",
     "detect_mode",
     "language",
     "language_of",

@@ -11,7 +11,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
-from lab.words import say
+from lab.words import number, say
 from localsm.uris import file_path, is_file_uri
 
 CLARIFY_DIR = OUTPUTS_DIR / "clarify"  # local copies of the analyses
@@ -66,13 +66,13 @@ def bias_table(analysis: dict[str, Any], stage: str):
             for metric in group["metrics"]:
                 rows.append(
                     {
-                        "facet": f"{facet} = {group['value_or_threshold']}",
-                        "metric": metric["name"],
+                        say("bias.facet"): f"{facet} = {group['value_or_threshold']}",
+                        say("bias.metric"): metric["name"],
                         say("bias.value"): metric.get("value"),
                         say("bias.meaning"): _meaning(metric),
                     }
                 )
-    return _whole_text_table()(rows).set_index(["facet", "metric"])
+    return _whole_text_table()(rows).set_index([say("bias.facet"), say("bias.metric")])
 
 
 @functools.cache
@@ -197,12 +197,8 @@ def compare_with_exact_shap(folder: Path, booster: Any, features, baseline: list
 
 
 def _number(value: float, decimals: int = 4) -> str:
-    """A number for a printed line: thousands and decimals as the notebook's language writes
-    them (7,839.5 in English, 7.839,5 in Portuguese)."""
-    text = f"{value:,.{decimals}f}"
-    if language() == "pt_BR":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """A number for a printed line, as the notebook's language writes it (lab.words.number)."""
+    return number(value, decimals)
 
 
 def _probabilities(booster: Any):

@@ -11,7 +11,7 @@ from typing import Any
 from lab.modes import Lab, column_names
 from lab.notebook import fetch
 from lab.paths import DOWNLOADS_DIR
-from lab.words import say
+from lab.words import number, say
 from localsm.uris import file_path, is_file_uri
 
 
@@ -43,7 +43,8 @@ def measure_latency(predictor: Any, row: Any, calls: int = 200) -> dict[str, flo
 
 def print_latency(latency: dict[str, float]) -> None:
     """`measure_latency`'s numbers as one line, in the notebook's language."""
-    print(say("latency", calls=latency["calls"], p50=latency["p50_ms"], p99=latency["p99_ms"]))
+    p50, p99 = number(latency["p50_ms"], 1), number(latency["p99_ms"], 1)
+    print(say("latency", calls=latency["calls"], p50=p50, p99=p99))
 
 
 def score_predictions(labels: Any, probabilities: Any, threshold: float = 0.5) -> dict:

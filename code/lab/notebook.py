@@ -10,7 +10,7 @@ from typing import Any
 from lab.language import language
 from lab.modes import Lab, LabSetupError, column_names, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
-from lab.words import say, template, term
+from lab.words import number, say, template, term
 from localsm.roundlog import RoundCondenser
 from localsm.uris import file_path, is_file_uri
 
@@ -161,14 +161,15 @@ def print_summary(summary: dict) -> None:
 
 
 def print_scores(scores: dict[str, dict]) -> None:
-    """A small table: one row per data split, rounded scores."""
+    """A small table: one row per data split, rounded scores; row and column names in the
+    notebook's language (lab.words' `score.<name>`), numbers with its decimal mark."""
     import pandas as pd
 
     frame = pd.DataFrame(scores).T
     keep = [c for c in ("auc", "accuracy", "f1", "f1_label_1", "precision", "recall") if c in frame]
     frame = frame[keep or list(frame.columns)].astype(float).round(4)
     frame = frame.rename(index=lambda k: term("score", k), columns=lambda k: term("score", k))
-    print(frame.to_string())
+    print(frame.to_string(float_format=number))
 
 
 def print_labeled(**values: Any) -> None:

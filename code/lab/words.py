@@ -72,7 +72,7 @@ ENGLISH = {
     "label.analysis_output": "Analysis output",
     "label.processing_job": "Processing job",
     "label.shadow_endpoints_left": "shadow endpoints left",
-    "latency": "{calls} one-row requests: median {p50:.1f} ms, 99th percentile {p99:.1f} ms",
+    "latency": "{calls} one-row requests: median {p50} ms, 99th percentile {p99} ms",
     "label.model": "Model",
     "label.endpoint_config": "Endpoint configuration",
     "label.transform_job": "Transform job",
@@ -110,6 +110,57 @@ ENGLISH = {
     "score.batch transform": "batch transform",
     "score.model scored directly": "model scored directly",
     "label.jobs_above": "This notebook's jobs above the original's best",
+    "col.true_label": "true label",
+    "col.probability": "P(label 1)",
+    "col.predicted_label": "predicted label",
+    "col.endpoint": "P(label 1), endpoint",
+    "col.xgboost": "P(label 1), XGBoost",
+    "col.script": "P(label 1), script mode",
+    "scores.batch": "batch transform",
+    "scores.direct": "model scored directly",
+    "scores.xgboost": "XGBoost",
+    "score.auc": "AUC",
+    "score.f1": "F1",
+    "request.json": "JSON body",
+    "request.label": "label column included",
+    "bias.facet": "facet",
+    "bias.metric": "metric",
+    "read.CI": "CI = {value}: the facet ({facet}) is {size} group, {share} of the rows.",
+    "read.CI.smaller": "the smaller",
+    "read.CI.larger": "the larger",
+    "read.DPL": "DPL = {value}: in the data, {q_a} of the others and {q_d} of the facet have the "
+    "favourable label ({label} = {favourable}): the facet gets it {how}.",
+    "read.CDDL": "CDDL = {value}: within each subgroup of {group}, the facet holds {how}.",
+    "read.CDDL.more": "a larger share of the unfavourable labels than of the favourable ones",
+    "read.CDDL.less": "a larger share of the favourable labels than of the unfavourable ones",
+    "read.CDDL.same": "about the same share of both",
+    "read.DPPL": "DPPL = {value}: the model predicts the favourable label for {q_a} of the others "
+    "and {q_d} of the facet; DPL was {dpl}, so the model's gap is {how} the data's.",
+    "read.DPPL.same": "about the same as",
+    "read.DPPL.larger": "larger than",
+    "read.DPPL.smaller": "smaller than",
+    "read.DI": "DI = {value}: the facet gets the favourable prediction at {value} times the "
+    "others' rate ({rule}).",
+    "read.DI.low": "below 0.8, the usual warning sign: the facet gets it less often",
+    "read.DI.high": "above 1.25, that is 1/0.8: the facet gets it more often, the warning sign "
+    "read the other way",
+    "read.DI.fair": "between 0.8 and 1.25, the usual band of parity",
+    "read.AD": "AD = {value}: the others' accuracy minus the facet's; the model's accuracy is "
+    "{level} for the facet.",
+    "read.RD": "RD = {value}: among the people whose true label is the favourable one, the "
+    "model recognises {how} of the facet (its recall for them is {level}).",
+    "read.often_less": "less often",
+    "read.often_more": "more often",
+    "read.often_same": "about as often",
+    "read.a_smaller": "a smaller share",
+    "read.a_larger": "a larger share",
+    "read.the_same": "about the same share",
+    "read.lower": "lower",
+    "read.higher": "higher",
+    "read.equal": "about the same",
+    "shap.ranking": "Largest global SHAP values: {top}; smallest: {bottom}; {feature}: {value} "
+    "(rank {rank} of {count}).",
+    "shap.first": "{first} comes first, {times} times the second ({second}).",
 }
 
 PORTUGUESE = {
@@ -176,8 +227,7 @@ PORTUGUESE = {
     "label.analysis_output": "Saída da análise",
     "label.processing_job": "Job de processamento",
     "label.shadow_endpoints_left": "endpoints sombra restantes",
-    "latency": "{calls} requisições de uma linha: mediana de {p50:.1f} ms, percentil 99 de "
-    "{p99:.1f} ms",
+    "latency": "{calls} requisições de uma linha: mediana de {p50} ms, percentil 99 de {p99} ms",
     "label.model": "Modelo",
     "label.endpoint_config": "Configuração de endpoint",
     "label.transform_job": "Job de transformação em lote",
@@ -215,6 +265,57 @@ PORTUGUESE = {
     "score.batch transform": "transformação em lote",
     "score.model scored directly": "modelo avaliado diretamente",
     "label.jobs_above": "Jobs deste notebook acima do melhor original",
+    "col.true_label": "rótulo verdadeiro",
+    "col.probability": "P(rótulo 1)",
+    "col.predicted_label": "rótulo previsto",
+    "col.endpoint": "P(rótulo 1), endpoint",
+    "col.xgboost": "P(rótulo 1), XGBoost",
+    "col.script": "P(rótulo 1), modo script",
+    "scores.batch": "transformação em lote",
+    "scores.direct": "modelo avaliado diretamente",
+    "scores.xgboost": "XGBoost",
+    "score.auc": "AUC",
+    "score.f1": "F1",
+    "request.json": "corpo em JSON",
+    "request.label": "com a coluna do rótulo",
+    "bias.facet": "grupo",
+    "bias.metric": "métrica",
+    "read.CI": "CI = {value}: o grupo ({facet}) é {size}, com {share} das linhas.",
+    "read.CI.smaller": "o menor",
+    "read.CI.larger": "o maior",
+    "read.DPL": "DPL = {value}: nos dados, {q_a} dos demais e {q_d} do grupo têm o rótulo "
+    "favorável ({label} = {favourable}): o grupo o recebe {how}.",
+    "read.CDDL": "CDDL = {value}: dentro de cada subgrupo de {group}, o grupo tem {how}.",
+    "read.CDDL.more": "uma parcela maior dos rótulos desfavoráveis do que dos favoráveis",
+    "read.CDDL.less": "uma parcela maior dos rótulos favoráveis do que dos desfavoráveis",
+    "read.CDDL.same": "mais ou menos a mesma parcela de ambos",
+    "read.DPPL": "DPPL = {value}: o modelo prevê o rótulo favorável para {q_a} dos demais e "
+    "{q_d} do grupo; a DPL era {dpl}, então a diferença do modelo é {how} dos dados.",
+    "read.DPPL.same": "mais ou menos igual à",
+    "read.DPPL.larger": "maior que a",
+    "read.DPPL.smaller": "menor que a",
+    "read.DI": "DI = {value}: o grupo recebe a previsão favorável numa taxa de {value} vezes a "
+    "dos demais ({rule}).",
+    "read.DI.low": "abaixo de 0,8, o sinal de alerta usual: o grupo a recebe menos",
+    "read.DI.high": "acima de 1,25, isto é, 1/0,8: o grupo a recebe mais, o sinal de alerta lido "
+    "ao contrário",
+    "read.DI.fair": "entre 0,8 e 1,25, a faixa usual de paridade",
+    "read.AD": "AD = {value}: a acurácia dos demais menos a do grupo; a acurácia do modelo é "
+    "{level} para o grupo.",
+    "read.RD": "RD = {value}: entre as pessoas cujo rótulo verdadeiro é o favorável, o modelo "
+    "reconhece {how} do grupo (a revocação dele para elas é {level}).",
+    "read.often_less": "com menos frequência",
+    "read.often_more": "com mais frequência",
+    "read.often_same": "com a mesma frequência, mais ou menos",
+    "read.a_smaller": "uma parcela menor",
+    "read.a_larger": "uma parcela maior",
+    "read.the_same": "mais ou menos a mesma parcela",
+    "read.lower": "menor",
+    "read.higher": "maior",
+    "read.equal": "mais ou menos a mesma",
+    "shap.ranking": "Maiores valores SHAP globais: {top}; menores: {bottom}; {feature}: {value} "
+    "({rank}º de {count}).",
+    "shap.first": "{first} vem em primeiro, {times} vezes o segundo ({second}).",
 }
 
 TABLES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
@@ -229,6 +330,20 @@ def term(prefix: str, key: str) -> str:
     """`key` (a score, metric or split name) in the notebook's language: lab.words'
     `prefix.key` where it has one, else `key` unchanged."""
     return TABLES[language()].get(f"{prefix}.{key}", key)
+
+
+def number(value: float, decimals: int = 4) -> str:
+    """A number as the notebook's language writes it: 7,839.5 in English, 7.839,5 in
+    Portuguese."""
+    text = f"{value:,.{decimals}f}"
+    if language() == "pt_BR":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def percent(share: float) -> str:
+    """A share (0.68) as a percentage in the notebook's language: 68 % / 68%."""
+    return f"{share * 100:.0f} %" if language() == "en" else f"{share * 100:.0f}%"
 
 
 def template(key: str) -> str:

@@ -233,6 +233,7 @@ def test_task3_notebook_runs_with_papermill(tmp_path, monkeypatch, name, nothing
     )
     assert re.search(r"XGBoost: 0\.0e\+00", text), text
     assert "ModelError (HTTP 415)" in text
-    scores = re.findall(r"^(batch transform|XGBoost)\s+(.+)$", text, re.MULTILINE)
+    batch = "transformação em lote" if nothing == "nenhum" else "batch transform"
+    scores = re.findall(rf"^({batch}|XGBoost)\s+(.+)$", text, re.MULTILINE)
     assert len(scores) == 2 and scores[0][1] == scores[1][1], scores
     assert text.count(f" {nothing}\n") == 4, text  # endpoints, configs, models, jobs
