@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
+from estimators import SCRIPT_DIR  # noqa: F401 - the script-mode source folder, for the tests
 from lab.language import VARIABLE as LANGUAGE_VARIABLE
 from lab.language import language_of
 from lab.paths import LAB_HYPERPARAMETERS
@@ -18,7 +19,6 @@ from localsm.quiet import silence_sdk
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
-SCRIPT_DIR = CODE / "script"  # the script-mode source folder: only the entry point
 DATASET = REPO / "dataset"
 
 
@@ -123,6 +123,20 @@ def no_network(monkeypatch):
     assert not attempts, f"the test tried to reach the network: {attempts}"
 
 
+def learnable_csvs(folder: Path, seed: int, rows: dict[str, int], columns: int, label, fmt: str):
+    """A small, learnable binary problem as label-first CSVs, `{split: file:// URI}`: `columns`
+    normal features a row, the label 1 where `label(features, noise)` > 0."""
+    rng = np.random.default_rng(seed)
+    uris = {}
+    for name, count in rows.items():
+        x = rng.normal(size=(count, columns))
+        y = (label(x, rng.normal(size=count)) > 0).astype(int)
+        path = folder / f"{name}.csv"
+        np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt=fmt)
+        uris[name] = path.as_uri()
+    return uris
+
+
 # ------------------------------------------------------- a model trained like the lab's
 
 # The lab's hyperparameters as booster parameters, with a fixed thread count and seed.
@@ -176,26 +190,6 @@ def report(lab_model, lab_data):
     return xgboost_report.build_report(
         booster, lab_data["x_val"], lab_data["y_val"], history=history
     )
-
-
-def small_builtin_estimator(setup):
-    """A built-in XGBoost model trained through the SDK v2 in local mode on the lab's data
-    (20 shallow rounds: quick), for the tests that serve or examine one."""
-    from sagemaker import image_uris
-    from sagemaker.estimator import Estimator
-    from sagemaker.inputs import TrainingInput
-
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
-    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
-    return estimator
 
 
 @pytest.fixture(autouse=True)

@@ -18,15 +18,14 @@ import pytest
 import sagemaker
 from botocore.exceptions import ClientError as BotoClientError
 from sagemaker.inputs import TrainingInput
-from test_local_mode import builtin_estimator
 from test_tuning import data  # noqa: F401 - the module-scoped data fixture
 
+from estimators import REGION, builtin_estimator
 from localsm import LocalSageMakerSession
 from localsm.builtin import ClientError, versions
 from localsm.builtin.hyperparameters import table, validate_hyperparameters
 from localsm.builtin.train import plan_training
 
-REGION = "us-east-1"
 # The names every version declares (0.90-1's list), then what each later version adds/drops.
 BASE_NAMES = {
     "num_round", "csv_weights", "early_stopping_rounds", "booster", "silent", "verbosity",

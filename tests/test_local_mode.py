@@ -9,23 +9,19 @@ import tarfile
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
 import pytest
 import sagemaker
 import xgboost as xgb
 from botocore.exceptions import ClientError
-from sagemaker.estimator import Estimator
 from sagemaker.exceptions import UnexpectedStatusException
 from sagemaker.inputs import TrainingInput
 from sagemaker.xgboost import XGBoost
 
 import lab
-from conftest import SCRIPT_DIR
+from conftest import learnable_csvs
+from estimators import REGION, ROLE, builtin_estimator, script_estimator
 from localsm import LocalSageMakerSession
-
-ROLE = lab.LOCAL_ROLE
-REGION = "us-east-1"
 
 
 @pytest.fixture
@@ -36,47 +32,10 @@ def session(tmp_path) -> LocalSageMakerSession:
 @pytest.fixture(scope="module")
 def small_data(tmp_path_factory) -> dict[str, str]:
     """A small, learnable binary problem as label-first CSVs (file:// URIs)."""
-    folder = tmp_path_factory.mktemp("data")
-    rng = np.random.default_rng(7)
-    uris = {}
-    for name, rows in (("train", 600), ("validation", 200)):
-        x = rng.normal(size=(rows, 4))
-        y = (x[:, 0] + 0.5 * x[:, 1] + 0.3 * rng.normal(size=rows) > 0).astype(int)
-        path = folder / f"{name}.csv"
-        np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt="%.6g")
-        uris[name] = path.as_uri()
-    return uris
-
-
-def builtin_estimator(session, tmp_path, image: str = "", **hyperparameters) -> Estimator:
-    """The built-in algorithm's estimator (or another `image`'s) in local mode."""
-    image = image or sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
-    estimator = Estimator(
-        image_uri=image,
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-    )
-    estimator.set_hyperparameters(**hyperparameters)
-    return estimator
-
-
-def script_estimator(
-    session, tmp_path, source_dir=SCRIPT_DIR, entry_point="xgboost_train.py", **hps
-):
-    return XGBoost(
-        entry_point=entry_point,
-        source_dir=str(source_dir),
-        framework_version="1.7-1",
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        hyperparameters=hps,
-    )
+    return learnable_csvs(
+        tmp_path_factory.mktemp("data"), 7, {"train": 600, "validation": 200}, 4,
+        lambda x, noise: x[:, 0] + 0.5 * x[:, 1] + 0.3 * noise, fmt="%.6g",
+    )  # fmt: skip
 
 
 def csv_channels(uris: dict[str, str]) -> dict[str, TrainingInput]:

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sagemaker.xgboost import XGBoost
 
-import lab
+from estimators import local_xgboost
 from localsm import LocalSageMakerSession
 
 ENTRY_POINT = """\
@@ -53,15 +52,7 @@ def project(tmp_path) -> Path:
 
 
 def run(session, tmp_path, data: Path, **kwargs) -> dict:
-    estimator = XGBoost(
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        **kwargs,
-    )
+    estimator = local_xgboost(session, tmp_path, **kwargs)
     estimator.fit({"train": data.as_uri()}, logs="None")
     job = estimator.latest_training_job.name
     listing = session.sagemaker_client.jobs_dir / job / "ml" / "model" / "listing.json"
