@@ -53,6 +53,28 @@ def bundled() -> dict[str, Path]:
     return paths
 
 
+# The splits' column names: the label ("income") first, then the 13 features.
+HEADERS = (DATASET / "adult_data_processed_validation_wheaders.csv").read_text().split("\n")[0]
+HEADERS = HEADERS.strip().split(",")
+FEATURES = HEADERS[1:]
+
+
+def validation_frame(rows: int):
+    """The first `rows` rows of the bundled validation split, as a table named by HEADERS."""
+    import pandas as pd
+
+    return pd.read_csv(DATASET / "adult_data_processed_validation.csv", header=None,
+                       names=HEADERS, nrows=rows)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def clarify():
+    """The SDK's clarify module: every config the tests make with it is what the SDK writes."""
+    from sagemaker import clarify
+
+    return clarify
+
+
 XGB17_VENV = REPO / ".venv-xgb17"
 XGB17_REQUIREMENTS = ["xgboost==1.7.6", "numpy<2", "pandas<2.3", "scikit-learn<1.6"]
 
