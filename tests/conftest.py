@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +158,30 @@ def learnable_csvs(folder: Path, seed: int, rows: dict[str, int], columns: int, 
         np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt=fmt)
         uris[name] = path.as_uri()
     return uris
+
+
+# ------------------------------------------------------- processes a test started
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended. A zombie has ended (it only waits for
+    its parent to read its exit code); a process may also end while we look."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def all_gone(pids: list[int], seconds: float = 5.0) -> bool:
+    """Whether the processes end within `seconds` (signals are asynchronous)."""
+    deadline = time.monotonic() + seconds
+    while any(alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 # ------------------------------------------------------- a model trained like the lab's

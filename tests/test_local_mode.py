@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import tarfile
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 import sagemaker
 import xgboost as xgb
@@ -19,7 +17,7 @@ from sagemaker.inputs import TrainingInput
 from sagemaker.xgboost import XGBoost
 
 import lab
-from conftest import learnable_csvs
+from conftest import alive, all_gone, learnable_csvs
 from estimators import REGION, ROLE, builtin_estimator, script_estimator
 from localsm import LocalSageMakerSession
 
@@ -271,29 +269,6 @@ time.sleep(300)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead too (it only waits for its parent to read its exit code); psutil
-    # reads the state from /proc on Linux and from the kernel elsewhere (macOS).
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _all_gone(pids: list[int], seconds: float = 5.0) -> bool:
-    """Signals are asynchronous: give the killed processes a moment to disappear."""
-    deadline = time.time() + seconds
-    while any(_alive(p) for p in pids):
-        if time.time() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
     source = tmp_path / "src"
     source.mkdir()
@@ -311,12 +286,12 @@ def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
 
 def test_stop_training_job_ends_the_process_tree(session, tmp_path, small_data):
     name, pids = _start_sleeper(session, tmp_path, small_data)
-    assert all(_alive(p) for p in pids)
+    assert all(alive(p) for p in pids)
     session.sagemaker_client.stop_training_job(TrainingJobName=name)
     session.sagemaker_client.job(name).wait(30)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert _all_gone(pids)
+    assert all_gone(pids)
     # SageMaker uploads /opt/ml/model after SIGTERM and the grace period: an empty model here.
     assert model_files(description["ModelArtifacts"]["S3ModelArtifacts"]) == {}
 
@@ -334,7 +309,7 @@ def test_ctrl_c_while_following_the_log_stops_the_job(session, tmp_path, small_d
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 def test_max_runtime_stops_the_job(session, tmp_path, small_data):

@@ -20,10 +20,9 @@ from sagemaker.tuner import (
     IntegerParameter,
 )
 from sagemaker.xgboost import XGBoost
-from test_local_mode import _all_gone
 
 import lab
-from conftest import learnable_csvs
+from conftest import all_gone, learnable_csvs
 from estimators import REGION, builtin_estimator, lab_ranges, script_estimator
 from localsm import LocalSageMakerSession
 
@@ -317,7 +316,7 @@ def test_stop_mid_tuning_leaves_no_process(session, tmp_path, toy_source, data):
     assert description["HyperParameterTuningJobStatus"] == "Stopped"
     assert description["TrainingJobStatusCounters"]["Stopped"] == 2
     assert len(summaries(session, tuner)) == 2  # nothing launched after the stop
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 # ------------------------------------------------------------------------- bad input
