@@ -77,9 +77,12 @@ class Registry(dict):
             resource = self[name] = make()
         return resource
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, missing: Callable[[str], Exception] | None = None) -> None:
+        """Forget `name`; raises `missing(name)`, if given, when there is no such resource."""
         with self.lock:
-            self.pop(name, None)
+            resource = self.pop(name, None)
+        if resource is None and missing is not None:
+            raise missing(name)
 
     def listed(self) -> list:
         """The resources, as they are now."""

@@ -140,8 +140,7 @@ class HostingOperations:
 
     def delete_model(self, ModelName: str) -> dict:  # noqa: N803
         validate("DeleteModel", {"ModelName": ModelName})
-        self._model("DeleteModel", ModelName)
-        self._models.remove(ModelName)
+        self._models.remove(ModelName, self._not_found("DeleteModel", "model", "model"))
         return {}
 
     @paginate("list_models")
@@ -190,9 +189,10 @@ class HostingOperations:
         return {k: copy.deepcopy(v) for k, v in config.items() if k != "Tags"}
 
     def delete_endpoint_config(self, EndpointConfigName: str) -> dict:  # noqa: N803
-        validate("DeleteEndpointConfig", {"EndpointConfigName": EndpointConfigName})
-        self._endpoint_config("DeleteEndpointConfig", EndpointConfigName)
-        self._endpoint_configs.remove(EndpointConfigName)
+        operation = "DeleteEndpointConfig"
+        validate(operation, {"EndpointConfigName": EndpointConfigName})
+        missing = self._not_found(operation, "endpoint-config", "endpoint configuration")
+        self._endpoint_configs.remove(EndpointConfigName, missing)
         return {}
 
     @paginate("list_endpoint_configs")
