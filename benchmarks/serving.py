@@ -34,7 +34,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
+sys.path.insert(0, str(REPO / "tests"))
 import lab  # noqa: E402
+from estimators import lab_builtin_estimator  # noqa: E402 - shared with the tests
 from localsm.cpus import available_cpus  # noqa: E402
 
 
@@ -44,18 +46,9 @@ def quiet():
 
 
 def train(setup: lab.Lab, rounds: int):
-    from sagemaker import image_uris
-    from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
 
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
+    estimator = lab_builtin_estimator(setup)
     estimator.set_hyperparameters(**{**lab.LAB_HYPERPARAMETERS, "num_round": rounds})
     channel = TrainingInput(setup.train_uri, content_type="text/csv")
     with quiet():

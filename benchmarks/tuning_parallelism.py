@@ -20,7 +20,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "code"))
+sys.path.insert(0, str(REPO / "tests"))
 import lab  # noqa: E402
+from estimators import lab_ranges, lab_script_estimator  # noqa: E402 - shared with the tests
 from localsm.cpus import available_cpus  # noqa: E402
 
 LAB_STATIC = {"eval_metric": "auc", "objective": "binary:logistic", "num_round": 5}
@@ -28,32 +30,14 @@ LAB_STATIC = {"eval_metric": "auc", "objective": "binary:logistic", "num_round":
 
 def run(parallel: int, folder: Path) -> tuple[float, float]:
     """(seconds, best validation AUC) of one tuning job."""
-    from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
-    from sagemaker.xgboost import XGBoost
+    from sagemaker.tuner import HyperparameterTuner
 
     with contextlib.redirect_stdout(io.StringIO()):
         setup = lab.setup("local", output_dir=str(folder / f"parallel-{parallel}"))
-    estimator = XGBoost(
-        entry_point="xgboost_train.py",
-        source_dir=setup.source_dir,
-        framework_version="1.7-1",
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-        hyperparameters=LAB_STATIC,
-    )
     tuner = HyperparameterTuner(
-        estimator,
+        lab_script_estimator(setup, hyperparameters=LAB_STATIC),
         objective_metric_name="validation:auc",
-        hyperparameter_ranges={
-            "max_depth": IntegerParameter(6, 9),
-            "eta": ContinuousParameter(0.01, 0.03),
-            "gamma": ContinuousParameter(0.5, 0.9),
-            "min_child_weight": ContinuousParameter(0.5, 0.9),
-            "subsample": ContinuousParameter(0.2, 0.5),
-        },
+        hyperparameter_ranges=lab_ranges(),
         objective_type="Maximize",
         max_jobs=6,
         max_parallel_jobs=parallel,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xgboost as xgb
 
+from estimators import SCRIPT_DIR  # noqa: F401 - the script-mode source folder, for the tests
 from lab.language import VARIABLE as LANGUAGE_VARIABLE
 from lab.language import language_of
 from lab.paths import LAB_HYPERPARAMETERS
@@ -18,7 +20,6 @@ from localsm.quiet import silence_sdk
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
-SCRIPT_DIR = CODE / "script"  # the script-mode source folder: only the entry point
 DATASET = REPO / "dataset"
 
 
@@ -51,6 +52,28 @@ def bundled() -> dict[str, Path]:
         paths[split] = DATASET / f"adult_data_processed_{split}.csv"
         paths[f"{split}_wheaders"] = DATASET / f"adult_data_processed_{split}_wheaders.csv"
     return paths
+
+
+# The splits' column names: the label ("income") first, then the 13 features.
+HEADERS = (DATASET / "adult_data_processed_validation_wheaders.csv").read_text().split("\n")[0]
+HEADERS = HEADERS.strip().split(",")
+FEATURES = HEADERS[1:]
+
+
+def validation_frame(rows: int):
+    """The first `rows` rows of the bundled validation split, as a table named by HEADERS."""
+    import pandas as pd
+
+    return pd.read_csv(DATASET / "adult_data_processed_validation.csv", header=None,
+                       names=HEADERS, nrows=rows)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def clarify():
+    """The SDK's clarify module: every config the tests make with it is what the SDK writes."""
+    from sagemaker import clarify
+
+    return clarify
 
 
 XGB17_VENV = REPO / ".venv-xgb17"
@@ -123,6 +146,44 @@ def no_network(monkeypatch):
     assert not attempts, f"the test tried to reach the network: {attempts}"
 
 
+def learnable_csvs(folder: Path, seed: int, rows: dict[str, int], columns: int, label, fmt: str):
+    """A small, learnable binary problem as label-first CSVs, `{split: file:// URI}`: `columns`
+    normal features a row, the label 1 where `label(features, noise)` > 0."""
+    rng = np.random.default_rng(seed)
+    uris = {}
+    for name, count in rows.items():
+        x = rng.normal(size=(count, columns))
+        y = (label(x, rng.normal(size=count)) > 0).astype(int)
+        path = folder / f"{name}.csv"
+        np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt=fmt)
+        uris[name] = path.as_uri()
+    return uris
+
+
+# ------------------------------------------------------- processes a test started
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended. A zombie has ended (it only waits for
+    its parent to read its exit code); a process may also end while we look."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def all_gone(pids: list[int], seconds: float = 5.0) -> bool:
+    """Whether the processes end within `seconds` (signals are asynchronous)."""
+    deadline = time.monotonic() + seconds
+    while any(alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 # ------------------------------------------------------- a model trained like the lab's
 
 # The lab's hyperparameters as booster parameters, with a fixed thread count and seed.
@@ -176,26 +237,6 @@ def report(lab_model, lab_data):
     return xgboost_report.build_report(
         booster, lab_data["x_val"], lab_data["y_val"], history=history
     )
-
-
-def small_builtin_estimator(setup):
-    """A built-in XGBoost model trained through the SDK v2 in local mode on the lab's data
-    (20 shallow rounds: quick), for the tests that serve or examine one."""
-    from sagemaker import image_uris
-    from sagemaker.estimator import Estimator
-    from sagemaker.inputs import TrainingInput
-
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", setup.region, "1.5-1"),
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-    )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=20, max_depth=3)
-    estimator.fit({"train": TrainingInput(setup.train_uri, content_type="text/csv")}, logs="None")
-    return estimator
 
 
 @pytest.fixture(autouse=True)

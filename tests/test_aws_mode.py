@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 import lab
+from estimators import lab_builtin_estimator, lab_script_estimator, xgboost_image
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/service-role/LabSageMakerRole"
@@ -64,24 +65,14 @@ def test_the_labs_data_bucket_is_used_when_present(aws):
 
 def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
     """The notebooks' estimator and tuner calls produce requests AWS's API accepts."""
-    from sagemaker import image_uris
     from sagemaker.debugger import Rule, rule_configs
-    from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
     from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
-    from sagemaker.xgboost import XGBoost
 
     setup = lab.setup("sagemaker", role=ROLE)
     client = setup.session.sagemaker_client
-    container = image_uris.retrieve(framework="xgboost", region=setup.region, version="1.5-1")
-    built_in = Estimator(
-        image_uri=container,
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
-        rules=[Rule.sagemaker(rule_configs.create_xgboost_report())],
+    built_in = lab_builtin_estimator(
+        setup, rules=[Rule.sagemaker(rule_configs.create_xgboost_report())]
     )
     built_in.set_hyperparameters(objective="binary:logistic", num_round=10, max_depth=5)
     built_in.fit(
@@ -92,17 +83,12 @@ def test_training_and_tuning_requests_are_accepted_by_the_service(aws):
         wait=False,
     )
     described = client.describe_training_job(TrainingJobName=built_in.latest_training_job.name)
-    assert described["AlgorithmSpecification"]["TrainingImage"] == container
+    assert described["AlgorithmSpecification"]["TrainingImage"] == xgboost_image(
+        "1.5-1", setup.region
+    )
 
-    script = XGBoost(
-        entry_point="xgboost_train.py",
-        source_dir=setup.source_dir,
-        framework_version="1.7-1",
-        role=setup.role,
-        instance_count=1,
-        instance_type=setup.instance_type,
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
+    script = lab_script_estimator(
+        setup,
         hyperparameters={"objective": "binary:logistic", "eval_metric": "auc", "num_round": 5},
     )
     ranges = {"max_depth": IntegerParameter(4, 8), "eta": ContinuousParameter(0.1, 0.3)}

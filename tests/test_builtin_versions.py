@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import pytest
 import sagemaker
-from botocore.exceptions import ClientError as BotoClientError
+from botocore.exceptions import ClientError
 from sagemaker.inputs import TrainingInput
-from test_local_mode import builtin_estimator
 from test_tuning import data  # noqa: F401 - the module-scoped data fixture
 
+from estimators import REGION, builtin_estimator
 from localsm import LocalSageMakerSession
-from localsm.builtin import ClientError, versions
+from localsm.builtin import UserError, versions
 from localsm.builtin.hyperparameters import table, validate_hyperparameters
 from localsm.builtin.train import plan_training
 
-REGION = "us-east-1"
 # The names every version declares (0.90-1's list), then what each later version adds/drops.
 BASE_NAMES = {
     "num_round", "csv_weights", "early_stopping_rounds", "booster", "silent", "verbosity",
@@ -94,12 +93,12 @@ def test_silent_is_accepted_where_the_container_declares_it(version):
 
 @pytest.mark.parametrize("version", ["1.2-1", "1.3-1", "1.5-1", "1.7-1"])
 def test_silent_is_extraneous_from_1_2_1(version):
-    with pytest.raises(ClientError, match="^Extraneous hyperparameter found: silent$"):
+    with pytest.raises(UserError, match="^Extraneous hyperparameter found: silent$"):
         validate_hyperparameters({"num_round": "3", "silent": "0"}, version)
 
 
 def test_version_specific_choices_and_aliases():
-    with pytest.raises(ClientError, match=r"objective: reg:absoluteerror is not in"):
+    with pytest.raises(UserError, match=r"objective: reg:absoluteerror is not in"):
         validate_hyperparameters({"num_round": "1", "objective": "reg:absoluteerror"}, "1.5-1")
     assert (
         validate_hyperparameters({"num_round": "1", "objective": "reg:absoluteerror"}, "1.7-1")[
@@ -107,17 +106,17 @@ def test_version_specific_choices_and_aliases():
         ]
         == "reg:absoluteerror"
     )
-    with pytest.raises(ClientError, match="tree_method: gpu_hist is not in"):
+    with pytest.raises(UserError, match="tree_method: gpu_hist is not in"):
         validate_hyperparameters({"num_round": "1", "tree_method": "gpu_hist"}, "1.0-1")
-    with pytest.raises(ClientError, match="eval_metric: value rmsle not in range"):
+    with pytest.raises(UserError, match="eval_metric: value rmsle not in range"):
         validate_hyperparameters({"num_round": "1", "eval_metric": "rmsle"}, "0.90-2")
-    with pytest.raises(ClientError, match="eval_metric: value mape not in range"):
+    with pytest.raises(UserError, match="eval_metric: value mape not in range"):
         validate_hyperparameters({"num_round": "1", "eval_metric": "mape"}, "1.2-2")
     assert validate_hyperparameters({"num_round": "1", "learning_rate": "0.3"}, "0.90-2") == {
         "num_round": 1, "eta": 0.3}  # fmt: skip
-    with pytest.raises(ClientError, match="Extraneous hyperparameter found: learning_rate"):
+    with pytest.raises(UserError, match="Extraneous hyperparameter found: learning_rate"):
         validate_hyperparameters({"num_round": "1", "learning_rate": "0.3"}, "0.90-1")
-    with pytest.raises(ClientError, match=r"interaction_constraints: value \[\[0, 1\]\] not in"):
+    with pytest.raises(UserError, match=r"interaction_constraints: value \[\[0, 1\]\] not in"):
         validate_hyperparameters({"num_round": "1", "tree_method": "hist",
                                   "interaction_constraints": "[[0,1]]"}, "1.7-1")  # fmt: skip
 
@@ -178,7 +177,7 @@ def test_a_version_without_local_validators_is_refused_at_create(tmp_path, data)
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs", region=REGION)
     image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:0.72-1"
     estimator = builtin_estimator(session, tmp_path, image, num_round=2)
-    with pytest.raises(BotoClientError) as raised:
+    with pytest.raises(ClientError) as raised:
         estimator.fit({"train": TrainingInput(data["train"], content_type="text/csv")})
     message = str(raised.value)
     assert "image version 0.72-1 is not available locally" in message

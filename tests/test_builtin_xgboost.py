@@ -20,7 +20,7 @@ import xgboost as xgb
 
 import checks
 from localsm import metrics
-from localsm.builtin import ClientError
+from localsm.builtin import UserError
 from localsm.builtin import train as training
 from localsm.builtin.__main__ import main
 from localsm.builtin.channels import content_format
@@ -204,7 +204,8 @@ def test_process_imports_neither_the_sdk_nor_sklearn_nor_pandas(tmp_path):
         assert not [name for name in imported if name.startswith(package + ".")], package
     assert not {"sagemaker", "boto3", "botocore"} & set(imported)
     service = [n for n in imported if n.startswith("localsm.") and "builtin" not in n]
-    assert service == ["localsm.metrics"]  # the metric table, nothing of the service
+    # The metric table and the import-free helpers (utils), nothing of the service.
+    assert sorted(service) == ["localsm.metrics", "localsm.utils"]
 
 
 def test_early_stopping_cuts_the_model_back_to_the_best_round(tmp_path, capsys):
@@ -421,11 +422,11 @@ def test_validation_unit_rules():
     assert content_format(None) == "libsvm"
     assert content_format("CSV; charset=utf-8") == "csv"
     assert content_format("text/x-libsvm") == "libsvm"
-    with pytest.raises(ClientError, match="label_size must be equal to 1"):
+    with pytest.raises(UserError, match="label_size must be equal to 1"):
         content_format("text/csv;label_size=2")
-    with pytest.raises(ClientError, match="customized threshold"):
+    with pytest.raises(UserError, match="customized threshold"):
         validate_hyperparameters({"num_round": "1", "eval_metric": "auc@2"})
-    with pytest.raises(ClientError, match="eta and learning_rate are the same"):
+    with pytest.raises(UserError, match="eta and learning_rate are the same"):
         validate_hyperparameters({"num_round": "1", "eta": "0.1", "learning_rate": "0.2"})
 
 

@@ -24,16 +24,13 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from conftest import CODE, DATASET
+from conftest import CODE, DATASET, FEATURES, HEADERS, validation_frame
 from localsm.clarify import __main__ as entry
 from localsm.clarify import analyzer, predictor, scoring, wording
 from localsm.clarify.config import PredictorSpec, read_config
 from localsm.clarify.data import read_dataset
 from localsm.serving.__main__ import READY_LINE
 
-HEADERS = (DATASET / "adult_data_processed_validation_wheaders.csv").read_text().split("\n")[0]
-HEADERS = HEADERS.strip().split(",")
-FEATURES = HEADERS[1:]
 ROWS = 600  # of the validation split: quick, and enough people in every group
 
 
@@ -41,17 +38,8 @@ ROWS = 600  # of the validation split: quick, and enough people in every group
 
 
 @pytest.fixture(scope="module")
-def clarify():
-    """The SDK's clarify module: every config below is what the SDK really writes."""
-    from sagemaker import clarify
-
-    return clarify
-
-
-@pytest.fixture(scope="module")
 def validation() -> pd.DataFrame:
-    return pd.read_csv(DATASET / "adult_data_processed_validation.csv", header=None,
-                       names=HEADERS, nrows=ROWS)  # fmt: skip
+    return validation_frame(ROWS)
 
 
 @pytest.fixture(scope="module")

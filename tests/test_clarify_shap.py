@@ -35,14 +35,11 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from conftest import DATASET, LAB_PARAMS, REPO
+from conftest import DATASET, FEATURES, HEADERS, LAB_PARAMS, REPO, validation_frame
 from lab.paths import LAB_HYPERPARAMETERS
 from localsm.clarify import __main__ as entry
 from localsm.clarify import analyzer, kernel_shap
 
-HEADERS = (DATASET / "adult_data_processed_validation_wheaders.csv").read_text().split("\n")[0]
-HEADERS = HEADERS.strip().split(",")
-FEATURES = HEADERS[1:]
 ROWS = 120  # validation rows explained: the exact values need 2^13 model calls per row
 
 
@@ -60,16 +57,8 @@ def notebook_num_samples() -> int:
 
 
 @pytest.fixture(scope="module")
-def clarify():
-    from sagemaker import clarify
-
-    return clarify
-
-
-@pytest.fixture(scope="module")
 def validation() -> pd.DataFrame:
-    return pd.read_csv(DATASET / "adult_data_processed_validation.csv", header=None,
-                       names=HEADERS, nrows=ROWS)  # fmt: skip
+    return validation_frame(ROWS)
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,12 @@ import sagemaker
 from sagemaker.analytics import TrainingJobAnalytics
 from sagemaker.inputs import TrainingInput
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner
-from test_local_mode import builtin_estimator, script_estimator
 from test_tuning import data  # noqa: F401 - the module-scoped data fixture
 
+from estimators import REGION, builtin_estimator, script_estimator
 from localsm import LocalSageMakerSession, bridge, metrics
 from localsm.cloudwatch import LocalCloudWatch
 
-REGION = "us-east-1"
 XGBOOST = {"TrainingImage": sagemaker.image_uris.retrieve("xgboost", REGION, "1.7-1")}
 # A script that prints its metric line with a literal "#011" (as CloudWatch shows a TAB, and
 # as some AWS examples print it) or with a real TAB, chosen by --sep.

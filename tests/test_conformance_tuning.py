@@ -20,17 +20,14 @@ import uuid
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
-from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
-from test_local_mode import ROLE, builtin_estimator
 from test_tuning import data, raw_tuning_request  # noqa: F401 - data: module-scoped fixture
 
+from estimators import REGION, ROLE, builtin_estimator
 from localsm import LocalSageMakerSession
 from localsm.builtin.hyperparameters import check_tuning, inside
 from localsm.tuning import _sample
-
-REGION = "us-east-1"
 
 
 @pytest.fixture
@@ -107,15 +104,7 @@ OTHER_IMAGES = [
 
 @pytest.mark.parametrize("image", OTHER_IMAGES, ids=["image-classification", "latest", "own"])
 def test_images_local_mode_cannot_run_are_refused_at_create(session, tmp_path, data, image):  # noqa: F811
-    estimator = Estimator(
-        image_uri=image,
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "out").as_uri(),
-        sagemaker_session=session,
-    )
-    estimator.set_hyperparameters(epochs=1)
+    estimator = builtin_estimator(session, tmp_path, image, epochs=1)
     with pytest.raises(ClientError) as raised:
         estimator.fit(_inputs(data))
     _not_available(raised)

@@ -27,36 +27,45 @@ def write(path: Path, text: str) -> None:
     path.write_text(text)
 
 
-def test_v2_quota_in_a_container(tmp_path, eight_cpus):
-    write(tmp_path / "proc", "0::/\n")
-    write(tmp_path / "cg" / "cpu.max", "200000 100000\n")
-    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") == 2.0
-    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 2
+# (/proc/self/cgroup, the cgroup files, the quota in CPUs, the CPUs a process gets)
+QUOTAS = {
+    "v2-in-a-container": ("0::/\n", {"cpu.max": "200000 100000\n"}, 2.0, 2),
+    "v2-tightest-of-the-cgroup-and-its-parents": (
+        "0::/kubepods/pod1/c1\n",
+        {
+            "kubepods/cpu.max": "max 100000\n",
+            "kubepods/pod1/cpu.max": "150000 100000\n",
+            "kubepods/pod1/c1/cpu.max": "max 100000\n",
+        },
+        1.5,
+        2,  # 1.5 rounds up
+    ),
+    "v1": (
+        "2:cpu,cpuacct:/docker/abc\n1:memory:/docker/abc\n",
+        {"cpu,cpuacct/cpu.cfs_quota_us": "300000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
+        3.0,
+        3,
+    ),
+    "none-leaves-the-affinity": (
+        "1:cpu:/\n0::/\n",
+        {
+            "cpu.max": "max 100000\n",
+            "cpu/cpu.cfs_quota_us": "-1\n",
+            "cpu/cpu.cfs_period_us": "100000\n",
+        },
+        None,
+        8,  # not 64
+    ),
+}
 
 
-def test_v2_tightest_quota_of_the_cgroup_and_its_parents(tmp_path, eight_cpus):
-    write(tmp_path / "proc", "0::/kubepods/pod1/c1\n")
-    write(tmp_path / "cg/kubepods/cpu.max", "max 100000\n")
-    write(tmp_path / "cg/kubepods/pod1/cpu.max", "150000 100000\n")
-    write(tmp_path / "cg/kubepods/pod1/c1/cpu.max", "max 100000\n")
-    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") == 1.5
-    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 2  # 1.5 rounds up
-
-
-def test_v1_quota(tmp_path, eight_cpus):
-    write(tmp_path / "proc", "2:cpu,cpuacct:/docker/abc\n1:memory:/docker/abc\n")
-    write(tmp_path / "cg/cpu,cpuacct/cpu.cfs_quota_us", "300000\n")
-    write(tmp_path / "cg/cpu,cpuacct/cpu.cfs_period_us", "100000\n")
-    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 3
-
-
-def test_no_quota_leaves_the_affinity(tmp_path, eight_cpus):
-    write(tmp_path / "proc", "1:cpu:/\n0::/\n")
-    write(tmp_path / "cg/cpu.max", "max 100000\n")
-    write(tmp_path / "cg/cpu/cpu.cfs_quota_us", "-1\n")
-    write(tmp_path / "cg/cpu/cpu.cfs_period_us", "100000\n")
-    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") is None
-    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == 8  # not 64
+@pytest.mark.parametrize(("proc", "files", "limit", "available"), QUOTAS.values(), ids=QUOTAS)
+def test_quota(tmp_path, eight_cpus, proc, files, limit, available):
+    write(tmp_path / "proc", proc)
+    for name, text in files.items():
+        write(tmp_path / "cg" / name, text)
+    assert cpus.cgroup_cpu_limit(tmp_path / "cg", tmp_path / "proc") == limit
+    assert cpus.available_cpus(tmp_path / "cg", tmp_path / "proc") == available
 
 
 def test_a_quota_above_the_affinity_and_a_tiny_one(tmp_path, eight_cpus):

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-import lab
 from conftest import LAB_PARAMS
+from estimators import builtin_estimator, xgboost_image
 from localsm import debugger_rules, rules
 
 STATUSES = {"NoIssuesFound", "IssuesFound"}
@@ -117,9 +117,7 @@ def test_rules_through_the_sdk_on_a_built_in_job(bundled, tmp_path):
     from localsm import LocalSageMakerSession
 
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
-    import sagemaker
     from sagemaker.debugger import Rule, rule_configs
-    from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
 
     attached = [
@@ -130,17 +128,14 @@ def test_rules_through_the_sdk_on_a_built_in_job(bundled, tmp_path):
         rule_configs.tree_depth(),
         rule_configs.feature_importance_overweight(),
     ]
-    estimator = Estimator(
-        image_uri=sagemaker.image_uris.retrieve("xgboost", "us-east-1", "1.7-1"),
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
+    estimator = builtin_estimator(
+        session,
+        tmp_path,
+        xgboost_image("1.7-1"),
         rules=[Rule.sagemaker(c) for c in attached]
         + [Rule.sagemaker(rule_configs.vanishing_gradient())],
+        **{**LAB_PARAMS, "num_round": 20},
     )
-    estimator.set_hyperparameters(**{**LAB_PARAMS, "num_round": 20})
     estimator.fit(
         {
             channel: TrainingInput(bundled[channel].as_uri(), content_type="text/csv")
@@ -198,9 +193,7 @@ def test_rule_verdicts_are_described_from_completed_on(bundled, tmp_path, monkey
     from localsm.training import artifacts
 
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
-    import sagemaker
     from sagemaker.debugger import Rule, rule_configs
-    from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
 
     seen: list[tuple[str, list[str]]] = []
@@ -213,16 +206,13 @@ def test_rule_verdicts_are_described_from_completed_on(bundled, tmp_path, monkey
         return upload(*args, **kwargs)
 
     monkeypatch.setattr(artifacts, "upload_rule_output", watching)
-    estimator = Estimator(
-        image_uri=sagemaker.image_uris.retrieve("xgboost", "us-east-1", "1.7-1"),
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
+    estimator = builtin_estimator(
+        session,
+        tmp_path,
+        xgboost_image("1.7-1"),
         rules=[Rule.sagemaker(rule_configs.loss_not_decreasing())],
+        **{**LAB_PARAMS, "num_round": 5},
     )
-    estimator.set_hyperparameters(**{**LAB_PARAMS, "num_round": 5})
     job: list[str] = []
     estimator.fit(
         {"train": TrainingInput(bundled["train"].as_uri(), content_type="text/csv")},

@@ -19,6 +19,7 @@ from test_faults import BUILTIN, GOOD, SCRIPT, Bench, Fault, Outcome, run_rows
 
 import lab
 from conftest import CODE as REPO_CODE
+from conftest import all_gone
 
 # ------------------------------------------------------------------ entry points
 
@@ -184,28 +185,9 @@ def wait_for_pids(b: Bench, seconds: float = 60) -> list[int]:
     raise AssertionError("the job never started its entry point")
 
 
-def running(pid: int) -> bool:
-    """Whether `pid` is a process that has not ended (it may end while we look)."""
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != "zombie"
-    except psutil.NoSuchProcess:
-        return False
-
-
-def gone(pids: list[int], seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while any(running(p) for p in pids):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
 def after_the_kernel(b: Bench, pids: list[int], name: str) -> Outcome:
     """What a new session finds: the processes gone, the job settled, its name taken."""
-    assert gone(pids), "the job's processes outlived their kernel"
+    assert all_gone(pids, 15), "the job's processes outlived their kernel"
     fresh = Bench(b.tmp)
     outcome = fresh.outcome(name)
     with tarfile.open(outcome.description["ModelArtifacts"]["S3ModelArtifacts"][7:]) as tar:
@@ -249,7 +231,7 @@ def shutdown_kernel_now(b: Bench) -> Outcome:
 
 def sigkill_while_tuning(b: Bench) -> Outcome:
     pids = kill_a_kernel_running(b, TUNE)
-    assert gone(pids)
+    assert all_gone(pids, 15)
     fresh = Bench(b.tmp)
     tuning = fresh.client.describe_hyper_parameter_tuning_job(
         HyperParameterTuningJobName="orphan-tuning"
@@ -320,7 +302,7 @@ def stop_script_while_training(b: Bench) -> Outcome:
     pids = wait_for_pids(b)
     b.client.stop_training_job(TrainingJobName=name)
     b.client.stop_training_job(TrainingJobName=name)  # twice: no error
-    assert b.client.job(name).wait(30) and gone(pids)
+    assert b.client.job(name).wait(30) and all_gone(pids, 15)
     return with_model(b.outcome(name), ["partial-model.txt"])
 
 
@@ -404,4 +386,4 @@ def test_the_watchdog_needs_no_atexit(tmp_path):
         os.kill(kernel.pid, signal.SIGTERM)  # default action: no Python cleanup at all
     finally:
         kernel.wait(30)
-    assert gone(pids)
+    assert all_gone(pids, 15)

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 import sagemaker
-from test_local_mode import builtin_estimator, csv_channels, session, small_data  # noqa: F401
+from test_local_mode import csv_channels, session, small_data  # noqa: F401
 
+from estimators import builtin_estimator
 from localsm.training import channels, pruning, storage
 
 

@@ -20,15 +20,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from course_copy import copy_course, percent_named, printed, run_notebook
-from sagemaker import image_uris
-from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.serializers import CSVSerializer
 from sagemaker.tuner import HyperparameterTuner, IntegerParameter
-from sagemaker.xgboost import XGBoost
 
-import lab
 from conftest import SCRIPT_DIR
+from estimators import builtin_estimator, script_estimator, xgboost_image
 from localsm import LocalSageMakerSession
 from localsm.session import LOCAL_BUCKET
 
@@ -66,15 +63,10 @@ def behind_a_proxy(monkeypatch) -> str:
 def test_builtin_job_deploy_and_transform(checkout, tmp_path, behind_a_proxy):
     session = LocalSageMakerSession(jobs_dir=checkout / "outputs" / "jobs", region=REGION)
     data = checkout / "data"
-    estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", REGION, "1.7-1"),
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(checkout / "models").as_uri(),  # file:///…/Jo%C3%A3o%20Silva/…
-        sagemaker_session=session,
-    )
-    estimator.set_hyperparameters(objective="binary:logistic", num_round=5, max_depth=2)
+    estimator = builtin_estimator(  # models in file:///…/Jo%C3%A3o%20Silva/…/models
+        session, checkout, xgboost_image("1.7-1"), objective="binary:logistic", num_round=5,
+        max_depth=2,
+    )  # fmt: skip
     channels = {
         name: TrainingInput((data / f"{name} set.csv").as_uri(), content_type="text/csv")
         for name in ("train", "validation")
@@ -108,16 +100,8 @@ def test_script_mode_tuning_from_the_checkout(checkout, tmp_path, behind_a_proxy
     source = checkout / "code" / "script"  # SDK v2 sends "file://" + this, unencoded
     shutil.copytree(SCRIPT_DIR, source)
     session = LocalSageMakerSession(jobs_dir=checkout / "outputs" / "jobs", region=REGION)
-    estimator = XGBoost(
-        entry_point="xgboost_train.py",
-        source_dir=str(source),
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(checkout / "models").as_uri(),
-        sagemaker_session=session,
-        hyperparameters={"num_round": 5, "eval_metric": "auc", "objective": "binary:logistic"},
+    estimator = script_estimator(
+        session, checkout, source, num_round=5, eval_metric="auc", objective="binary:logistic"
     )
     tuner = HyperparameterTuner(
         estimator,

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import tarfile
 import time
 from pathlib import Path
 
-import numpy as np
-import psutil
 import pytest
 import sagemaker
 import xgboost as xgb
 from botocore.exceptions import ClientError
-from sagemaker.estimator import Estimator
 from sagemaker.exceptions import UnexpectedStatusException
 from sagemaker.inputs import TrainingInput
 from sagemaker.xgboost import XGBoost
 
 import lab
-from conftest import SCRIPT_DIR
+from conftest import alive, all_gone, learnable_csvs
+from estimators import REGION, ROLE, builtin_estimator, script_estimator
 from localsm import LocalSageMakerSession
-
-ROLE = lab.LOCAL_ROLE
-REGION = "us-east-1"
 
 
 @pytest.fixture
@@ -36,47 +30,10 @@ def session(tmp_path) -> LocalSageMakerSession:
 @pytest.fixture(scope="module")
 def small_data(tmp_path_factory) -> dict[str, str]:
     """A small, learnable binary problem as label-first CSVs (file:// URIs)."""
-    folder = tmp_path_factory.mktemp("data")
-    rng = np.random.default_rng(7)
-    uris = {}
-    for name, rows in (("train", 600), ("validation", 200)):
-        x = rng.normal(size=(rows, 4))
-        y = (x[:, 0] + 0.5 * x[:, 1] + 0.3 * rng.normal(size=rows) > 0).astype(int)
-        path = folder / f"{name}.csv"
-        np.savetxt(path, np.column_stack([y, x]), delimiter=",", fmt="%.6g")
-        uris[name] = path.as_uri()
-    return uris
-
-
-def builtin_estimator(session, tmp_path, image: str = "", **hyperparameters) -> Estimator:
-    """The built-in algorithm's estimator (or another `image`'s) in local mode."""
-    image = image or sagemaker.image_uris.retrieve("xgboost", REGION, "1.5-1")
-    estimator = Estimator(
-        image_uri=image,
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-    )
-    estimator.set_hyperparameters(**hyperparameters)
-    return estimator
-
-
-def script_estimator(
-    session, tmp_path, source_dir=SCRIPT_DIR, entry_point="xgboost_train.py", **hps
-):
-    return XGBoost(
-        entry_point=entry_point,
-        source_dir=str(source_dir),
-        framework_version="1.7-1",
-        role=ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        hyperparameters=hps,
-    )
+    return learnable_csvs(
+        tmp_path_factory.mktemp("data"), 7, {"train": 600, "validation": 200}, 4,
+        lambda x, noise: x[:, 0] + 0.5 * x[:, 1] + 0.3 * noise, fmt="%.6g",
+    )  # fmt: skip
 
 
 def csv_channels(uris: dict[str, str]) -> dict[str, TrainingInput]:
@@ -312,29 +269,6 @@ time.sleep(300)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead too (it only waits for its parent to read its exit code); psutil
-    # reads the state from /proc on Linux and from the kernel elsewhere (macOS).
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _all_gone(pids: list[int], seconds: float = 5.0) -> bool:
-    """Signals are asynchronous: give the killed processes a moment to disappear."""
-    deadline = time.time() + seconds
-    while any(_alive(p) for p in pids):
-        if time.time() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
     source = tmp_path / "src"
     source.mkdir()
@@ -352,12 +286,12 @@ def _start_sleeper(session, tmp_path, small_data) -> tuple[str, list[int]]:
 
 def test_stop_training_job_ends_the_process_tree(session, tmp_path, small_data):
     name, pids = _start_sleeper(session, tmp_path, small_data)
-    assert all(_alive(p) for p in pids)
+    assert all(alive(p) for p in pids)
     session.sagemaker_client.stop_training_job(TrainingJobName=name)
     session.sagemaker_client.job(name).wait(30)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert _all_gone(pids)
+    assert all_gone(pids)
     # SageMaker uploads /opt/ml/model after SIGTERM and the grace period: an empty model here.
     assert model_files(description["ModelArtifacts"]["S3ModelArtifacts"]) == {}
 
@@ -375,7 +309,7 @@ def test_ctrl_c_while_following_the_log_stops_the_job(session, tmp_path, small_d
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     description = session.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert description["TrainingJobStatus"] == "Stopped"
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 def test_max_runtime_stops_the_job(session, tmp_path, small_data):

@@ -19,7 +19,7 @@ from sagemaker import clarify, image_uris
 from sagemaker.exceptions import UnexpectedStatusException
 
 import lab
-from conftest import small_builtin_estimator
+from estimators import small_builtin_estimator
 from localsm import moto_server
 from localsm.session import LOCAL_BUCKET
 from localsm.training import processes

@@ -21,9 +21,8 @@ import sys
 import numpy as np
 import pytest
 import xgboost as xgb
-from sagemaker.xgboost import XGBoost
 
-import lab
+from estimators import local_xgboost
 from localsm import LocalSageMakerSession, toolkit
 
 # A script in the shape of AWS's abalone.py (written for this test, not copied).
@@ -93,15 +92,11 @@ def test_an_abalone_style_script_runs_as_a_local_job(tmp_path):
         (data / channel / f"abalone.{channel}").write_text(libsvm_rows(rng, rows))
     (tmp_path / "abalone.py").write_text(ABALONE_LIKE)
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
-    estimator = XGBoost(
+    estimator = local_xgboost(
+        session,
+        tmp_path,
         entry_point=str(tmp_path / "abalone.py"),
-        framework_version="1.7-1",
         hyperparameters={"num_round": 5, "objective": "reg:squarederror"},
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
     )
     estimator.fit({c: (data / c).as_uri() for c in ("train", "validation")}, logs="None")
     job = session.sagemaker_client.jobs_dir / estimator.latest_training_job.name
@@ -116,15 +111,7 @@ def test_a_part_of_the_image_not_provided_fails_the_job_saying_so(tmp_path):
     )
     (tmp_path / "train.csv").write_text("1,2\n")
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
-    estimator = XGBoost(
-        entry_point=str(tmp_path / "train.py"),
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-    )
+    estimator = local_xgboost(session, tmp_path, entry_point=str(tmp_path / "train.py"))
     with pytest.raises(Exception, match="run this job on SageMaker"):
         estimator.fit({"train": (tmp_path / "train.csv").as_uri()}, logs="None")
     described = session.sagemaker_client.describe_training_job(

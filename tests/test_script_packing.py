@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sagemaker.xgboost import XGBoost
 
-import lab
+from estimators import local_xgboost
 from localsm import LocalSageMakerSession
 
 ENTRY_POINT = """\
@@ -52,17 +51,18 @@ def project(tmp_path) -> Path:
     return folder
 
 
-def run(session, tmp_path, data: Path, **kwargs) -> dict:
-    estimator = XGBoost(
-        framework_version="1.7-1",
-        role=lab.LOCAL_ROLE,
-        instance_count=1,
-        instance_type="local",
-        output_path=(tmp_path / "models").as_uri(),
-        sagemaker_session=session,
-        **kwargs,
-    )
-    estimator.fit({"train": data.as_uri()}, logs="None")
+def folder_with(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def run(session, project: Path, **code) -> dict:
+    """Train on the project's data with the estimator's `code` arguments (models beside the
+    project): what the job got."""
+    estimator = local_xgboost(session, project.parent, **code)
+    estimator.fit({"train": (project / "train.csv").as_uri()}, logs="None")
     job = estimator.latest_training_job.name
     listing = session.sagemaker_client.jobs_dir / job / "ml" / "model" / "listing.json"
     return {"estimator": estimator, **json.loads(listing.read_text())}
@@ -72,11 +72,11 @@ def test_without_source_dir_the_job_gets_the_entry_point_alone(project, tmp_path
     # The jobs folder inside the current folder: the old whole-folder copy never ended.
     session = LocalSageMakerSession(jobs_dir=project / "jobs")
     monkeypatch.chdir(project)
-    result = run(session, tmp_path, project / "train.csv", entry_point="train.py")
+    result = run(session, project, entry_point="train.py")
     assert result["listing"] == ["train.py"]
     # An entry point given by a path elsewhere: the same.
     monkeypatch.chdir(tmp_path)
-    result = run(session, tmp_path, project / "train.csv", entry_point=str(project / "train.py"))
+    result = run(session, project, entry_point=str(project / "train.py"))
     assert result["listing"] == ["train.py"] and result["version"] == 1
     estimator = result["estimator"]
     # A second fit of the same estimator packs the entry point again, as it now reads.
@@ -88,57 +88,30 @@ def test_without_source_dir_the_job_gets_the_entry_point_alone(project, tmp_path
 
 
 def test_dependencies_are_packed_beside_the_code(project, tmp_path):
-    library = tmp_path / "mylib"
-    library.mkdir()
-    (library / "__init__.py").write_text("X = 1\n")
+    library = str(folder_with(tmp_path / "mylib", {"__init__.py": "X = 1\n"}))
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs")
-    result = run(
-        session,
-        tmp_path,
-        project / "train.csv",
-        entry_point=str(project / "train.py"),
-        dependencies=[str(library)],
-    )
+    result = run(session, project, entry_point=str(project / "train.py"), dependencies=[library])
     assert result["listing"] == ["mylib/", "mylib/__init__.py", "train.py"]
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "train.py").write_text(ENTRY_POINT.replace("VERSION", "3"))
-    (source / "helper.py").write_text("")
+    source = folder_with(
+        tmp_path / "src", {"train.py": ENTRY_POINT.replace("VERSION", "3"), "helper.py": ""}
+    )
     result = run(
-        session,
-        tmp_path,
-        project / "train.csv",
-        entry_point="train.py",
-        source_dir=str(source),
-        dependencies=[str(library)],
+        session, project, entry_point="train.py", source_dir=str(source), dependencies=[library]
     )
     assert result["listing"] == ["helper.py", "mylib/", "mylib/__init__.py", "train.py"]
 
 
 def test_with_source_dir_the_whole_folder_but_not_the_jobs_inside_it(project, tmp_path):
     session = LocalSageMakerSession(jobs_dir=project / "outputs" / "jobs")
-    result = run(
-        session,
-        tmp_path,
-        project / "train.csv",
-        entry_point="train.py",
-        source_dir=str(project),
-    )
+    result = run(session, project, entry_point="train.py", source_dir=str(project))
     assert "outputs/" not in result["listing"]  # where the job itself lives
     assert {"train.py", "data.csv", "notebooks/", "notebooks/lab.ipynb"} <= set(result["listing"])
     assert result["module_dir"] == f"file://{project}"
     assert os.path.isdir(project / "outputs" / "jobs")
     # With dependencies the code is staged first (beside the jobs): not into itself either.
-    library = tmp_path / "mylib"
-    library.mkdir()
-    (library / "util.py").write_text("")
+    library = str(folder_with(tmp_path / "mylib", {"util.py": ""}))
     result = run(
-        session,
-        tmp_path,
-        project / "train.csv",
-        entry_point="train.py",
-        source_dir=str(project),
-        dependencies=[str(library)],
+        session, project, entry_point="train.py", source_dir=str(project), dependencies=[library]
     )
     assert "mylib/util.py" in result["listing"] and "data.csv" in result["listing"]
     assert not any(name.startswith("outputs/jobs") for name in result["listing"])

@@ -27,10 +27,11 @@ from sagemaker.inputs import TrainingInput
 from sagemaker.model import Model
 from sagemaker.predictor import Predictor
 from sagemaker.serializers import CSVSerializer, JSONSerializer
-from sagemaker.xgboost import XGBoost, XGBoostModel
+from sagemaker.xgboost import XGBoostModel
 
 import lab
-from conftest import SCRIPT_DIR, small_builtin_estimator
+from conftest import SCRIPT_DIR
+from estimators import lab_script_estimator, small_builtin_estimator
 from localsm.language import VARIABLE as SERVICE_LANGUAGE
 from localsm.training import processes
 from xgboost_report.model_io import load_model
@@ -185,21 +186,20 @@ def test_builtin_deploy_predicts_what_xgboost_predicts(predictor, booster, rows,
 
 def test_accept_json_and_jsonlines(predictor, setup, booster, rows):
     expected = booster.inplace_predict(rows[:3])
-    as_json = Predictor(
-        predictor.endpoint_name,
-        setup.session,
-        serializer=CSVSerializer(),
-        deserializer=JSONDeserializer(),
-    ).predict(rows[:3])
+
+    def answer(deserializer):
+        return Predictor(
+            predictor.endpoint_name,
+            setup.session,
+            serializer=CSVSerializer(),
+            deserializer=deserializer,
+        ).predict(rows[:3])
+
+    as_json = answer(JSONDeserializer())
     assert list(as_json) == ["predictions"]
     assert [list(p) for p in as_json["predictions"]] == [["score"]] * 3
     np.testing.assert_allclose([p["score"] for p in as_json["predictions"]], expected, atol=1e-6)
-    as_lines = Predictor(
-        predictor.endpoint_name,
-        setup.session,
-        serializer=CSVSerializer(),
-        deserializer=JSONLinesDeserializer(),
-    ).predict(rows[:3])
+    as_lines = answer(JSONLinesDeserializer())
     np.testing.assert_allclose([p["score"] for p in as_lines], expected, atol=1e-6)
 
 
@@ -288,21 +288,14 @@ def test_invoking_an_unknown_endpoint_is_a_validation_error(runtime, predictor):
 
 
 def test_script_mode_deploy_answers_through_the_entry_point(setup, rows, runtime, tmp_path):
-    estimator = XGBoost(
-        entry_point="xgboost_train.py",
-        source_dir=setup.source_dir,
-        framework_version="1.7-1",
+    estimator = lab_script_estimator(
+        setup,
         hyperparameters={
             "objective": "binary:logistic",
             "num_round": 10,
             "nfold": 2,
             "max_depth": 3,
         },
-        role=setup.role,
-        instance_count=1,
-        instance_type="local",
-        output_path=setup.output_path,
-        sagemaker_session=setup.session,
     )
     train = tmp_path / "train.csv"  # the lab's CSV with its header row; part of it (quick)
     lines = lab.bundled_csv("train", headers=True).read_text().splitlines(keepends=True)

@@ -7,7 +7,6 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
@@ -21,20 +20,13 @@ from sagemaker.tuner import (
     IntegerParameter,
 )
 from sagemaker.xgboost import XGBoost
-from test_local_mode import _all_gone, builtin_estimator, script_estimator
 
 import lab
+from conftest import all_gone, learnable_csvs
+from estimators import REGION, builtin_estimator, lab_ranges, script_estimator
 from localsm import LocalSageMakerSession
 
-REGION = "us-east-1"
-# The lab's ranges (Task 2.2).
-LAB_RANGES = {
-    "max_depth": IntegerParameter(6, 9),
-    "eta": ContinuousParameter(0.01, 0.03),
-    "gamma": ContinuousParameter(0.5, 0.9),
-    "min_child_weight": ContinuousParameter(0.5, 0.9),
-    "subsample": ContinuousParameter(0.2, 0.5),
-}
+LAB_RANGES = lab_ranges()
 # A stand-in entry point that "trains" instantly: its score is a known function of the
 # hyperparameters, printed as an XGBoost evaluation line per step.
 TOY = """
@@ -73,15 +65,10 @@ def toy_source(tmp_path) -> Path:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("data")
-    rng = np.random.default_rng(3)
-    uris = {}
-    for name, rows in (("train", 400), ("validation", 150)):
-        x = rng.normal(size=(rows, 3))
-        y = (x[:, 0] - x[:, 2] + 0.4 * rng.normal(size=rows) > 0).astype(int)
-        np.savetxt(folder / f"{name}.csv", np.column_stack([y, x]), delimiter=",", fmt="%.5g")
-        uris[name] = (folder / f"{name}.csv").as_uri()
-    return uris
+    return learnable_csvs(
+        tmp_path_factory.mktemp("data"), 3, {"train": 400, "validation": 150}, 3,
+        lambda x, noise: x[:, 0] - x[:, 2] + 0.4 * noise, fmt="%.5g",
+    )  # fmt: skip
 
 
 def toy_estimator(session, tmp_path, source, **hyperparameters) -> XGBoost:
@@ -329,7 +316,7 @@ def test_stop_mid_tuning_leaves_no_process(session, tmp_path, toy_source, data):
     assert description["HyperParameterTuningJobStatus"] == "Stopped"
     assert description["TrainingJobStatusCounters"]["Stopped"] == 2
     assert len(summaries(session, tuner)) == 2  # nothing launched after the stop
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 # ------------------------------------------------------------------------- bad input

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
+from conftest import all_gone
 from localsm.training import processes
 from localsm.warm import client, wire
 
@@ -142,7 +142,7 @@ def test_killing_the_shim_kills_its_child_and_signals_pass_through(runner, tmp_p
         launcher.send_signal(how)
         # SIGTERM is passed on and the shim ends by it; SIGKILL leaves the runner to end it.
         assert launcher.wait(10) == -how
-        assert gone(pid), f"the warm child outlived its shim ({how!r})"
+        assert all_gone([pid], 10), f"the warm child outlived its shim ({how!r})"
 
 
 def test_closing_the_runner_ends_its_children(tmp_path):
@@ -160,7 +160,7 @@ def test_closing_the_runner_ends_its_children(tmp_path):
         assert child.pid == pid
     finally:
         own.close()
-    assert gone(pid) and child.wait(5) == -signal.SIGKILL
+    assert all_gone([pid], 10) and child.wait(5) == -signal.SIGKILL
     assert not own.folder.exists()
 
 
@@ -188,18 +188,6 @@ def wait_for_pid(path: Path) -> int:
             return int(path.read_text())
         time.sleep(0.02)
     raise AssertionError(f"{path} was never written")
-
-
-def gone(pid: int, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_child_and_what_it_forks_carry_the_jobs_marker(runner, tmp_path):

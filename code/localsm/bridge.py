@@ -32,6 +32,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 from localsm import loopback
+from localsm.exceptions import aws_error
 from localsm.resources import LOCAL_ACCOUNT
 
 PARAMS_KEY = "localsm_api_params"  # ours, in botocore's per-call request context
@@ -85,10 +86,7 @@ class EventBridge:
 
 def error_response(service: str, status: int, code: str, message: str) -> tuple[AWSResponse, dict]:
     """What botocore turns into the modelled `ClientError` for `code`."""
-    parsed = {
-        "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0},
-    }
+    parsed = aws_error(code, message, status, HTTPHeaders={}, RetryAttempts=0)
     return AWSResponse(f"local://{service}", status, {}, None), parsed
 
 

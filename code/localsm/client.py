@@ -185,17 +185,17 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
     def stop_training_job(self, TrainingJobName: str) -> dict:  # noqa: N803
         validate("StopTrainingJob", {"TrainingJobName": TrainingJobName})
         job = self.job(TrainingJobName)
-        if job is None:
-            description = self.describe_training_job(TrainingJobName)  # raises when unknown
-            if description["TrainingJobStatus"] in ("InProgress", "Stopping"):
-                raise ValidationException(
-                    "StopTrainingJob",
-                    f"training job {TrainingJobName} runs in another Python process (another "
-                    "notebook kernel): stop it from there, or end that process",
-                )
+        if job is not None:
+            job.stop()
             return {}
-        job.stop()
-        return {}
+        description = self.describe_training_job(TrainingJobName)  # raises when unknown
+        if description["TrainingJobStatus"] in ("InProgress", "Stopping"):
+            raise ValidationException(
+                "StopTrainingJob",
+                f"training job {TrainingJobName} runs in another Python process (another "
+                "notebook kernel): stop it from there, or end that process",
+            )
+        return {}  # it has ended already
 
     @paginate("list_training_jobs")
     def list_training_jobs(self, **params: Any) -> list[dict]:
@@ -279,10 +279,10 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
         operation = "StopHyperParameterTuningJob"
         validate(operation, {"HyperParameterTuningJobName": HyperParameterTuningJobName})
         job = self.tuning_job(HyperParameterTuningJobName)
-        if job is None:
+        if job is not None:
+            job.stop()
+        else:  # not this session's: raises when unknown
             self._saved_tuning_job(operation, HyperParameterTuningJobName)
-            return {}
-        job.stop()
         return {}
 
     @paginate("list_hyper_parameter_tuning_jobs")

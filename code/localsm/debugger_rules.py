@@ -285,15 +285,18 @@ def class_imbalance(evidence: Evidence, params: dict[str, str]) -> tuple[bool, s
     return False, f"{len(classes)} classes, counts {counts.min()}..{counts.max()}"
 
 
+def _depth(dump: str) -> float:
+    """log2 of the largest node id of a tree's JSON dump (0 for a lone leaf)."""
+    ids = [int(n) for n in re.findall(r'"nodeid":\s*(\d+)', dump)]
+    return math.log2(max(ids)) if ids and max(ids) > 0 else 0.0
+
+
 def tree_depth(evidence: Evidence, params: dict[str, str]) -> tuple[bool, str]:
     """A tree deeper than `depth`, a tree's depth being log2 of its largest node id."""
     limit = _number(params, "depth", 4)
-    deepest, where = 0.0, 0
-    for index, dump in enumerate(evidence.booster.get_dump(dump_format="json")):
-        ids = [int(n) for n in re.findall(r'"nodeid":\s*(\d+)', dump)]
-        depth = math.log2(max(ids)) if ids and max(ids) > 0 else 0.0
-        if depth > deepest:
-            deepest, where = depth, index
+    depths = [_depth(dump) for dump in evidence.booster.get_dump(dump_format="json")] or [0.0]
+    where = max(range(len(depths)), key=depths.__getitem__)  # the first of the deepest
+    deepest = depths[where]
     if deepest > limit:
         return True, (
             f"tree {where} has depth {deepest:.3g} (log2 of its largest node id), "

@@ -9,6 +9,14 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 
+def aws_error(code: str, message: str, status: int, **metadata) -> dict:
+    """The parsed AWS error response botocore hands `ClientError` (its `.response`)."""
+    return {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status, **metadata},
+    }
+
+
 class SageMakerClientError(ClientError):
     """An AWS-style error response for one API operation."""
 
@@ -16,11 +24,7 @@ class SageMakerClientError(ClientError):
     status = 400
 
     def __init__(self, operation: str, message: str) -> None:
-        response = {
-            "Error": {"Code": self.code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": self.status},
-        }
-        super().__init__(response, operation)
+        super().__init__(aws_error(self.code, message, self.status), operation)
 
 
 class ValidationException(SageMakerClientError):

@@ -8,6 +8,7 @@ second, and its paging errors are not botocore `ClientError`s. The shape is moto
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,48 @@ DEFAULT_ORDER: dict[str, tuple[str, str]] = {
     "HyperParameterTuningJob": ("Name", "Ascending"),
     "ProcessingJob": ("CreationTime", "Ascending"),
 }
+
+
+class Registry(dict):
+    """The resources of one kind by name (models, endpoints, jobs...), shared by the threads
+    of a service: every look-up, addition and removal holds `lock`."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        super().__init__()
+        self.lock = lock
+
+    def find(self, name: str, missing: Callable[[str], Exception]) -> Any:
+        """The resource named `name`; raises `missing(name)` when there is none."""
+        with self.lock:
+            resource = self.get(name)
+        if resource is None:
+            raise missing(name)
+        return resource
+
+    def add(self, name: str, make: Callable[[], Any], taken: Callable[[str], Exception]) -> Any:
+        """Keep `make()` as `name`; raises `taken(name)` when the name is in use."""
+        with self.lock:
+            if name in self:
+                raise taken(name)
+            resource = self[name] = make()
+        return resource
+
+    def remove(self, name: str, missing: Callable[[str], Exception] | None = None) -> None:
+        """Forget `name`; raises `missing(name)`, if given, when there is no such resource."""
+        with self.lock:
+            resource = self.pop(name, None)
+        if resource is None and missing is not None:
+            raise missing(name)
+
+    def listed(self) -> list:
+        """The resources, as they are now."""
+        with self.lock:
+            return list(self.values())
+
+
+def present(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value: a Describe* response leaves an unset optional one out."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def arn_formatter(resource_type: str, name: str, region: str, account: str = LOCAL_ACCOUNT) -> str:

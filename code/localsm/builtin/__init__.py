@@ -53,8 +53,9 @@ UNUSED_MODULES = ("sklearn", "pandas")
 _XGBOOST_PREFIX = re.compile(r"^\[[0-9:]+\] \S+?:\d+: ")
 
 
-class ClientError(Exception):
-    """A problem the user can fix (hyperparameters, channels, data): exit code 1."""
+class UserError(Exception):
+    """A problem the user can fix (hyperparameters, channels, data): exit code 1, and a
+    FailureReason `ClientError: …` as the container words it (not botocore's `ClientError`)."""
 
 
 def log(message: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from localsm.builtin import TRAIN, VALIDATION, ClientError
+from localsm.builtin import TRAIN, VALIDATION, UserError
 
 CHANNELS = {TRAIN: True, VALIDATION: False, "code": False}  # name -> required
 ACCEPTED_CONTENT_TYPES = (
@@ -33,19 +33,19 @@ def content_format(content_type: str | None) -> str:
     base, *parameters = (part.strip() for part in content_type.lower().split(";"))
     fmt = FORMATS.get(base)
     if fmt is None:
-        raise ClientError(
+        raise UserError(
             f"{content_type} is not an accepted ContentType: {', '.join(ACCEPTED_CONTENT_TYPES)}."
         )
     if fmt == "csv":
         for parameter in parameters:
             key, _, value = parameter.partition("=")
             if key.strip() == "label_size" and value.strip() != "1":
-                raise ClientError(
+                raise UserError(
                     f"{content_type} is not an accepted csv ContentType. "
                     "Optional parameter label_size must be equal to 1"
                 )
     if fmt == "recordio":
-        raise ClientError(
+        raise UserError(
             f"ContentType {content_type} (RecordIO-protobuf) is not supported by the local "
             "built-in XGBoost algorithm; send text/csv, text/libsvm or application/x-parquet"
         )
@@ -56,21 +56,21 @@ def validate_channels(config: dict[str, dict]) -> dict[str, str]:
     """inputdataconfig.json -> {channel: format} for the data channels (train, validation)."""
     for name, required in CHANNELS.items():
         if required and name not in config:
-            raise ClientError(f"Missing required channel: {name}")
+            raise UserError(f"Missing required channel: {name}")
     formats = {}
     for name, settings in config.items():
         if name not in CHANNELS:
-            raise ClientError(f"Extraneous channel found: {name}")
+            raise UserError(f"Extraneous channel found: {name}")
         for key in ("TrainingInputMode", "S3DistributionType"):
             if key not in settings:
-                raise ClientError(
+                raise UserError(
                     f"Channel configuration for '{name}' channel has no {key} "
                     "(inputdataconfig.json needs ContentType, TrainingInputMode, "
                     "S3DistributionType and RecordWrapperType)"
                 )
         if name == "code":
             continue
-        unsupported = ClientError(
+        unsupported = UserError(
             f"Channel configuration for '{name}' channel is not supported: {settings}"
         )
         # Pipe is accepted where the container accepts it; locally the files are read either way.
@@ -95,7 +95,7 @@ def channel_files(folder: Path, channel: str) -> list[Path]:
             continue
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):  # also inside .hidden/ folders
-            raise ClientError(
+            raise UserError(
                 "Hidden file found in the data path! Remove that before training. "
                 f"({channel}/{relative.as_posix()})"
             )

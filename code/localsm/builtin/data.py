@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from localsm.builtin import TRAIN, UNUSED_MODULES, VALIDATION, ClientError, log, xgboost_message
+from localsm.builtin import TRAIN, UNUSED_MODULES, VALIDATION, UserError, log, xgboost_message
 from localsm.builtin.channels import channel_files
+from localsm.utils import is_number
 
 MISSING_TOKENS = ("", "nan", "NaN", "NAN", "NA", "N/A", "null", "NULL")
 TEXT_PROBE_BYTES = 8192
@@ -67,14 +68,14 @@ class Table:
         return f"row {row + 1}"
 
 
-def _no_data(channel: str, folder: Path) -> ClientError:
+def _no_data(channel: str, folder: Path) -> UserError:
     """No rows in a channel: which files it had (named as `train/part.csv`), or none."""
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
     what = f"{'training' if channel == TRAIN else channel} channel"
     if not files:
-        return ClientError(f"No data in {what} path {channel}/: it holds no file")
+        return UserError(f"No data in {what} path {channel}/: it holds no file")
     shown = ", ".join(_display(p, folder, channel) for p in files[:3])
-    return ClientError(
+    return UserError(
         f"No data in {what} path {channel}/: {shown}{' ...' if len(files) > 3 else ''} "
         "hold no data rows (empty or blank); put labelled rows in them"
     )
@@ -108,13 +109,13 @@ def _text_encoding(path: Path, name: str, fmt: str) -> str:
             if error.start < len(head) - 4:  # not just a character cut by the probe's end
                 problem = f"byte 0x{head[error.start]:02x} at offset {error.start} is not UTF-8"
     if problem:
-        raise ClientError(
+        raise UserError(
             f"{fmt.upper()} file {name} is not a UTF-8 text file: {problem}. Is it the right "
             "file? The built-in XGBoost algorithm reads text CSV or LIBSVM, or Parquet"
         )
     if head.startswith(codecs.BOM_UTF8):
         if fmt == "libsvm":
-            raise ClientError(
+            raise UserError(
                 f"LIBSVM file {name} starts with a UTF-8 byte-order mark, which XGBoost's LIBSVM "
                 "parser cannot read: save it without one (encoding 'utf-8', not 'utf-8-sig')"
             )
@@ -132,14 +133,8 @@ def _csv_delimiter(line: str) -> str:
 
 
 def _is_number(cell: str) -> bool:
-    cell = cell.strip()
-    if cell in MISSING_TOKENS:
-        return True
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
+    """A number, or one of the tokens the container reads as a missing value."""
+    return cell.strip() in MISSING_TOKENS or is_number(cell)
 
 
 def _csv_problem(name: str, line_number: int, column: int, cell: str, csv_weights: int):
@@ -148,14 +143,14 @@ def _csv_problem(name: str, line_number: int, column: int, cell: str, csv_weight
         ", the instance weight in the second (csv_weights=1)" if csv_weights else ""
     )
     if line_number == 1:
-        return ClientError(
+        return UserError(
             f"CSV file {name}: line 1 looks like a header row (column {column} is "
             f"'{cell[:40]}', not a number). The built-in XGBoost algorithm reads CSV without a "
             f"header row, {layout}: write the file without its header "
             "(e.g. DataFrame.to_csv(path, header=False, index=False))"
         )
     role = {1: " (the label)", 2: " (the instance weight)" if csv_weights else ""}
-    return ClientError(
+    return UserError(
         f"CSV file {name}, line {line_number}, column {column}{role.get(column, '')}: "
         f"'{cell[:40]}' is not a number. The built-in XGBoost algorithm wants numbers only, "
         f"no header row, {layout}: encode text columns as numbers first"
@@ -181,12 +176,12 @@ def _parse_csv_slowly(
             data[start:].decode("utf-8")
         except UnicodeDecodeError as exact:
             line_number = data.count(b"\n", 0, start + exact.start)
-        raise ClientError(
+        raise UserError(
             f"CSV file {name}, line {line_number + 1}: not readable as UTF-8 text "
             f"({error.reason}); save the file as UTF-8"
         ) from None
     except csv.Error as error:
-        raise ClientError(f"CSV file {name}, line {line_number + 1}: {error}") from None
+        raise UserError(f"CSV file {name}, line {line_number + 1}: {error}") from None
     return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
 
 
@@ -207,7 +202,7 @@ def _add_row(
         except ValueError:
             raise _csv_problem(name, line_number, column, cell, csv_weights) from None
     if rows and len(values) != len(rows[0]):
-        raise ClientError(
+        raise UserError(
             f"CSV file {name}, line {line_number} has {len(values)} columns, the "
             f"first line has {len(rows[0])}: every line needs the same columns"
         )
@@ -239,7 +234,7 @@ def _read_csv(files: list[Path], folder: Path, channel: str, csv_weights: int) -
         if array.shape[0] == 0:
             continue
         if arrays and array.shape[1] != arrays[0].shape[1]:
-            raise ClientError(
+            raise UserError(
                 f"CSV files of channel {channel} have different column counts: "
                 f"{sources[0][0]} has {arrays[0].shape[1]}, {name} has {array.shape[1]}"
             )
@@ -250,7 +245,7 @@ def _read_csv(files: list[Path], folder: Path, channel: str, csv_weights: int) -
     data = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
     first_feature = 2 if csv_weights else 1
     if data.shape[1] <= first_feature:
-        raise ClientError(
+        raise UserError(
             f"CSV data of channel {channel} has {data.shape[1]} column(s): it needs the label "
             + ("and the instance weight " if csv_weights else "")
             + "followed by at least one feature column"
@@ -269,7 +264,7 @@ def _libsvm_matrix(path: Path, name: str) -> xgb.DMatrix:
         or any(":" not in token for token in tokens[1:])
         or not _is_number(tokens[0].split(":")[0])
     ):
-        raise ClientError(
+        raise UserError(
             f"First line '{first[:50]}...' of file '{name}' is not 'LIBSVM' format. Please "
             "ensure the file is in 'LIBSVM' format (or set the channel's ContentType, e.g. "
             "text/csv; LIBSVM is the default when none is given)."
@@ -279,7 +274,7 @@ def _libsvm_matrix(path: Path, name: str) -> xgb.DMatrix:
         return xgb.DMatrix(f"{path}?format=libsvm")
     except xgb.core.XGBoostError as error:
         message = xgboost_message(error)
-        raise ClientError(f"LIBSVM file {name} could not be read: {message}") from None
+        raise UserError(f"LIBSVM file {name} could not be read: {message}") from None
 
 
 def _check_libsvm_magnitudes(path: Path, name: str) -> None:
@@ -291,7 +286,7 @@ def _check_libsvm_magnitudes(path: Path, name: str) -> None:
     if found:
         line = data.count(b"\n", 0, found.start()) + 1
         value = found.group().decode("ascii", errors="replace")
-        raise ClientError(
+        raise UserError(
             f"LIBSVM file {name}, line {line}: {value} is too large: XGBoost stores values as "
             f"32-bit floats (at most {FLOAT32_MAX:.1e} in size). Rescale that feature"
         )
@@ -335,10 +330,10 @@ def _read_parquet(files: list[Path], folder: Path, channel: str) -> Table:
         try:
             table = pq.read_table(path)
         except Exception as error:  # pyarrow raises several types for a bad file
-            raise ClientError(f"Parquet file {name} could not be read: {error}") from None
+            raise UserError(f"Parquet file {name} could not be read: {error}") from None
         for column in table.schema:
             if not any(test(column.type) for test in numeric):
-                raise ClientError(
+                raise UserError(
                     f"Parquet file {name}: column '{column.name}' is {column.type}, not "
                     "numeric. The built-in XGBoost algorithm wants numeric columns only, the "
                     "label first"
@@ -350,10 +345,10 @@ def _read_parquet(files: list[Path], folder: Path, channel: str) -> Table:
     if not arrays:
         raise _no_data(channel, folder)
     if len({a.shape[1] for a in arrays}) > 1:
-        raise ClientError(f"Parquet files of channel {channel} have different column counts")
+        raise UserError(f"Parquet files of channel {channel} have different column counts")
     data = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
     if data.shape[1] < 2:
-        raise ClientError(f"Parquet data of channel {channel} needs a label and features")
+        raise UserError(f"Parquet data of channel {channel} needs a label and features")
     return Table(channel, data[:, 1:], data[:, 0].copy(), None, sources)
 
 
@@ -403,7 +398,7 @@ def _check_float32_range(table: Table) -> None:
 
 
 def _fail_range(table: Table, row: int, what: str) -> None:
-    raise ClientError(
+    raise UserError(
         f"Channel {table.channel}: on {table.where(row)}, {what}: XGBoost stores values as "
         f"32-bit floats (at most {FLOAT32_MAX:.1e} in size). Rescale that column, or leave the "
         "cell empty for a missing value"
@@ -420,7 +415,7 @@ def check_data(table: Table, objective: str, num_class: int | None) -> None:
 
     def fail(mask: np.ndarray, rule: str) -> None:
         row = int(np.flatnonzero(mask)[0])
-        raise ClientError(
+        raise UserError(
             f"Channel {table.channel}: label {labels[row]:g} on {table.where(row)} {rule} "
             f"(objective {objective}); the label is the first column"
         )
@@ -449,7 +444,7 @@ def check_data(table: Table, objective: str, num_class: int | None) -> None:
         bad = ~np.isfinite(table.weights) | (table.weights < 0)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise ClientError(
+            raise UserError(
                 f"Channel {table.channel}: instance weight {table.weights[row]:g} on "
                 f"{table.where(row)} is not a non-negative number (csv_weights=1 reads the "
                 "second column as the weight)"
@@ -482,7 +477,7 @@ def load_channels(
     train_t, val_t = tables[TRAIN], tables[VALIDATION]
     if train_t.columns != val_t.columns:
         if formats[TRAIN] != "libsvm" or formats[VALIDATION] != "libsvm":
-            raise ClientError(
+            raise UserError(
                 f"Channel train has {train_t.columns} feature columns "
                 f"({', '.join(n for n, _ in train_t.sources)}) but channel validation has "
                 f"{val_t.columns} ({', '.join(n for n, _ in val_t.sources)}): both need the "

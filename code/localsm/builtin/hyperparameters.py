@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from localsm.builtin import VALIDATION, ClientError, versions
+from localsm.builtin import VALIDATION, UserError, versions
 from localsm.metrics import XGBOOST_METRICS
 
 
@@ -247,20 +247,20 @@ def _parse(spec: Spec, text: str) -> Any:
 def _check_metric(metric: str, version: str) -> None:
     """One `eval_metric` item: a name `version` knows, or `error@t` / `ndcg@n` / `map@n`."""
     if "<function" in metric:
-        raise ClientError(f"User defined evaluation metric {metric} is not supported yet.")
+        raise UserError(f"User defined evaluation metric {metric} is not supported yet.")
     if "@" in metric:
         name, _, threshold = metric.partition("@")
         if name not in THRESHOLD_METRICS:
-            raise ClientError(
+            raise UserError(
                 f"Metric '{metric}' is not supported. Parameter 'eval_metric' with customized "
                 "threshold should be one of these options: 'error', 'ndcg', 'map'."
             )
         try:
             float(threshold)
         except ValueError:
-            raise ClientError(f"Threshold value 't' in '{name}@t' expects float input.") from None
+            raise UserError(f"Threshold value 't' in '{name}@t' expects float input.") from None
     elif metric not in versions.metrics(version):
-        raise ClientError(
+        raise UserError(
             f"Hyperparameter eval_metric: value {metric} not in range "
             f"{sorted(versions.metrics(version))}"
         )
@@ -269,13 +269,13 @@ def _check_metric(metric: str, version: str) -> None:
 def _check_range(name: str, spec: Spec, value: Any, version: str) -> None:
     if spec.kind in ("int", "float"):
         if not spec.contains(value):
-            raise ClientError(f"Hyperparameter {name}: {value} is not in {spec.range_text()}")
+            raise UserError(f"Hyperparameter {name}: {value} is not in {spec.range_text()}")
     elif spec.kind == "choice":
         if value not in spec.choices:
-            raise ClientError(f"Hyperparameter {name}: {value} is not in {spec.range_text()}")
+            raise UserError(f"Hyperparameter {name}: {value} is not in {spec.range_text()}")
     elif spec.kind == "list":
         if any(item not in spec.choices for item in value):
-            raise ClientError(
+            raise UserError(
                 f"Hyperparameter {name}: value {value} not in range {spec.range_text()}"
             )
     elif spec.kind == "metrics":
@@ -284,13 +284,13 @@ def _check_range(name: str, spec: Spec, value: Any, version: str) -> None:
     elif spec.kind == "objective_metric":  # the container's list: validation:<metric> only
         names = [f"{VALIDATION}:{m}" for m in versions.metrics(version)]
         if value not in names:
-            raise ClientError(f"Hyperparameter {name}: {value} is not in {names}")
+            raise UserError(f"Hyperparameter {name}: {value} is not in {names}")
     elif spec.kind == "tuple":
         if any(v not in (-1, 0, 1) for v in value):
-            raise ClientError(f"Hyperparameter {name}: value {value} not in range [-1, 0, 1]")
+            raise UserError(f"Hyperparameter {name}: value {value} not in range [-1, 0, 1]")
     elif spec.kind == "nested":
         if any(v < (spec.low or 0) for group in value for v in group):
-            raise ClientError(
+            raise UserError(
                 f"Hyperparameter {name}: value {value} not in range [{spec.low:g}, +inf) "
                 "(the container's range for feature indices)"
             )
@@ -300,36 +300,34 @@ def _check_combinations(hps: dict[str, Any]) -> None:
     """The container's rules between hyperparameters."""
     objective = hps.get("objective", "reg:squarederror")  # XGBoost's default objective
     if objective.startswith("multi:") and "num_class" not in hps:
-        raise ClientError("Require input for parameter 'num_class' for multi-classification")
+        raise UserError("Require input for parameter 'num_class' for multi-classification")
     metrics = list(hps.get("eval_metric", []))
     if "_tuning_objective_metric" in hps:
         metrics.append(hps["_tuning_objective_metric"].partition(":")[2])
     if "auc" in metrics and not objective.startswith(("binary:", "rank:")):
-        raise ClientError(
-            "Metric 'auc' can only be applied for classification and ranking problems."
-        )
+        raise UserError("Metric 'auc' can only be applied for classification and ranking problems.")
     if "aft-nloglik" in metrics and objective != "survival:aft":
-        raise ClientError("Metric 'aft-nloglik' can only be applied for 'survival:aft' objective.")
+        raise UserError("Metric 'aft-nloglik' can only be applied for 'survival:aft' objective.")
     tree_method = hps.get("tree_method")
     if "monotone_constraints" in hps and tree_method not in ("exact", "hist"):
-        raise ClientError(
+        raise UserError(
             "monotone_constraints can be used only when the tree_method parameter is set to "
             "either 'exact' or 'hist'."
         )
     if "interaction_constraints" in hps and tree_method not in ("exact", "hist", "approx"):
-        raise ClientError(
+        raise UserError(
             "interaction_constraints can be used only when the tree_method parameter is set to "
             "either 'exact', 'hist' or 'approx'."
         )
     updater = hps.get("updater")
     if updater and hps.get("booster") == "gblinear":
         if len(updater) != 1 or updater[0] not in ("shotgun", "coord_descent"):
-            raise ClientError(
+            raise UserError(
                 "Linear updater should be one of these options: 'shotgun', 'coord_descent'."
             )
     elif updater and hps.get("process_type") == "update":
         if any(u not in ("refresh", "prune") for u in updater):
-            raise ClientError(
+            raise UserError(
                 "process_type 'update' can only be used with updater 'refresh' and 'prune'"
             )
 
@@ -338,7 +336,7 @@ def validate_hyperparameters(raw: dict[str, Any], version: str = versions.LATEST
     """Strings from hyperparameters.json -> typed values under their canonical names, checked
     against image `version`'s table.
 
-    Raises ClientError with the container's message for the first problem found. Keys that
+    Raises UserError with the container's message for the first problem found. Keys that
     start with `sagemaker_` are the SDK's and are ignored; aliases become canonical names.
     """
     known, alias = table(version), aliases(version)
@@ -348,29 +346,29 @@ def validate_hyperparameters(raw: dict[str, Any], version: str = versions.LATEST
             continue
         canonical = alias.get(key, key)
         if canonical in given:
-            raise ClientError(
+            raise UserError(
                 f"Hyperparameters {given[canonical][0]} and {key} are the same parameter; "
                 "give only one of them"
             )
         given[canonical] = (key, _decode(value))
     for name in REQUIRED:
         if name not in given:
-            raise ClientError(f"Missing required hyperparameter: {name}")
+            raise UserError(f"Missing required hyperparameter: {name}")
     parsed: dict[str, Any] = {}
     for canonical, (key, text) in given.items():
         spec = known.get(canonical)
         if spec is None:
-            raise ClientError(f"Extraneous hyperparameter found: {key}")
+            raise UserError(f"Extraneous hyperparameter found: {key}")
         try:
             parsed[canonical] = _parse(spec, text)
         except ValueError:
-            raise ClientError(f"Hyperparameter {key}: could not parse value") from None
+            raise UserError(f"Hyperparameter {key}: could not parse value") from None
     for canonical, value in parsed.items():
         _check_range(given[canonical][0], known[canonical], value, version)
     _check_combinations(parsed)
     for name, what in NOT_SUPPORTED_LOCALLY.items():
         if name in parsed:
-            raise ClientError(
+            raise UserError(
                 f"Hyperparameter {name}: the {what} of the built-in algorithm is not "
                 "supported in local mode; run this job on SageMaker, or remove it"
             )
@@ -432,7 +430,7 @@ def check_tuning(
     base = {**static, **middle, "_tuning_objective_metric": objective}
     try:
         validate_hyperparameters(base, version)
-    except ClientError as error:
+    except UserError as error:
         return f"every training job would fail: {error}"
     for kind, name, item in ranges:  # each tuned value with the others: the cross-rules
         for value in _tuned_values(kind, item):
@@ -440,7 +438,7 @@ def check_tuning(
                 value = repr(inside(name, float(value), version))
             try:
                 validate_hyperparameters({**base, name: value}, version)
-            except ClientError as error:
+            except UserError as error:
                 shown = "Values" if kind == "Categorical" else "MinValue/MaxValue"
                 return f"{kind}ParameterRanges {name!r} ({shown} {value}): {error}"
     return None
@@ -457,7 +455,7 @@ def _range_problem(name: str, spec: Spec, value: str, version: str) -> str | Non
         spec = Spec("float", spec.low, spec.high)  # the closure: [low, high]
     try:
         _check_range(name, spec, parsed, version)
-    except ClientError as error:
+    except UserError as error:
         return str(error)
     return None
 

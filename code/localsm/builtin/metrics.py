@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from localsm.builtin import ClientError
+from localsm.builtin import UserError
 
 if TYPE_CHECKING:
     import xgboost as xgb
@@ -60,7 +60,7 @@ def container_metric(name: str, labels: np.ndarray, preds: np.ndarray, objective
     classes, tp, predicted_n, actual_n = _per_class(labels, predicted)
     if name in ("precision", "recall", "f1_binary"):
         if len(classes) > 2 or not set(classes.tolist()) <= {0.0, 1.0}:
-            raise ClientError(
+            raise UserError(
                 f"Metric {name} needs binary labels 0/1; for more classes use "
                 f"{name.replace('_binary', '')}_macro"
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 import xgboost as xgb
 
-from localsm.builtin import TRAIN, VALIDATION, ClientError, log, versions, xgboost_message
+from localsm.builtin import TRAIN, VALIDATION, UserError, log, versions, xgboost_message
 from localsm.builtin.channels import validate_channels
 from localsm.builtin.data import Table, load_channels
 from localsm.builtin.hyperparameters import (
@@ -187,7 +187,7 @@ def fit(
     except xgb.core.XGBoostError as error:
         message = xgboost_message(error)
         if any(hint in str(error).lower() for hint in _USER_ERROR_HINTS):
-            raise ClientError(f"XGBoost rejected the training job: {message}") from None
+            raise UserError(f"XGBoost rejected the training job: {message}") from None
         raise RuntimeError(f"XGB train call failed with exception: {message}") from error
     return booster, history, stopping
 
@@ -237,7 +237,7 @@ def _keep_best_round(
 def train(ml_root: Path | str) -> dict[str, Any]:
     """Run one training job in `ml_root`; returns what eval_history.json holds.
 
-    Raises ClientError for a user error; anything else is a framework error.
+    Raises UserError for a user error; anything else is a framework error.
     """
     ml = Path(ml_root)
     config = ml / "input" / "config"

@@ -30,7 +30,7 @@ from localsm.clarify.config import (
     resolve_columns,
 )
 from localsm.clarify.data import feature_matrix, read_dataset
-from localsm.clarify.errors import AlgorithmError, ClientError
+from localsm.clarify.errors import AlgorithmError, InputError
 from localsm.clarify.report import Findings
 from localsm.language import service_language
 
@@ -151,7 +151,7 @@ class Job:
             given = self.frame[columns.predicted_label]
             return given.astype(object) if pd.api.types.is_string_dtype(given.dtype) else given
         if config.predictor is None:
-            raise ClientError(
+            raise InputError(
                 "post-training bias needs the model's predictions: give a ModelConfig "
                 "(model_config=...) or a predicted_label column in the DataConfig"
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from localsm.clarify.errors import ClientError
+from localsm.clarify.errors import InputError
 
 MAX_CLUSTERS = 12
 SILHOUETTE_ROWS = 1000
@@ -33,7 +33,7 @@ def kmeans_baseline(matrix: np.ndarray, num_clusters: object, seed: int | None) 
 
 def _clusters(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ClientError(
+        raise InputError(
             f"methods.shap.num_clusters {value!r}: give a whole number of baseline rows, 1 or more"
         )
     return value

@@ -26,7 +26,7 @@ from smclarify.bias.report import (
 )
 
 from localsm.clarify.config import AnalysisConfig, Columns
-from localsm.clarify.errors import ClientError
+from localsm.clarify.errors import InputError
 
 # smclarify logs every failed metric with a traceback (CDDL without a group variable, say);
 # the entry's `error` already says it, so the job log stays short.
@@ -59,7 +59,7 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
 def check_label(series: pd.Series, values: list | None) -> None:
     """The label values must match some rows, and not all of them."""
     if not values:
-        raise ClientError("bias metrics need label_values_or_threshold (BiasConfig)")
+        raise InputError("bias metrics need label_values_or_threshold (BiasConfig)")
     kind, typed = _kind(series, list(values), "label")
     if kind == common.DataType.CONTINUOUS:
         positive = typed > float(values[0])
@@ -67,16 +67,16 @@ def check_label(series: pd.Series, values: list | None) -> None:
     else:
         missing = [v for v in values if not _matches(series, [v]).any()]
         if missing:
-            raise ClientError(
+            raise InputError(
                 f"label value {missing[0]!r} never appears in the label column {series.name!r} "
                 f"(its values: {_seen(series)}); check label_values_or_threshold"
             )
         positive = _matches(series, values)
         what = "no row has a positive label"
     if not positive.any():
-        raise ClientError(f"label {series.name!r}: {what}")
+        raise InputError(f"label {series.name!r}: {what}")
     if positive.all():
-        raise ClientError(
+        raise InputError(
             f"label {series.name!r}: every row has a positive label "
             f"{list(values)}, so no row is negative; check label_values_or_threshold"
         )
@@ -88,7 +88,7 @@ def facet_groups(series: pd.Series, values: list | None) -> list[FacetGroup]:
     name = str(series.name)
     if kind == common.DataType.CONTINUOUS:
         if values is None:
-            raise ClientError(
+            raise InputError(
                 f"facet {name!r} is continuous: give one threshold in value_or_threshold "
                 "(the sensitive group is the rows above it)"
             )
@@ -102,7 +102,7 @@ def facet_groups(series: pd.Series, values: list | None) -> list[FacetGroup]:
     if values is None:
         uniques = list(pd.unique(series.dropna()))
         if len(uniques) < 2:
-            raise ClientError(f"facet {name!r} has a single value {uniques}: nothing to compare")
+            raise InputError(f"facet {name!r} has a single value {uniques}: nothing to compare")
         groups = [(u, series == u) for u in uniques]
     else:
         groups = [(",".join(map(str, values)), _matches(series, values))]
@@ -117,14 +117,14 @@ def _kind(series: pd.Series, values: list | None, what: str) -> tuple[common.Dat
     try:
         return common.ensure_series_data_type(series, values)
     except ValueError as error:
-        raise ClientError(f"{what} {series.name!r}: {error} (given: {values})") from None
+        raise InputError(f"{what} {series.name!r}: {error} (given: {values})") from None
 
 
 def _check_sides(name: str, rule: str, mask: pd.Series, hint: str) -> None:
     if not mask.any():
-        raise ClientError(f"facet {name} {rule}: no row is in the sensitive group ({hint})")
+        raise InputError(f"facet {name} {rule}: no row is in the sensitive group ({hint})")
     if mask.all():
-        raise ClientError(
+        raise InputError(
             f"facet {name} {rule}: every row is in the sensitive group, so there is no other "
             "group to compare it with; choose fewer values or another threshold"
         )
@@ -177,7 +177,7 @@ def bias_section(
             labels = LabelColumn(columns.label, label, positive)
             entries = bias_report(table, facet, labels, stage, predicted_column, methods, group)
         except (ValueError, RuntimeError, TypeError) as error:
-            raise ClientError(f"bias metrics for facet {name!r} failed: {error}") from None
+            raise InputError(f"bias metrics for facet {name!r} failed: {error}") from None
         facets.setdefault(name, []).extend(_clean(entries))
     return {
         "label": columns.label,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localsm.clarify.errors import ClientError
+from localsm.clarify.errors import InputError
 
 CSV = "text/csv"
 ACCEPT_TYPES = ("text/csv", "application/json", "application/jsonlines")
@@ -103,7 +103,7 @@ def find_config(folder: Path) -> Path:
         return files[0]
     if files:
         shown = ", ".join(p.relative_to(folder).as_posix() for p in files[:5])
-        raise ClientError(
+        raise InputError(
             f"the analysis_config input holds {len(files)} files ({shown}) and none is called "
             f"{CONFIG_NAME}: give the input one file, the analysis config"
         )
@@ -115,18 +115,18 @@ def read_config(path: Path) -> AnalysisConfig:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ClientError(
+        raise InputError(
             f"the analysis config {path} is missing: the processing job needs the input "
             "'analysis_config' (SageMakerClarifyProcessor writes it)"
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ClientError(f"the analysis config {path} cannot be read: {error}") from None
+        raise InputError(f"the analysis config {path} cannot be read: {error}") from None
     if not isinstance(raw, dict):
-        raise ClientError(f"the analysis config {path} is not a JSON object")
+        raise InputError(f"the analysis config {path} is not a JSON object")
     _refuse_remote_only(raw)
     methods = raw.get("methods")
     if not isinstance(methods, dict) or not methods:
-        raise ClientError(f"the analysis config {path} has no 'methods': nothing to compute")
+        raise InputError(f"the analysis config {path} has no 'methods': nothing to compute")
     config = AnalysisConfig(
         headers=_headers(raw.get("headers")),
         label=raw.get("label"),
@@ -144,7 +144,7 @@ def read_config(path: Path) -> AnalysisConfig:
         probability_threshold=_threshold(raw),
     )
     if not (config.pre_methods or config.post_methods or config.shap):
-        raise ClientError(
+        raise InputError(
             f"the analysis config {path} asks for no analysis: add pre_training_bias, "
             "post_training_bias or shap to 'methods'"
         )
@@ -154,7 +154,7 @@ def read_config(path: Path) -> AnalysisConfig:
 def _refuse_remote_only(raw: dict) -> None:
     kind = str(raw.get("dataset_type", "")).lower()
     if kind != CSV:
-        raise ClientError(
+        raise InputError(
             f"dataset_type {raw.get('dataset_type')!r}: only text/csv runs locally; run "
             "JSON Lines, JSON, Parquet or image datasets on SageMaker"
         )
@@ -164,7 +164,7 @@ def _refuse_remote_only(raw: dict) -> None:
     found += [f"methods.{k}" for k in REMOTE_ONLY_METHODS if k in methods]
     found += [f"methods.shap.{k}" for k in REMOTE_ONLY_SHAP if k in shap]
     if found:
-        raise ClientError(
+        raise InputError(
             f"{', '.join(found)}: not emulated by local Clarify; run this analysis on "
             "SageMaker, or remove it from the config"
         )
@@ -174,16 +174,16 @@ def _headers(value: Any) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(h, str) for h in value) or not value:
-        raise ClientError("'headers' must be a non-empty list of column names")
+        raise InputError("'headers' must be a non-empty list of column names")
     if len(set(value)) != len(value):
         twice = sorted({h for h in value if value.count(h) > 1})
-        raise ClientError(f"'headers' names a column twice: {', '.join(twice)}")
+        raise InputError(f"'headers' names a column twice: {', '.join(twice)}")
     return list(value)
 
 
 def _list(value: Any, key: str) -> list | None:
     if value is not None and not isinstance(value, list):
-        raise ClientError(f"'{key}' must be a list; got {value!r}")
+        raise InputError(f"'{key}' must be a list; got {value!r}")
     return value
 
 
@@ -191,10 +191,10 @@ def _facets(value: Any) -> list[tuple[str | int, list | None]]:
     facets = []
     for entry in _list(value, "facet") or []:
         if not isinstance(entry, dict) or "name_or_index" not in entry:
-            raise ClientError(f"each 'facet' entry needs a name_or_index; got {entry!r}")
+            raise InputError(f"each 'facet' entry needs a name_or_index; got {entry!r}")
         values = entry.get("value_or_threshold")
         if values is not None and (not isinstance(values, list) or not values):
-            raise ClientError(
+            raise InputError(
                 f"facet {entry['name_or_index']!r}: value_or_threshold must be a non-empty "
                 f"list of values or one threshold; got {values!r}"
             )
@@ -206,14 +206,14 @@ def _bias_methods(methods: dict, key: str, known: tuple[str, ...]) -> list[str] 
     if key not in methods:
         return None
     if not isinstance(methods[key], dict):
-        raise ClientError(f"methods.{key} must be an object with 'methods'; got {methods[key]!r}")
+        raise InputError(f"methods.{key} must be an object with 'methods'; got {methods[key]!r}")
     chosen = methods[key].get("methods", "all")
     if chosen == "all":
         return list(known)
     names = [chosen] if isinstance(chosen, str) else list(chosen or [])
     unknown = [n for n in names if n not in known]
     if unknown or not names:
-        raise ClientError(
+        raise InputError(
             f"methods.{key}: unknown metric(s) {', '.join(map(str, unknown)) or '(none given)'}; "
             f"use 'all' or some of {', '.join(known)}"
         )
@@ -224,10 +224,10 @@ def _shap(value: Any) -> ShapSpec | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise ClientError("methods.shap must be an object (the SDK's SHAPConfig)")
+        raise InputError("methods.shap must be an object (the SDK's SHAPConfig)")
     agg = str(value.get("agg_method") or "mean_abs").lower()
     if agg not in AGG_METHODS:
-        raise ClientError(f"methods.shap.agg_method {agg!r}: use one of {', '.join(AGG_METHODS)}")
+        raise InputError(f"methods.shap.agg_method {agg!r}: use one of {', '.join(AGG_METHODS)}")
     return ShapSpec(
         baseline=value.get("baseline"),
         num_samples=value.get("num_samples"),
@@ -245,7 +245,7 @@ def _report(value: Any) -> tuple[str, str] | None:
         return None
     name = str((value or {}).get("name") or "report")
     if Path(name).name != name or name in (".", ".."):
-        raise ClientError(f"methods.report.name {name!r} must be a plain file name")
+        raise InputError(f"methods.report.name {name!r} must be a plain file name")
     return name, str(value.get("title") or "Analysis Report")
 
 
@@ -253,16 +253,16 @@ def _predictor(value: Any) -> PredictorSpec | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise ClientError(f"'predictor' must be an object (the SDK's ModelConfig); got {value!r}")
+        raise InputError(f"'predictor' must be an object (the SDK's ModelConfig); got {value!r}")
     content = str(value.get("content_type") or CSV).lower()
     accept = str(value.get("accept_type") or content).lower()
     if content != CSV:
-        raise ClientError(
+        raise InputError(
             f"predictor content_type {content}: local Clarify sends text/csv rows to the "
             "model; run other request formats on SageMaker"
         )
     if accept not in ACCEPT_TYPES:
-        raise ClientError(f"predictor accept_type {accept}: use one of {', '.join(ACCEPT_TYPES)}")
+        raise InputError(f"predictor accept_type {accept}: use one of {', '.join(ACCEPT_TYPES)}")
     return PredictorSpec(
         content_type=content,
         accept_type=accept,
@@ -283,7 +283,7 @@ def _threshold(raw: dict) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ClientError(f"probability_threshold {value!r} is not a number") from None
+        raise InputError(f"probability_threshold {value!r} is not a number") from None
 
 
 # ------------------------------------------------------------------ columns of the dataset
@@ -292,16 +292,16 @@ def _threshold(raw: dict) -> float:
 def column_name(ref: str | int, headers: list[str], what: str) -> str:
     """The column a name or a 0-based index refers to; a ClientError lists the headers."""
     if isinstance(ref, bool) or not isinstance(ref, (str, int)):
-        raise ClientError(f"{what} {ref!r} must be a column name or a 0-based column index")
+        raise InputError(f"{what} {ref!r} must be a column name or a 0-based column index")
     if isinstance(ref, int):
         if 0 <= ref < len(headers):
             return headers[ref]
-        raise ClientError(
+        raise InputError(
             f"{what} index {ref} is outside the dataset's {len(headers)} columns "
             f"(0 to {len(headers) - 1}); the headers are: {', '.join(headers)}"
         )
     if ref not in headers:
-        raise ClientError(
+        raise InputError(
             f"{what} {ref!r} is not a column of the dataset; the headers are: {', '.join(headers)}"
         )
     return ref
@@ -312,12 +312,12 @@ def resolve_columns(config: AnalysisConfig, headers: list[str]) -> Columns:
     (all columns but the label, the predicted label, the join key and `excluded_columns`)."""
     label = None if config.label is None else column_name(config.label, headers, "label")
     if (config.pre_methods or config.post_methods) and label is None:
-        raise ClientError("bias metrics need the 'label' column (DataConfig label=...)")
+        raise InputError("bias metrics need the 'label' column (DataConfig label=...)")
     facets = [(column_name(ref, headers, "facet"), values) for ref, values in config.facets]
     if (config.pre_methods or config.post_methods) and not facets:
-        raise ClientError("bias metrics need a facet (BiasConfig facet_name=...)")
+        raise InputError("bias metrics need a facet (BiasConfig facet_name=...)")
     if label is not None and label in [name for name, _ in facets]:
-        raise ClientError(f"the facet {label!r} is the label column; choose a feature column")
+        raise InputError(f"the facet {label!r} is the label column; choose a feature column")
     group = _optional(config.group_variable, headers, "group_variable")
     joinsource = _optional(config.joinsource, headers, "joinsource_name_or_index")
     predicted = _optional(config.predicted_label, headers, "predicted_label")
@@ -325,7 +325,7 @@ def resolve_columns(config: AnalysisConfig, headers: list[str]) -> Columns:
     dropped = {label, joinsource, predicted} | excluded
     features = [h for h in headers if h not in dropped]
     if not features:
-        raise ClientError("no feature column is left once the label and excluded columns go")
+        raise InputError("no feature column is left once the label and excluded columns go")
     return Columns(label, facets, group, joinsource, predicted, features)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from localsm.clarify.errors import ClientError
+from localsm.clarify.errors import InputError
+from localsm.utils import is_number
 
 
 def data_files(location: Path) -> list[Path]:
@@ -22,7 +23,7 @@ def data_files(location: Path) -> list[Path]:
     if location.is_file():
         return [location]
     if not location.is_dir():
-        raise ClientError(
+        raise InputError(
             f"the dataset input {location} is missing: the processing job needs the input "
             "'dataset' (DataConfig s3_data_input_path)"
         )
@@ -32,7 +33,7 @@ def data_files(location: Path) -> list[Path]:
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(location).parts)
     )
     if not files:
-        raise ClientError(f"the dataset {location} is empty: no data file in it")
+        raise InputError(f"the dataset {location} is empty: no data file in it")
     return files
 
 
@@ -50,7 +51,7 @@ def read_dataset(location: Path, headers: list[str] | None) -> tuple[pd.DataFram
         if frame is None:
             continue
         if frame.shape[1] != len(headers):
-            raise ClientError(
+            raise InputError(
                 f"{path.name} has {frame.shape[1]} columns but 'headers' names {len(headers)} "
                 f"({', '.join(headers)}); headers must name every column of the file, label "
                 "included"
@@ -58,7 +59,7 @@ def read_dataset(location: Path, headers: list[str] | None) -> tuple[pd.DataFram
         frame.columns = headers
         frames.append(frame)
     if not frames:
-        raise ClientError(f"the dataset {location} has no data rows")
+        raise InputError(f"the dataset {location} has no data rows")
     data = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return data, list(headers)
 
@@ -68,22 +69,14 @@ def _first_row(path: Path) -> list[str] | None:
         with path.open(newline="", encoding="utf-8") as handle:
             return next(csv.reader(handle), None)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ClientError(f"cannot read the data file {path.name}: {error}") from None
+        raise InputError(f"cannot read the data file {path.name}: {error}") from None
 
 
 def _headers_from(first: list[str]) -> list[str]:
     fields = [field.strip() for field in first]
-    if any(not _is_number(field) for field in fields if field):
+    if any(not is_number(field) for field in fields if field):
         return fields
     return [f"column_{i}" for i in range(len(fields))]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _read_csv(path: Path, skip: int) -> pd.DataFrame | None:
@@ -93,7 +86,7 @@ def _read_csv(path: Path, skip: int) -> pd.DataFrame | None:
         return None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
         message = " ".join(str(error).split())
-        raise ClientError(f"cannot read the data file {path.name} as CSV: {message}") from None
+        raise InputError(f"cannot read the data file {path.name} as CSV: {message}") from None
     return frame if len(frame) else None
 
 
@@ -108,7 +101,7 @@ def feature_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
         bad = numbers.isna() & series.notna()
         if bad.any():
             row = int(np.argmax(bad.to_numpy()))
-            raise ClientError(
+            raise InputError(
                 f"feature column {name!r} holds text ({series.iloc[row]!r} in data row "
                 f"{row + 1}); the model needs numbers: encode the column, or list it in "
                 "excluded_columns"

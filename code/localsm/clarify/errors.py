@@ -1,6 +1,7 @@
 """The analyzer's two failures, as the Clarify container reports them in `output/message`.
 
-`ClientError`: the input is wrong (config, data, baseline); the user fixes it.
+`InputError` (reported as `ClientError`): the input is wrong (config, data, baseline); the
+user fixes it.
 `AlgorithmError`: the model or its endpoint failed; the message names the status and cause.
 """
 
@@ -17,7 +18,7 @@ class ClarifyError(Exception):
         return f"{self.kind}: {' '.join(str(self).split())}"
 
 
-class ClientError(ClarifyError):
+class InputError(ClarifyError):
     """Bad input: the analysis config, the dataset, the baseline, the model folder."""
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from localsm.clarify.config import PredictorSpec
-from localsm.clarify.errors import AlgorithmError, ClientError
+from localsm.clarify.errors import AlgorithmError, InputError
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # under the serving contract's 6 MiB payload limit
 TIMEOUT_SECONDS = 120.0
@@ -100,7 +100,7 @@ def _csv_index(key: str | int | None) -> int:
         return 0
     if isinstance(key, int):
         return key
-    raise ClientError(
+    raise InputError(
         f"predictor label/probability {key!r}: for a text/csv model answer give a column "
         "index (0 is the first value of each line)"
     )
@@ -113,7 +113,7 @@ def _json_value(record: object, key: str | int | None) -> object:
         return _scalar(record[0 if key is None else int(key)])
     name = "score" if key is None else key
     if not isinstance(name, str) or not name.isidentifier():
-        raise ClientError(
+        raise InputError(
             f"predictor label/probability {name!r}: local Clarify reads a plain key of each "
             "JSON record (such as 'score'), not a JMESPath expression"
         )

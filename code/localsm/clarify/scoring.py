@@ -19,7 +19,7 @@ import numpy as np
 
 from localsm.clarify import predictor
 from localsm.clarify.config import PredictorSpec
-from localsm.clarify.errors import AlgorithmError, ClientError
+from localsm.clarify.errors import AlgorithmError, InputError
 
 Predict = Callable[[np.ndarray], np.ndarray]
 CHECK_ROWS = 500  # data rows both paths must agree on
@@ -42,7 +42,7 @@ def endpoint_scorer(url: str, spec: PredictorSpec) -> Scorer:
         answers, _ = predictor.predict(url, matrix, spec)
         if not all(isinstance(a, float) for a in answers):
             odd = next(a for a in answers if not isinstance(a, float))
-            raise ClientError(
+            raise InputError(
                 f"SHAP explains a number, but the model answered {odd!r}: make the model "
                 "return a score or probability (ModelConfig accept_type, and "
                 "ModelPredictedLabelConfig probability for a multi-output answer)"
@@ -66,7 +66,7 @@ def booster_scorer(model_dir: Path | None, width: int) -> Scorer | None:
     if num_class(booster) > 1:
         return None
     if booster.num_features() != width:
-        raise ClientError(
+        raise InputError(
             f"the model expects {booster.num_features()} features but the dataset has {width} "
             "feature columns; check headers, the label and excluded_columns"
         )

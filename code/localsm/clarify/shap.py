@@ -23,7 +23,7 @@ import pandas as pd
 
 from localsm.clarify import kernel_shap
 from localsm.clarify.config import ShapSpec
-from localsm.clarify.errors import ClientError
+from localsm.clarify.errors import InputError
 from localsm.clarify.scoring import Scorer
 
 
@@ -51,18 +51,18 @@ def check_baseline(baseline: object, features: list[str]) -> np.ndarray | None:
     if baseline is None:
         return None
     if isinstance(baseline, str) or isinstance(baseline, dict):
-        raise ClientError(
+        raise InputError(
             "methods.shap.baseline: local Clarify reads a baseline given inline as a list of "
             "rows (SHAPConfig(baseline=[[...]])), not a file URI or a JSON object"
         )
     rows = list(baseline) if isinstance(baseline, list) else []
     if not rows:
-        raise ClientError("methods.shap.baseline must hold at least one row")
+        raise InputError("methods.shap.baseline must hold at least one row")
     matrix = np.empty((len(rows), len(features)))
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, list) or len(row) != len(features):
             got = len(row) if isinstance(row, list) else type(row).__name__
-            raise ClientError(
+            raise InputError(
                 f"baseline row {i} has {got} values; expected {len(features)}, one per "
                 f"feature column ({', '.join(features)}), without the label"
             )
@@ -79,7 +79,7 @@ def _number(value: object, row: int, column: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ClientError(
+        raise InputError(
             f"baseline row {row}, column {column!r}: {value!r} is not a number"
         ) from None
 
@@ -89,9 +89,9 @@ def check_spec(spec: ShapSpec) -> None:
     for key in ("num_samples", "seed"):
         value = getattr(spec, key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ClientError(f"methods.shap.{key} {value!r} must be a whole number")
+            raise InputError(f"methods.shap.{key} {value!r} must be a whole number")
     if spec.num_samples is not None and spec.num_samples < 1:
-        raise ClientError(f"methods.shap.num_samples {spec.num_samples} must be 1 or more")
+        raise InputError(f"methods.shap.num_samples {spec.num_samples} must be 1 or more")
 
 
 def explain(scorer: Scorer, matrix: np.ndarray, baseline: np.ndarray, features: list[str],
@@ -126,7 +126,7 @@ def _probabilities(predict: kernel_shap.Predict) -> kernel_shap.Predict:
     def checked(matrix: np.ndarray) -> np.ndarray:
         scores = predict(matrix)
         if len(scores) and (np.nanmin(scores) < 0.0 or np.nanmax(scores) > 1.0):
-            raise ClientError(
+            raise InputError(
                 "methods.shap.use_logit is true but the model's output is not a probability "
                 f"(values from {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}); set "
                 "use_logit=False"
@@ -155,7 +155,7 @@ def _features_to_explain(wanted: list | None, features: list[str]) -> list[str]:
         elif isinstance(ref, str) and ref in features:
             chosen.append(ref)
         else:
-            raise ClientError(
+            raise InputError(
                 f"methods.shap.features_to_explain: {ref!r} is not a feature column; the "
                 f"features are: {', '.join(features)}"
             )

@@ -15,7 +15,7 @@ from typing import Any
 from localsm.cpus import available_cpus
 from localsm.exceptions import ValidationException
 from localsm.processing.job import ProcessingJob
-from localsm.resources import filter_and_sort, paginate
+from localsm.resources import Registry, filter_and_sort, paginate
 from localsm.validation import as_validatable, validate
 
 PROCESSING_FOLDER = "processing-jobs"
@@ -36,8 +36,8 @@ class ProcessingOperations:
     sagemaker_session: Any
 
     def _init_processing(self) -> None:
-        self._processing_jobs: dict[str, ProcessingJob] = {}
         self._processing_lock = threading.Lock()
+        self._processing_jobs = Registry(self._processing_lock)  # of ProcessingJob
 
     def create_processing_job(self, **request: Any) -> dict[str, str]:
         operation = "CreateProcessingJob"
@@ -58,24 +58,28 @@ class ProcessingOperations:
             )
         name = request["ProcessingJobName"]
         folder = self.jobs_dir / PROCESSING_FOLDER / name
-        with self._processing_lock:
-            if name in self._processing_jobs or folder.exists():
-                raise ValidationException(
-                    operation,
-                    f"Job name must be unique within an AWS account and region, and a job with "
-                    f"this name already exists ({name}). Pass another job_name.",
-                )
-            job = ProcessingJob(copy.deepcopy(request), self, folder, available_cpus())
-            self._processing_jobs[name] = job
+
+        def taken(name: str) -> Exception:
+            return ValidationException(
+                operation,
+                f"Job name must be unique within an AWS account and region, and a job with "
+                f"this name already exists ({name}). Pass another job_name.",
+            )
+
+        if folder.exists():  # a job of an earlier session
+            raise taken(name)
+        job = self._processing_jobs.add(
+            name,
+            lambda: ProcessingJob(copy.deepcopy(request), self, folder, available_cpus()),
+            taken,
+        )
         job.start()
         return {"ProcessingJobArn": job.arn}
 
     def processing_job(self, name: str, operation: str = "DescribeProcessingJob") -> ProcessingJob:
-        with self._processing_lock:
-            job = self._processing_jobs.get(name)
-        if job is None:
-            raise ValidationException(operation, f"Processing job {name} does not exist.")
-        return job
+        return self._processing_jobs.find(name, lambda name: ValidationException(
+            operation, f"Processing job {name} does not exist."
+        ))  # fmt: skip
 
     def describe_processing_job(self, ProcessingJobName: str) -> dict[str, Any]:  # noqa: N803
         validate("DescribeProcessingJob", {"ProcessingJobName": ProcessingJobName})
@@ -90,6 +94,5 @@ class ProcessingOperations:
     @paginate("list_processing_jobs")
     def list_processing_jobs(self, **params: Any) -> list[dict]:
         validate("ListProcessingJobs", params)
-        with self._processing_lock:
-            jobs = list(self._processing_jobs.values())
-        return filter_and_sort([j.summary() for j in jobs], params, "ProcessingJob")
+        jobs = [j.summary() for j in self._processing_jobs.listed()]
+        return filter_and_sort(jobs, params, "ProcessingJob")

@@ -19,7 +19,7 @@ from typing import Any
 from localsm.background import BackgroundJob, JobStopped, now
 from localsm.cpus import openmp_environment
 from localsm.processing import shadow, staging
-from localsm.resources import arn_formatter
+from localsm.resources import arn_formatter, present
 from localsm.training import processes, runner, storage
 from localsm.training.channels import JobFailure
 from localsm.training.logstream import JobLog
@@ -70,13 +70,14 @@ class ProcessingJob(BackgroundJob):
             CreationTime=self.created,
             LastModifiedTime=self._modified,
         )
-        optional = {
-            "ExitMessage": self._exit_message or None,
-            "FailureReason": self._reason,
-            "ProcessingStartTime": self._started,
-            "ProcessingEndTime": self._ended,
-        }
-        description.update({k: v for k, v in optional.items() if v is not None})
+        description.update(
+            present(
+                ExitMessage=self._exit_message or None,
+                FailureReason=self._reason,
+                ProcessingStartTime=self._started,
+                ProcessingEndTime=self._ended,
+            )
+        )
         return description
 
     def summary(self) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -18,7 +19,7 @@ from urllib.parse import urlparse
 from localsm import metrics, s3io
 from localsm.background import now
 from localsm.exceptions import ValidationException
-from localsm.resources import arn_formatter, filter_and_sort, paginate
+from localsm.resources import Registry, arn_formatter, filter_and_sort, paginate
 from localsm.serving import model_data
 from localsm.serving.endpoint import Endpoint
 from localsm.tags import unique as unique_tags
@@ -41,20 +42,22 @@ class HostingOperations:
     sagemaker_session: Any
 
     def _init_hosting(self) -> None:
-        self._models: dict[str, dict] = {}
-        self._endpoint_configs: dict[str, dict] = {}
-        self._endpoints: dict[str, Endpoint] = {}
-        self._transform_jobs: dict[str, TransformJob] = {}
         self._hosting_lock = threading.Lock()
+        self._models = Registry(self._hosting_lock)  # of dict records
+        self._endpoint_configs = Registry(self._hosting_lock)  # of their create requests
+        self._endpoints = Registry(self._hosting_lock)  # of Endpoint
+        self._transform_jobs = Registry(self._hosting_lock)  # of TransformJob
 
     def _arn(self, kind: str, name: str) -> str:
         return arn_formatter(kind, name, self.region)
 
-    def _not_found(self, operation: str, kind: str, label: str, name: str) -> ValidationException:
-        return ValidationException(operation, f'Could not find {label} "{self._arn(kind, name)}".')
+    def _not_found(self, operation: str, kind: str, label: str) -> Callable[[str], Exception]:
+        return lambda name: ValidationException(
+            operation, f'Could not find {label} "{self._arn(kind, name)}".'
+        )
 
-    def _exists(self, operation: str, kind: str, label: str, name: str) -> ValidationException:
-        return ValidationException(
+    def _exists(self, operation: str, kind: str, label: str) -> Callable[[str], Exception]:
+        return lambda name: ValidationException(
             operation, f'Cannot create already existing {label} "{self._arn(kind, name)}".'
         )
 
@@ -72,18 +75,16 @@ class HostingOperations:
                 "pipelines are not available locally; host this model on SageMaker",
             )
         self._check_container(operation, container)
-        with self._hosting_lock:
-            if name in self._models:
-                raise self._exists(operation, "model", "model", name)
-            self._models[name] = {
-                "ModelName": name,
-                "PrimaryContainer": copy.deepcopy(container),
-                "ExecutionRoleArn": request.get("ExecutionRoleArn", ""),
-                "CreationTime": now(),
-                "ModelArn": self._arn("model", name),
-                "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
-                "_Tags": unique_tags(request.get("Tags")),
-            }
+        record = {
+            "ModelName": name,
+            "PrimaryContainer": copy.deepcopy(container),
+            "ExecutionRoleArn": request.get("ExecutionRoleArn", ""),
+            "CreationTime": now(),
+            "ModelArn": self._arn("model", name),
+            "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
+            "_Tags": unique_tags(request.get("Tags")),
+        }
+        self._models.add(name, lambda: record, self._exists(operation, "model", "model"))
         return {"ModelArn": self._arn("model", name)}
 
     def _check_container(self, operation: str, container: dict) -> None:
@@ -130,11 +131,7 @@ class HostingOperations:
         return uri_to_path(url).is_file()
 
     def _model(self, operation: str, name: str) -> dict:
-        with self._hosting_lock:
-            model = self._models.get(name)
-        if model is None:
-            raise self._not_found(operation, "model", "model", name)
-        return model
+        return self._models.find(name, self._not_found(operation, "model", "model"))
 
     def describe_model(self, ModelName: str) -> dict[str, Any]:  # noqa: N803
         validate("DescribeModel", {"ModelName": ModelName})
@@ -143,19 +140,14 @@ class HostingOperations:
 
     def delete_model(self, ModelName: str) -> dict:  # noqa: N803
         validate("DeleteModel", {"ModelName": ModelName})
-        self._model("DeleteModel", ModelName)
-        with self._hosting_lock:
-            self._models.pop(ModelName, None)
+        self._models.remove(ModelName, self._not_found("DeleteModel", "model", "model"))
         return {}
 
     @paginate("list_models")
     def list_models(self, **params: Any) -> list[dict]:
         validate("ListModels", params)
-        with self._hosting_lock:
-            models = [
-                {k: m[k] for k in ("ModelName", "ModelArn", "CreationTime")}
-                for m in self._models.values()
-            ]
+        keys = ("ModelName", "ModelArn", "CreationTime")
+        models = [{k: m[k] for k in keys} for m in self._models.listed()]
         return filter_and_sort(models, params, "Model")
 
     # ------------------------------------------------------------------ endpoint configs
@@ -178,22 +170,18 @@ class HostingOperations:
                 "asynchronous inference (AsyncInferenceConfig) is not available locally; create "
                 "this endpoint configuration on SageMaker",
             )
-        with self._hosting_lock:
-            if name in self._endpoint_configs:
-                raise self._exists(operation, "endpoint-config", "endpoint configuration", name)
-            self._endpoint_configs[name] = {
-                **copy.deepcopy(request),
-                "EndpointConfigArn": self._arn("endpoint-config", name),
-                "CreationTime": now(),
-            }
+        record = {
+            **copy.deepcopy(request),
+            "EndpointConfigArn": self._arn("endpoint-config", name),
+            "CreationTime": now(),
+        }
+        taken = self._exists(operation, "endpoint-config", "endpoint configuration")
+        self._endpoint_configs.add(name, lambda: record, taken)
         return {"EndpointConfigArn": self._arn("endpoint-config", name)}
 
     def _endpoint_config(self, operation: str, name: str) -> dict:
-        with self._hosting_lock:
-            config = self._endpoint_configs.get(name)
-        if config is None:
-            raise self._not_found(operation, "endpoint-config", "endpoint configuration", name)
-        return config
+        missing = self._not_found(operation, "endpoint-config", "endpoint configuration")
+        return self._endpoint_configs.find(name, missing)
 
     def describe_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:  # noqa: N803
         validate("DescribeEndpointConfig", {"EndpointConfigName": EndpointConfigName})
@@ -201,20 +189,17 @@ class HostingOperations:
         return {k: copy.deepcopy(v) for k, v in config.items() if k != "Tags"}
 
     def delete_endpoint_config(self, EndpointConfigName: str) -> dict:  # noqa: N803
-        validate("DeleteEndpointConfig", {"EndpointConfigName": EndpointConfigName})
-        self._endpoint_config("DeleteEndpointConfig", EndpointConfigName)
-        with self._hosting_lock:
-            self._endpoint_configs.pop(EndpointConfigName, None)
+        operation = "DeleteEndpointConfig"
+        validate(operation, {"EndpointConfigName": EndpointConfigName})
+        missing = self._not_found(operation, "endpoint-config", "endpoint configuration")
+        self._endpoint_configs.remove(EndpointConfigName, missing)
         return {}
 
     @paginate("list_endpoint_configs")
     def list_endpoint_configs(self, **params: Any) -> list[dict]:
         validate("ListEndpointConfigs", params)
-        with self._hosting_lock:
-            configs = [
-                {k: c[k] for k in ("EndpointConfigName", "EndpointConfigArn", "CreationTime")}
-                for c in self._endpoint_configs.values()
-            ]
+        keys = ("EndpointConfigName", "EndpointConfigArn", "CreationTime")
+        configs = [{k: c[k] for k in keys} for c in self._endpoint_configs.listed()]
         return filter_and_sort(configs, params, "EndpointConfig")
 
     # ------------------------------------------------------------------ endpoints
@@ -232,29 +217,25 @@ class HostingOperations:
         validate(operation, request)
         name = request["EndpointName"]
         config, models = self._config_and_models(operation, request["EndpointConfigName"])
-        with self._hosting_lock:
-            if name in self._endpoints:
-                raise self._exists(operation, "endpoint", "endpoint", name)
-            folder = self.jobs_dir / ENDPOINTS_FOLDER / name
+
+        def start() -> Endpoint:
             endpoint = Endpoint(
                 name,
                 copy.deepcopy(config),
                 models,
-                folder,
+                self.jobs_dir / ENDPOINTS_FOLDER / name,
                 self.region,
                 self.owner,
                 self.sagemaker_session.boto_session,
             )
             endpoint.tags = unique_tags(request.get("Tags"))
-            self._endpoints[name] = endpoint
+            return endpoint
+
+        endpoint = self._endpoints.add(name, start, self._exists(operation, "endpoint", "endpoint"))
         return {"EndpointArn": endpoint.arn}
 
     def endpoint(self, name: str, operation: str = "DescribeEndpoint") -> Endpoint:
-        with self._hosting_lock:
-            endpoint = self._endpoints.get(name)
-        if endpoint is None:
-            raise self._not_found(operation, "endpoint", "endpoint", name)
-        return endpoint
+        return self._endpoints.find(name, self._not_found(operation, "endpoint", "endpoint"))
 
     def describe_endpoint(self, EndpointName: str) -> dict[str, Any]:  # noqa: N803
         validate("DescribeEndpoint", {"EndpointName": EndpointName})
@@ -279,21 +260,20 @@ class HostingOperations:
         validate("DeleteEndpoint", {"EndpointName": EndpointName})
         endpoint = self.endpoint(EndpointName, "DeleteEndpoint")
         endpoint.delete()
-        with self._hosting_lock:
-            self._endpoints.pop(EndpointName, None)
+        self._endpoints.remove(EndpointName)
         return {}
 
     @paginate("list_endpoints")
     def list_endpoints(self, **params: Any) -> list[dict]:
         validate("ListEndpoints", params)
-        with self._hosting_lock:
-            endpoints = list(self._endpoints.values())
-        return filter_and_sort([e.summary() for e in endpoints], params, "Endpoint")
+        endpoints = [e.summary() for e in self._endpoints.listed()]
+        return filter_and_sort(endpoints, params, "Endpoint")
 
     def delete_all_endpoints(self) -> None:
         """End every endpoint's servers (the session closes; the watchdog covers a crash)."""
         with self._hosting_lock:
-            endpoints, self._endpoints = list(self._endpoints.values()), {}
+            endpoints = list(self._endpoints.values())
+            self._endpoints.clear()
         for endpoint in endpoints:
             endpoint.delete()
 
@@ -306,33 +286,28 @@ class HostingOperations:
         model = self._model(operation, request["ModelName"])
         from localsm.serving.transform import TransformJob
 
-        with self._hosting_lock:
-            if name in self._transform_jobs:
-                raise ValidationException(
-                    operation,
-                    (
-                        f"Job name must be unique within an AWS account and region, and a job with "
-                        f"this name already exists ({self._arn('transform-job', name)})"
-                    ),
-                )
-            job = TransformJob(
-                copy.deepcopy(request),
-                copy.deepcopy(model),
-                self.jobs_dir / TRANSFORM_FOLDER / name,
-                self.region,
-                self.owner,
-                self.sagemaker_session.boto_session,
+        def taken(name: str) -> Exception:
+            return ValidationException(
+                operation,
+                f"Job name must be unique within an AWS account and region, and a job with "
+                f"this name already exists ({self._arn('transform-job', name)})",
             )
-            self._transform_jobs[name] = job
+
+        job = self._transform_jobs.add(name, lambda: TransformJob(
+            copy.deepcopy(request),
+            copy.deepcopy(model),
+            self.jobs_dir / TRANSFORM_FOLDER / name,
+            self.region,
+            self.owner,
+            self.sagemaker_session.boto_session,
+        ), taken)  # fmt: skip
         job.start()
         return {"TransformJobArn": job.arn}
 
     def transform_job(self, name: str, operation: str = "DescribeTransformJob") -> TransformJob:
-        with self._hosting_lock:
-            job = self._transform_jobs.get(name)
-        if job is None:
-            raise ValidationException(operation, f"Could not find requested job with name {name}")
-        return job
+        return self._transform_jobs.find(name, lambda name: ValidationException(
+            operation, f"Could not find requested job with name {name}"
+        ))  # fmt: skip
 
     def describe_transform_job(self, TransformJobName: str) -> dict[str, Any]:  # noqa: N803
         validate("DescribeTransformJob", {"TransformJobName": TransformJobName})
@@ -346,6 +321,5 @@ class HostingOperations:
     @paginate("list_transform_jobs")
     def list_transform_jobs(self, **params: Any) -> list[dict]:
         validate("ListTransformJobs", params)
-        with self._hosting_lock:
-            jobs = list(self._transform_jobs.values())
-        return filter_and_sort([j.summary() for j in jobs], params, "TransformJob")
+        jobs = [j.summary() for j in self._transform_jobs.listed()]
+        return filter_and_sort(jobs, params, "TransformJob")

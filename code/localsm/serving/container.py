@@ -9,11 +9,9 @@ it ends with `stop()`, and with the notebook kernel through the watchdog.
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import sys
-import tarfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from localsm.serving.model_data import as_s3_uri
 from localsm.training import processes, runner
 from localsm.training.channels import JobFailure, uri_to_path
 from localsm.training.logstream import JobLog, LineSplitter
-from localsm.training.source import read_s3_object, stage_source
+from localsm.training.source import extract_tarball, read_s3_object, stage_source
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -51,16 +49,10 @@ def artifact_bytes(uri: str, boto_session: Any) -> bytes:
 def unpack_model(uri: str, dest: Path, boto_session: Any) -> None:
     """Extract `model.tar.gz` safely (tarfile's `data` filter: no escaping paths or links)."""
     dest.mkdir(parents=True, exist_ok=True)
-    data = artifact_bytes(uri, boto_session)
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
-            archive.extractall(dest, filter="data")
-    except (tarfile.TarError, OSError) as error:
-        raise ServerFailed(
-            f"ClientError: the model artifact {uri} is not a model.tar.gz "
-            f"tarball ({error}). Point ModelDataUrl at a training job's "
-            "output/model.tar.gz."
-        ) from None
+    extract_tarball(artifact_bytes(uri, boto_session), dest, lambda error: ServerFailed(
+        f"ClientError: the model artifact {uri} is not a model.tar.gz tarball ({error}). "
+        "Point ModelDataUrl at a training job's output/model.tar.gz."
+    ))  # fmt: skip
 
 
 def layout(root: Path, container: dict, boto_session: Any, log: JobLog) -> dict[str, str]:

@@ -15,18 +15,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 
+from localsm.exceptions import aws_error
 from localsm.serving.endpoint import EndpointGone
 
 OPERATION = "InvokeEndpoint"
 
 
 def _error(code: str, message: str, status: int, **extra: Any) -> ClientError:
-    response = {
-        "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": status},
-        **extra,
-    }
-    return ClientError(response, OPERATION)
+    return ClientError({**aws_error(code, message, status), **extra}, OPERATION)
 
 
 class LocalRuntimeClient:

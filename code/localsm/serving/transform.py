@@ -27,7 +27,7 @@ import urllib3
 
 from localsm import s3io
 from localsm.background import BackgroundJob, JobStopped, now
-from localsm.resources import arn_formatter
+from localsm.resources import arn_formatter, present
 from localsm.serving.container import ModelServer, ServerFailed
 from localsm.serving.records import (
     DataProcessing,
@@ -338,12 +338,13 @@ class TransformJob(BackgroundJob):
         for key in ("ModelClientConfig", "DataCaptureConfig", "ExperimentConfig"):
             if key in request:
                 description[key] = request[key]
-        optional = {
-            "FailureReason": self._reason,
-            "TransformStartTime": self._started,
-            "TransformEndTime": self._ended,
-        }
-        description.update({k: v for k, v in optional.items() if v is not None})
+        description.update(
+            present(
+                FailureReason=self._reason,
+                TransformStartTime=self._started,
+                TransformEndTime=self._ended,
+            )
+        )
         return description
 
     def summary(self) -> dict:

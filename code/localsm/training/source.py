@@ -85,12 +85,18 @@ def _download(uri: str, boto_session: Any) -> bytes:
         ) from None
 
 
-def _unpack(data: bytes, dest: Path, uri: str) -> None:
-    """Extract a tarball safely: no absolute paths, no `..`, no links out (tarfile's filter)."""
+def extract_tarball(data: bytes, dest: Path, unreadable: Callable[[Exception], Exception]) -> None:
+    """Extract a tarball safely: no absolute paths, no `..`, no links out (tarfile's `data`
+    filter); raises `unreadable(error)` when it is no tarball."""
     dest.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             archive.extractall(dest, filter="data")
     except (tarfile.TarError, OSError) as error:
-        raise JobFailure(f"ClientError: the source code {uri} is not a readable tarball: "
-                         f"{error}") from None  # fmt: skip
+        raise unreadable(error) from None
+
+
+def _unpack(data: bytes, dest: Path, uri: str) -> None:
+    extract_tarball(data, dest, lambda error: JobFailure(
+        f"ClientError: the source code {uri} is not a readable tarball: {error}"
+    ))  # fmt: skip

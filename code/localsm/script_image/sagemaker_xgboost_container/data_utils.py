@@ -86,7 +86,7 @@ def get_dmatrix(data_path, content_type: str, csv_weights: int = 0, is_pipe: boo
     path does not exist. `is_pipe`: locally a Pipe-mode channel is a folder of files too."""
     import xgboost as xgb
 
-    from localsm.builtin import ClientError
+    from localsm.builtin import UserError as AlgorithmUserError
     from localsm.builtin.data import read_channel
 
     fmt = content_type.lower()
@@ -114,7 +114,7 @@ def get_dmatrix(data_path, content_type: str, csv_weights: int = 0, is_pipe: boo
         name = paths[0].name or "data"
         try:
             table = read_channel(flat, name, fmt, int(csv_weights))
-        except ClientError as error:
+        except AlgorithmUserError as error:
             raise UserError(str(error).replace(str(flat), name)) from None
         matrix = xgb.DMatrix(table.features, label=table.labels, weight=table.weights)
     finally:
