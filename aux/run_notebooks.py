@@ -60,7 +60,7 @@ ORDER = tuple(
     if (NOTEBOOKS / path).is_file()
 )
 SUMMARY_TAG = "lab-summary"
-NUMBER = r"([0-9]*\.?[0-9]+)"
+NUMBER = r"([0-9]*[.,]?[0-9]+)"  # a decimal point, or a Portuguese notebook's comma
 
 
 def _value(text: str, *names: str) -> float | None:
@@ -68,8 +68,12 @@ def _value(text: str, *names: str) -> float | None:
     for name in names:
         match = re.search(rf"^\s*{re.escape(name)}\s+{NUMBER}\s*$", text, re.MULTILINE)
         if match:
-            return float(match.group(1))
+            return _float(match.group(1))
     return None
+
+
+def _float(text: str) -> float:
+    return float(text.replace(",", "."))
 
 
 def _names(key: str) -> tuple[str, str]:
@@ -87,9 +91,9 @@ def summarize(notebook) -> dict[str, float | None]:
     row = "|".join(map(re.escape, _names("score.validation")))
     validation = re.search(rf"^(?:{row})\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", text, re.MULTILINE)
     if validation:  # script mode: the table of scores, one row per split
-        auc, accuracy, f1 = (float(g) for g in validation.groups())
+        auc, accuracy, f1 = (_float(g) for g in validation.groups())
     else:
-        auc = _value(text, "auc")
+        auc = _value(text, "auc", *_names("score.auc"))
         accuracy = _value(text, *_names("score.accuracy"))
         f1 = _value(text, "f1", *_names("score.f1_label_1"))
     return {

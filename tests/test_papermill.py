@@ -26,7 +26,7 @@ def run(name: str, out: Path, **parameters) -> nbformat.NotebookNode:
     return papermill.execute_notebook(
         str(NOTEBOOKS / name),
         str(out / name),
-        parameters={"mode": "local", "output_dir": str(out / "outputs"), **parameters},
+        parameters={"mode": "local", **parameters},
         cwd=str(NOTEBOOKS),
         kernel_name="python3",
         progress_bar=False,
@@ -47,7 +47,7 @@ def printed(notebook: nbformat.NotebookNode, tag: str = "lab-summary") -> str:
 def test_notebook_runs_with_small_parameters(name, tmp_path):
     notebook = run(name, tmp_path, **SMALL[name])
     text = printed(notebook)
-    assert re.search(r"auc\S*\s+0\.[89]\d+", text), text
+    assert re.search(r"auc\S*\s+0\.[89]\d+", text, re.IGNORECASE), text
 
 
 def one_hot_adult(folder: Path) -> dict[str, str]:
@@ -72,4 +72,4 @@ def test_built_in_notebook_on_data_with_more_features(tmp_path):
     outputs = [o.get("text", "") for c in notebook.cells for o in c.get("outputs", [])]
     artifact = "".join(text for text in outputs if "Trees:" in text)
     assert re.search(rf"^Features: +{width}$", artifact, re.MULTILINE), artifact
-    assert re.search(r"auc\S*\s+0\.[89]\d+", printed(notebook))
+    assert re.search(r"auc\S*\s+0\.[89]\d+", printed(notebook), re.IGNORECASE)
