@@ -46,16 +46,14 @@ from lab.hosting import (  # noqa: E402
     still_running,
     transform_output,
 )
-from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
-from lab.language import language, language_of  # noqa: E402
+from lab.kernel import ensure_requirements  # noqa: E402
+from lab.language import language  # noqa: E402
 from lab.modes import (  # noqa: E402
     Lab,
     LabSetupError,
     bundled_csv,
-    current_mode,
     detect_mode,
     sdk_generation,
-    session_of,
     setup,
     use_mode,
 )
@@ -75,19 +73,11 @@ from lab.notebook import (  # noqa: E402
     training_report,
 )
 from lab.paths import (  # noqa: E402
-    CODE_DIR,
-    DATASET_DIR,
-    DOWNLOADS_DIR,
-    LAB_BUCKET_MARKER,
     LAB_HYPERPARAMETERS,
     LOCAL_ROLE,
     OUTPUTS_DIR,
     REPO,
-    S3_PREFIX,
-    SAGEMAKER_INSTANCE_TYPE,
-    SAGEMAKER_METADATA,
     SCRIPT_DIR,
-    SPLITS,
 )
 from lab.reading import read_bias, shap_ranking  # noqa: E402
 from lab.tuning import compare_tuning_jobs  # noqa: E402
@@ -95,19 +85,10 @@ from lab.words import say  # noqa: E402
 
 __all__ = [
     "REPO",
-    "CODE_DIR",
     "SCRIPT_DIR",
-    "DATASET_DIR",
     "OUTPUTS_DIR",
-    "DOWNLOADS_DIR",
-    "SPLITS",
     "LOCAL_ROLE",
-    "SAGEMAKER_METADATA",
-    "SAGEMAKER_INSTANCE_TYPE",
-    "S3_PREFIX",
-    "LAB_BUCKET_MARKER",
     "LAB_HYPERPARAMETERS",
-    "NOTEBOOK_PACKAGES",
     "Lab",
     "LabSetupError",
     "bundled_csv",
@@ -139,7 +120,6 @@ __all__ = [
     "say",
     "detect_mode",
     "language",
-    "language_of",
     "ensure_requirements",
     "evaluate",
     "fetch",
@@ -153,8 +133,6 @@ __all__ = [
     "sdk_generation",
     "setup",
     "use_mode",
-    "current_mode",
-    "session_of",
     "short",
     "show_log",
     "training_report",

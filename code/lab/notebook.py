@@ -11,6 +11,7 @@ from lab.language import language
 from lab.modes import Lab, LabSetupError, column_names, session_of
 from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import number, say, template, term
+from localsm.logs import TRAINING_GROUP as LOG_GROUP
 from localsm.roundlog import RoundCondenser
 from localsm.uris import file_path, is_file_uri
 
@@ -194,9 +195,6 @@ def print_best_job(description: dict, hyperparameters: dict[str, str]) -> None:
     for name, value in hyperparameters.items():
         number = float(value)
         print(f"{name:{width}} {int(number) if number.is_integer() else round(number, 4)}")
-
-
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
 def show_log(
