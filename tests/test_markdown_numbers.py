@@ -47,8 +47,6 @@ ALLOWED = {
     ("deploy_and_predict", "c29", "0.12"): "price: ml.m5.large endpoint, USD per hour",
     ("deploy_and_predict", "task3-v3-28", "0.12"): "price: ml.m5.large endpoint, USD per hour",
     ("train_built_in", "exercises", "0.75"): "three rows in four are label 1 (the report's chart)",
-    ("train_script_mode", "original-reading", "0.896"): "COURSE.md defect 4, on the lab's files",
-    ("train_script_mode", "original-reading", "0.917"): "COURSE.md defect 4, on the lab's files",
     ("train_script_mode", "exercises", "0.02"): "the original lab's eta, a command line to try",
 }
 

@@ -57,10 +57,23 @@ class PlainText(logging.Filter):
 
 
 def plain_sdk_logs() -> None:
-    """Add the filter to every handler of the root logger (once each)."""
+    """Add the filter to every handler of the root logger (once each), and let `rich` write
+    plain text: sagemaker-core's waits draw a self-clearing `Live` panel, which in a notebook
+    leaves an empty output box behind (an empty `<pre>`) once the job ends."""
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, PlainText) for f in handler.filters):
             handler.addFilter(PlainText())
+    plain_rich_output()
+
+
+def plain_rich_output() -> None:
+    """`rich`'s own switch (`rich.reconfigure`), after sagemaker-core has set up rich's
+    console as it loads: neither a Jupyter display nor terminal animation, so a panel that
+    clears itself leaves nothing in the notebook."""
+    import rich
+    import sagemaker.core.resources  # noqa: F401 - sets rich's console up as it loads
+
+    rich.reconfigure(force_jupyter=False, force_terminal=False)
 
 
 class LocalNoise(logging.Filter):
