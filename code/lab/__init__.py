@@ -9,17 +9,8 @@ local processes (`localsm`); in SageMaker mode it is a plain `sagemaker.Session(
 
 from __future__ import annotations
 
-import warnings
-
-from localsm.quiet import silence_sdk
-
-silence_sdk()
-# optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent; our progress
-# bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
-warnings.filterwarnings("ignore", message="IProgress not found")
-
-from lab.cleanup import show_leftovers  # noqa: E402
-from lab.explain import (  # noqa: E402
+from lab.cleanup import show_leftovers
+from lab.explain import (
     bias_table,
     clarify_output_path,
     compare_with_exact_shap,
@@ -31,7 +22,7 @@ from lab.explain import (  # noqa: E402
     report_link,
     shap_importance,
 )
-from lab.hosting import (  # noqa: E402
+from lab.hosting import (
     column_names,
     hosting_left,
     measure_latency,
@@ -41,9 +32,9 @@ from lab.hosting import (  # noqa: E402
     still_running,
     transform_output,
 )
-from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements  # noqa: E402
-from lab.language import language, language_of  # noqa: E402
-from lab.modes import (  # noqa: E402
+from lab.kernel import NOTEBOOK_PACKAGES, ensure_requirements
+from lab.language import language, language_of
+from lab.modes import (
     Lab,
     LabSetupError,
     bundled_csv,
@@ -54,7 +45,7 @@ from lab.modes import (  # noqa: E402
     setup,
     use_mode,
 )
-from lab.notebook import (  # noqa: E402
+from lab.notebook import (
     describe,
     evaluate,
     fetch,
@@ -69,7 +60,7 @@ from lab.notebook import (  # noqa: E402
     show_log,
     training_report,
 )
-from lab.paths import (  # noqa: E402
+from lab.paths import (
     CODE_DIR,
     DATASET_DIR,
     DOWNLOADS_DIR,
@@ -84,7 +75,7 @@ from lab.paths import (  # noqa: E402
     SCRIPT_DIR,
     SPLITS,
 )
-from lab.tuning import compare_tuning_jobs  # noqa: E402
+from lab.tuning import compare_tuning_jobs
 
 __all__ = [
     "REPO",

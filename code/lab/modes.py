@@ -105,15 +105,14 @@ def use_mode(mode: str = "auto") -> str:
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk == 3:
         plain_sdk_logs()
-    sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel switched again starts from what it was before
+    sdk_notices(show=mode != "local")
+    _quiet_sdk()
     _MODE[:] = [mode]
     if mode == "local":
-        from localsm.quiet import quiet_local_mode
         from localsm.warm import client as warm
 
         warm.start_soon()  # the jobs' launcher imports while this kernel imports the SDK
-        quiet_local_mode()  # the SDK's INFO lines (job names, notices): no pink boxes
         _start_local_mode(OUTPUTS_DIR / "jobs", None, None)
     return mode
 
@@ -162,8 +161,9 @@ def setup(
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
         plain_sdk_logs()
-    sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel set up again starts from what it was before
+    sdk_notices(show=mode != "local")
+    _quiet_sdk()
     _MODE[:] = [mode]
     if mode == "local":
         return _setup_local(data, output_dir, headers)
@@ -198,6 +198,7 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
 
     session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
+    _ENDS.append(session.close)  # what the session patched (localsm/patches.py), undone
     _start_local_mode(outputs / "jobs", region, session.sagemaker_client)
     sources = {split: _local_source(data[split], split, headers) for split in SPLITS}
     uris = {split: s if isinstance(s, str) else s.as_uri() for split, s in sources.items()}
@@ -236,7 +237,17 @@ def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: 
     )
 
 
-_ACTIVATION: list[Any] = []  # local mode's activation, while this kernel is set up locally
+# What undoes each change use_mode()/setup() made (local mode's activation, the SDK's quiet
+# settings: localsm/patches.py), last first
+_ENDS: list[Any] = []
+
+
+def _quiet_sdk() -> None:
+    """The SDK v2 notices a learner need not read, off until the mode is chosen again."""
+    from localsm import patches
+
+    patches.enter("quiet")
+    _ENDS.append(lambda: patches.leave("quiet"))
 
 
 def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:
@@ -244,12 +255,14 @@ def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:
     `sagemaker.Session()`, `boto3.client("sagemaker")`, ...), as AWS's examples make them."""
     from localsm.activation import activate
 
-    _ACTIVATION.append(activate(jobs_dir=jobs_dir, region=region, service=service))
+    _ENDS.append(activate(jobs_dir=jobs_dir, region=region, service=service).deactivate)
 
 
 def _end_local_mode() -> None:
-    while _ACTIVATION:
-        _ACTIVATION.pop().deactivate()
+    """Undo what use_mode()/setup() changed: this process as it was before."""
+    while _ENDS:
+        _ENDS.pop()()
+    sdk_notices(show=True)
 
 
 def _aws_session(sdk: int) -> tuple[Any, Any]:

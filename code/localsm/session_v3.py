@@ -21,7 +21,6 @@ from typing import Any
 from localsm import bridge, moto_server, sdk_compat
 from localsm.client import LocalSageMakerClient
 from localsm.logs import LocalLogs
-from localsm.quiet import no_metadata_probe
 
 POLL_WINDOW_SECONDS = 10.0  # describes this close together are a waiting loop
 LONG_POLL_SECONDS = 60.0  # then the SDK sleeps its 5 s once and asks again
@@ -110,7 +109,6 @@ def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1"
     from sagemaker.core.config import load_sagemaker_config
     from sagemaker.core.helper.session_helper import Session
 
-    no_metadata_probe()
     service = LongPolling()
     boto_session = bridge.local_boto_session(
         region, service, LocalLogs(service), moto_server.s3_endpoint()
