@@ -19,7 +19,7 @@ each one back, in reverse order, when it is left as many times as it was entered
     EC2 metadata service, seconds of timeouts off EC2; the SDK makes clients of its own);
   * logger `sagemaker` at WARNING (the SDK's INFO lines reach stderr: sagemaker/experiments
     calls `logging.basicConfig(level=INFO)` at import) and a filter on `sagemaker.estimator`
-    (`_DropTemplateWarning`);
+    (`_DropTemplateWarning`); logger `optuna` (the local tuner's search) at WARNING;
   * the SDK wrappers of sdk_compat.py (`patch_sdk`): v2's `validate_sagemaker_config` in
     sagemaker.utils, sagemaker.session and sagemaker.local.local_session, v2's
     `EstimatorBase._prepare_for_training`, v3's `sagemaker.core.resources.ProcessingJob.wait`.
@@ -192,6 +192,9 @@ def _sdk(patches: Patches) -> None:
     patches.environ("AWS_EC2_METADATA_DISABLED", "true", default=True)
     patches.logger_level("sagemaker", logging.WARNING)
     patches.logger_filter("sagemaker.estimator", _DropTemplateWarning())
+    # optuna (the tuner's search, localsm/tuning.py) logs each study and trial at INFO
+    # (optuna/logging.py `set_verbosity` sets this logger's level)
+    patches.logger_level("optuna", logging.WARNING)
     sdk_compat.patch_sdk(patches)
 
 

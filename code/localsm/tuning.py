@@ -38,7 +38,6 @@ from localsm.tuning_request import open_ends, ranges_of, validate_request
 
 __all__ = ["TuningJob", "load_saved", "sort_summaries", "summary_of", "validate_request"]
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
 TUNING_FOLDER = "tuning-jobs"
 MONITOR_SECONDS = 0.2
 NO_OBJECTIVE = (
