@@ -25,12 +25,10 @@ MISSING = "<missing>"
 
 def sdk_targets() -> list[tuple[object, str]]:
     """(owner, attribute) of every SDK object the context may replace (patches.py's list)."""
-    import importlib.util
-
     from localsm.sdk_compat import V2_WAITS
 
     targets: list[tuple[object, str]] = []
-    if importlib.util.find_spec("sagemaker.estimator") is not None:  # SDK v2
+    if installed("sagemaker.estimator"):  # SDK v2
         import sagemaker.estimator
         import sagemaker.local.local_session
         import sagemaker.session
@@ -44,7 +42,23 @@ def sdk_targets() -> list[tuple[object, str]]:
         targets.append((sagemaker.local.LocalSession, "_initialize"))
         for cls in (sagemaker.session.Session, sagemaker.local.LocalSession):
             targets += [(cls, name) for name in V2_WAITS]
+    if installed("sagemaker.core"):  # SDK v3 (sagemaker-core)
+        import sagemaker.core.resources
+        import sagemaker.core.telemetry.telemetry_logging as core_telemetry
+
+        targets.append((sagemaker.core.resources.ProcessingJob, "wait"))
+        targets.append((core_telemetry, "_send_telemetry_request"))
     return targets
+
+
+def installed(module: str) -> bool:
+    """Whether `module` can be imported (SDK v3 raises when asked about v2's modules)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
 
 
 def snapshot(targets: list[tuple[object, str]]) -> dict:
@@ -117,7 +131,7 @@ def run_check(body: str, tmp_path: Path) -> None:
 PRELUDE = """
 import os, pathlib
 import boto3, botocore.handlers, moto.core.models, moto.moto_server.werkzeug_app, optuna
-import sagemaker, sagemaker.local
+import sagemaker
 targets = t.sdk_targets()
 tmp = pathlib.Path(os.environ["TMP_PATH"])
 """
@@ -127,10 +141,13 @@ def test_importing_localsm_and_lab_changes_nothing(tmp_path):
     run_check(
         """
         before = t.snapshot(targets)
-        import lab, localsm, localsm.activation, localsm.patches, localsm.session
-        import localsm.session_v3, localsm.moto_server, localsm.tuning, localsm.quiet
+        import lab, localsm, localsm.activation, localsm.patches, localsm.session_v3
+        import localsm.moto_server, localsm.tuning, localsm.quiet, localsm.sdk_compat
         import lab.modes, lab.sdklogs, lab.notebook, lab.explain, lab.hosting
-        localsm.LocalSageMakerSession, localsm.activate
+        localsm.activate
+        if t.installed("sagemaker.estimator"):  # SDK v2's local session
+            import localsm.session
+            localsm.LocalSageMakerSession
         assert t.differences(before, t.snapshot(targets)) == [], t.differences(
             before, t.snapshot(targets))
         """,
@@ -150,16 +167,18 @@ def test_activate_and_deactivate_put_everything_back(tmp_path):
         patched = t.differences(before, t.snapshot(targets))
         assert "sagemaker.utils.validate_sagemaker_config" in patched, patched
         for key in ("handlers", "env", "logger sagemaker", "sagemaker.session.Session.wait_for_job",
-                    "sagemaker.local.local_session.LocalSession._initialize"):
-            assert key in patched, (key, patched)
+                    "sagemaker.local.local_session.LocalSession._initialize",
+                    "sagemaker.core.resources.ProcessingJob.wait"):
+            assert key in patched or key not in before, (key, patched)  # (the SDK installed)
         assert os.environ["AWS_ACCESS_KEY_ID"] == "local-mode"
         assert all(spec in botocore.handlers.BUILTIN_HANDLERS for spec in HANDLERS)
         with localsm.activate(jobs_dir=tmp / "jobs"):
             s3 = boto3.client("s3", region_name="us-east-1")
             s3.create_bucket(Bucket="bucket-one")
             assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["bucket-one"]
-            with localsm.LocalSageMakerSession(jobs_dir=tmp / "jobs"):
-                pass
+            if t.installed("sagemaker.estimator"):  # SDK v2's local session
+                with localsm.LocalSageMakerSession(jobs_dir=tmp / "jobs"):
+                    pass
         still = t.differences(before, t.snapshot(targets))
         assert set(still) >= set(patched), (still, patched)  # still on
         outer.deactivate()
@@ -182,13 +201,13 @@ def test_lab_local_mode_then_a_fresh_state_puts_everything_back(tmp_path):
         before = t.snapshot(targets)
         assert lab.use_mode("local") == "local"
         patched = t.differences(before, t.snapshot(targets))
-        assert "sagemaker.session.Session.wait_for_job" in patched, patched
+        key = "sagemaker.session.Session.wait_for_job"  # SDK v2
+        assert key in patched or key not in before, patched
         assert "logger botocore.credentials" in patched, patched  # lab's notice filter
         lab.modes._end_local_mode()
         assert t.differences(before, t.snapshot(targets)) == [], t.differences(
             before, t.snapshot(targets))
-        setup = lab.setup("local", output_dir=str(tmp / "outputs"))
-        assert setup.session.sagemaker_config is not None
+        lab.setup("local", output_dir=str(tmp / "outputs"))
         assert t.differences(before, t.snapshot(targets)), "setup patched nothing"
         lab.modes._end_local_mode()
         assert t.differences(before, t.snapshot(targets)) == [], t.differences(

@@ -44,6 +44,13 @@ class LocalSageMakerSession(LocalSession):
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         patches.enter("sdk")
         self._patched = True
+        try:
+            self._connect(jobs_dir, region, boto_session)
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self, jobs_dir: str | Path, region: str, boto_session) -> None:
         boto_session = boto_session or boto3.Session(region_name=region)
         moto_server.serve_local_bucket(boto_session, LOCAL_BUCKET)
         # The user's SageMaker config files (config.yaml, SAGEMAKER_*_CONFIG_OVERRIDE), read
