@@ -45,9 +45,11 @@ def sdk_targets() -> list[tuple[object, str]]:
     if installed("sagemaker.core"):  # SDK v3 (sagemaker-core)
         import sagemaker.core.resources
         import sagemaker.core.telemetry.telemetry_logging as core_telemetry
+        from sagemaker.core.utils.logs import CloudWatchLogsClient
 
         targets.append((sagemaker.core.resources.ProcessingJob, "wait"))
         targets.append((core_telemetry, "_send_telemetry_request"))
+        targets.append((CloudWatchLogsClient, "client"))
     return targets
 
 
@@ -85,6 +87,10 @@ def snapshot(targets: list[tuple[object, str]]) -> dict:
         logger = logging.getLogger(name)
         state[f"logger {name}"] = (logger.level, list(logger.filters), list(logger.handlers))
     state["root"] = (logging.root.level, list(logging.root.handlers))
+    if installed("sagemaker.core"):  # sagemaker-core's process-wide clients (singletons)
+        from sagemaker.core.utils.utils import SingletonMeta
+
+        state["core singletons"] = dict(SingletonMeta._instances)
     for owner, name in targets:
         owner_name = (
             owner.__name__
@@ -165,9 +171,9 @@ def test_activate_and_deactivate_put_everything_back(tmp_path):
         before = t.snapshot(targets)
         outer = localsm.activate(jobs_dir=tmp / "jobs")
         patched = t.differences(before, t.snapshot(targets))
-        assert "sagemaker.utils.validate_sagemaker_config" in patched, patched
         for key in ("handlers", "env", "logger sagemaker", "sagemaker.session.Session.wait_for_job",
                     "sagemaker.local.local_session.LocalSession._initialize",
+                    "sagemaker.utils.validate_sagemaker_config",
                     "sagemaker.core.resources.ProcessingJob.wait"):
             assert key in patched or key not in before, (key, patched)  # (the SDK installed)
         assert os.environ["AWS_ACCESS_KEY_ID"] == "local-mode"

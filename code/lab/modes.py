@@ -217,9 +217,12 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
 def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: str) -> Lab:
     """SDK v3 reads and writes S3 only: locally that is an S3 on this machine (moto), where
     the data is uploaded, as on AWS, and where the models land."""
+    from localsm.patches import Patches
     from localsm.session_v3 import local_v3_session_and_service
 
-    session, service = local_v3_session_and_service(outputs / "jobs", region)
+    seeded = Patches()  # sagemaker-core's process-wide clients: given back when the mode ends
+    _ENDS.append(seeded.restore)
+    session, service = local_v3_session_and_service(outputs / "jobs", region, seeded)
     _start_local_mode(outputs / "jobs", region, service)
     uris = {}
     for split in SPLITS:

@@ -55,6 +55,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+REMOVE = object()  # `Patches.entry`: take the key out
+_KEEP = object()
 _LOCK = threading.RLock()
 _LAYERS: dict[str, list[Any]] = {}  # layer -> [times entered, its Patches]
 
@@ -89,6 +91,24 @@ class Patches:
         original = container[key]
         container[key] = value
         self.then(lambda: container.__setitem__(key, original))
+
+    def entry(self, mapping: Any, key: Any, value: Any = _KEEP) -> None:
+        """`mapping[key] = value` (REMOVE: deleted; left out: unchanged, only recorded, so
+        that whatever is there on restore is replaced by what is there now)."""
+        had = key in mapping
+        original = mapping.get(key)
+        if value is REMOVE:
+            mapping.pop(key, None)
+        elif value is not _KEEP:
+            mapping[key] = value
+
+        def undo() -> None:
+            if had:
+                mapping[key] = original
+            else:
+                mapping.pop(key, None)
+
+        self.then(undo)
 
     def environ(self, name: str, value: str | None, default: bool = False) -> None:
         """Set (or, with None, remove) an environment variable; `default`: only if unset."""

@@ -16,9 +16,10 @@ put in place, and taken out again, by patches.py's reversible context (nothing a
 2. `check_job_status` is the SDK's private `_check_job_status`, which raises the same
    `UnexpectedStatusException` an AWS job would: our session's waits must raise it too.
 3. (SDK v3) `seed_sagemaker_core` points sagemaker-core's two process-wide clients at a
-   session (not undone: the next session set up re-seeds them, as lab/modes.py does for
-   SageMaker mode). sagemaker-core keeps one SageMaker client and one CloudWatch Logs client per
-   process (`SageMakerClient`, `CloudWatchLogsClient`): the `session=` given to
+   session (undone by `restore()` of the `patches` it is given: lab/modes.py gives one for
+   local mode, and re-seeds them with an AWS session for SageMaker mode). sagemaker-core
+   keeps one SageMaker client and one CloudWatch Logs client per process
+   (`SageMakerClient`, `CloudWatchLogsClient`): the `session=` given to
    `TrainingJob.create` counts only for the first call in a process, `wait()` never looks at
    a session, and the logs client is built from a fresh `boto3.Session()`.
 
@@ -134,18 +135,29 @@ def register_local_config(config: dict) -> None:
         _LOCAL_CONFIGS[id(config)] = [config, None]
 
 
-def seed_sagemaker_core(boto_session: Any, local: bool = False) -> None:
+def seed_sagemaker_core(boto_session: Any, local: bool = False, patches: Any = None) -> None:
     """Make sagemaker-core's process-wide SageMaker and Logs clients those of `boto_session`
-    (`local`: a session of the local service, whose processing jobs are polled quickly)."""
+    (`local`: a session of the local service, whose processing jobs are polled quickly).
+    With `patches` (a patches.Patches), its `restore()` gives back the clients it replaced;
+    without, they stay until the next seeding. sagemaker/core/utils/utils.py keeps both
+    singletons in `SingletonMeta._instances`; sagemaker/core/utils/logs.py's
+    `CloudWatchLogsClient.client` is a class attribute an instance keeps if set."""
     from sagemaker.core.utils.logs import CloudWatchLogsClient
-    from sagemaker.core.utils.utils import SageMakerClient
+    from sagemaker.core.utils.utils import SageMakerClient, SingletonMeta
 
-    SageMakerClient.reset()
+    from localsm.patches import REMOVE, Patches
+
+    patches = Patches() if patches is None else patches
+    instances = SingletonMeta._instances
+    patches.entry(instances, SageMakerClient, REMOVE)  # what SageMakerClient.reset() does
     SageMakerClient(session=boto_session, region_name=boto_session.region_name)
     logs = boto_session.client("logs")
-    CloudWatchLogsClient.client = logs  # a later instance keeps it (`if not self.client`)
-    CloudWatchLogsClient().client = logs  # and the existing one, if any, takes it
-    _CORE_IS_LOCAL[0] = local
+    existing = instances.get(CloudWatchLogsClient)
+    patches.entry(instances, CloudWatchLogsClient)  # one made from now on: gone on restore
+    patches.attribute(CloudWatchLogsClient, "client", logs)  # a later instance keeps it
+    if existing is not None:
+        patches.attribute(existing, "client", logs)  # and the existing one takes it
+    patches.item(_CORE_IS_LOCAL, 0, local)
 
 
 def _poll_processing_jobs_quickly(patches: Any) -> None:

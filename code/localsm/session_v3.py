@@ -103,9 +103,12 @@ def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     return local_v3_session_and_service(jobs_dir, region)[0]
 
 
-def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1") -> tuple:
+def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1",
+                                 patches: Any = None) -> tuple:  # fmt: skip
     """The session of `local_v3_session`, and the (long-polling) local service answering it
-    (which `localsm.activate(service=...)` can answer every other client with)."""
+    (which `localsm.activate(service=...)` can answer every other client with). sagemaker-core's
+    process-wide clients become this session's: with `patches` (a patches.Patches), until its
+    `restore()`."""
     from sagemaker.core.config import load_sagemaker_config
     from sagemaker.core.helper.session_helper import Session
 
@@ -115,7 +118,7 @@ def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1"
     )
     owner = SimpleNamespace(boto_session=boto_session, boto_region_name=region)
     service.service = LocalSageMakerClient(owner, jobs_dir)
-    sdk_compat.seed_sagemaker_core(boto_session, local=True)
+    sdk_compat.seed_sagemaker_core(boto_session, local=True, patches=patches)
     # the user's config files (config.yaml), as sagemaker.core's Session reads them, with
     # local mode's defaults on top
     config = sdk_compat.with_local_defaults(load_sagemaker_config(), SDK_CONFIG)
