@@ -171,7 +171,8 @@ def test_activate_and_deactivate_put_everything_back(tmp_path):
         before = t.snapshot(targets)
         outer = localsm.activate(jobs_dir=tmp / "jobs")
         patched = t.differences(before, t.snapshot(targets))
-        for key in ("handlers", "env", "logger sagemaker", "sagemaker.session.Session.wait_for_job",
+        for key in ("handlers", "env", "logger sagemaker.config", "logger optuna",
+                    "sagemaker.session.Session.wait_for_job",
                     "sagemaker.local.local_session.LocalSession._initialize",
                     "sagemaker.utils.validate_sagemaker_config",
                     "sagemaker.core.resources.ProcessingJob.wait"):

@@ -107,12 +107,13 @@ def use_mode(mode: str = "auto") -> str:
         plain_sdk_logs()
     _end_local_mode()  # a kernel switched again starts from what it was before
     sdk_notices(show=mode != "local")
-    _quiet_sdk()
+    _enter("quiet")
     _MODE[:] = [mode]
     if mode == "local":
         from localsm.warm import client as warm
 
         warm.start_soon()  # the jobs' launcher imports while this kernel imports the SDK
+        _enter("logs")  # the SDK's INFO lines (job names, notices): no pink boxes
         _start_local_mode(OUTPUTS_DIR / "jobs", None, None)
     return mode
 
@@ -163,7 +164,7 @@ def setup(
         plain_sdk_logs()
     _end_local_mode()  # a kernel set up again starts from what it was before
     sdk_notices(show=mode != "local")
-    _quiet_sdk()
+    _enter("quiet")
     _MODE[:] = [mode]
     if mode == "local":
         return _setup_local(data, output_dir, headers)
@@ -245,12 +246,13 @@ def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: 
 _ENDS: list[Any] = []
 
 
-def _quiet_sdk() -> None:
-    """The SDK v2 notices a learner need not read, off until the mode is chosen again."""
+def _enter(layer: str) -> None:
+    """Enter a layer of localsm/patches.py ("quiet": the SDK v2 notices a learner need not
+    read; "logs": the SDK's INFO lines in local mode) until the mode is chosen again."""
     from localsm import patches
 
-    patches.enter("quiet")
-    _ENDS.append(lambda: patches.leave("quiet"))
+    patches.enter(layer)
+    _ENDS.append(lambda: patches.leave(layer))
 
 
 def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:

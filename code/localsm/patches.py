@@ -17,12 +17,15 @@ each one back, in reverse order, when it is left as many times as it was entered
   * env `AWS_EC2_METADATA_DISABLED=true` unless set (botocore/utils.py
     `InstanceMetadataFetcher`: with no region or credentials configured, botocore asks the
     EC2 metadata service, seconds of timeouts off EC2; the SDK makes clients of its own);
-  * logger `sagemaker` at WARNING (the SDK's INFO lines reach stderr: sagemaker/experiments
-    calls `logging.basicConfig(level=INFO)` at import) and a filter on `sagemaker.estimator`
-    (`_DropTemplateWarning`); logger `optuna` (the local tuner's search) at WARNING;
+  * logger `optuna` (the local tuner's search, optuna/logging.py) at WARNING;
   * the SDK wrappers of sdk_compat.py (`patch_sdk`): v2's `validate_sagemaker_config` in
     sagemaker.utils, sagemaker.session and sagemaker.local.local_session, v2's
     `EstimatorBase._prepare_for_training`, v3's `sagemaker.core.resources.ProcessingJob.wait`.
+- "logs": the SDK's INFO lines in local mode. `LocalSageMakerSession` and
+  `lab.use_mode("local")` enter it (a plain activation does not: SDK v3's notebooks show
+  them). Logger `sagemaker` at WARNING (the SDK's INFO lines reach stderr:
+  sagemaker/experiments calls `logging.basicConfig(level=INFO)` at import) and a filter on
+  `sagemaker.estimator` (`_DropTemplateWarning`).
 - "local": `localsm.activate()` (activation.py enters it for the outermost activation and
   leaves it with the last one). "sdk", plus:
   * botocore: our event handlers appended to `botocore.handlers.BUILTIN_HANDLERS` (copied by
@@ -210,12 +213,15 @@ def _sdk(patches: Patches) -> None:
 
     _nested(patches, "quiet")
     patches.environ("AWS_EC2_METADATA_DISABLED", "true", default=True)
-    patches.logger_level("sagemaker", logging.WARNING)
-    patches.logger_filter("sagemaker.estimator", _DropTemplateWarning())
     # optuna (the tuner's search, localsm/tuning.py) logs each study and trial at INFO
     # (optuna/logging.py `set_verbosity` sets this logger's level)
     patches.logger_level("optuna", logging.WARNING)
     sdk_compat.patch_sdk(patches)
+
+
+def _logs(patches: Patches) -> None:
+    patches.logger_level("sagemaker", logging.WARNING)
+    patches.logger_filter("sagemaker.estimator", _DropTemplateWarning())
 
 
 def _local(patches: Patches, region: str, handlers: Sequence, local_client_of: Callable,
@@ -244,7 +250,8 @@ def _local(patches: Patches, region: str, handlers: Sequence, local_client_of: C
     sdk_compat.activate_sdks(patches, local_client_of)
 
 
-_RECIPES: dict[str, Callable[..., None]] = {"quiet": _quiet, "sdk": _sdk, "local": _local}
+_RECIPES: dict[str, Callable[..., None]] = {
+    "quiet": _quiet, "sdk": _sdk, "logs": _logs, "local": _local}  # fmt: skip
 
 
 def _nested(patches: Patches, layer: str) -> None:
@@ -254,8 +261,8 @@ def _nested(patches: Patches, layer: str) -> None:
 
 
 def enter(layer: str, **options: Any) -> None:
-    """Enter `layer` ("quiet", "sdk" or "local"): the first time, make its changes (`options`
-    go to its recipe; later entries only count)."""
+    """Enter `layer` ("quiet", "sdk", "logs" or "local"): the first time, make its changes
+    (`options` go to its recipe; later entries only count)."""
     with _LOCK:
         entry = _LAYERS.get(layer)
         if entry is not None:

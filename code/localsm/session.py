@@ -36,13 +36,15 @@ MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 class LocalSageMakerSession(LocalSession):
     """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker).
 
-    Creating one enters patches.py's "sdk" layer (the SDK wrappers of sdk_compat.py, its
-    quiet logs); `close()` (or the end of a `with` block) leaves it."""
+    Creating one enters patches.py's "sdk" and "logs" layers (the SDK wrappers of
+    sdk_compat.py, the SDK's quiet logs); `close()` (or the end of a `with` block) leaves
+    them."""
 
     LOCALSM_OWN_CLIENTS = True  # sdk_compat: its clients are set below, not by the activation
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
         patches.enter("sdk")
+        patches.enter("logs")
         self._patched = True
         try:
             self._connect(jobs_dir, region, boto_session)
@@ -64,8 +66,9 @@ class LocalSageMakerSession(LocalSession):
         self.sagemaker_runtime_client = LocalRuntimeClient(self.sagemaker_client)
 
     def close(self) -> None:
-        """Leave the "sdk" layer this session entered (once; its jobs' records stay)."""
+        """Leave the layers this session entered (once; its jobs' records stay)."""
         if self.__dict__.pop("_patched", False):
+            patches.leave("logs")
             patches.leave("sdk")
 
     def __enter__(self):
