@@ -41,6 +41,10 @@ each one back, in reverse order, when it is left as many times as it was entered
   * sdk_compat's `activate_sdks`: SDK v2's waits on `Session`/`LocalSession`, v2's
     `LocalSession._initialize`, both SDKs' `_send_telemetry_request`.
 
+Outside the layers, but through the same `Patches` record: sagemaker-core's process-wide
+clients (`sdk_compat.seed_sagemaker_core`), which lab/modes.py's SDK v3 local setup seeds
+with a `Patches` it restores when the mode ends.
+
 Not here, on purpose: code that runs in job and server processes (never the learner's
 kernel) sets what it needs at its own entry point (`python -m localsm.builtin`,
 `localsm.clarify`, `localsm.serving`, the warm launcher's child); moto itself appends its
