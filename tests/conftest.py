@@ -16,7 +16,7 @@ from estimators import SCRIPT_DIR  # noqa: F401 - the script-mode source folder,
 from lab.language import VARIABLE as LANGUAGE_VARIABLE
 from lab.language import language_of
 from lab.paths import LAB_HYPERPARAMETERS
-from localsm.quiet import silence_sdk
+from localsm.quiet import no_metadata_probe, silence_sdk
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "code"
@@ -40,8 +40,11 @@ def pytest_collection_modifyitems(items):
 
 # Deterministic, comparable numbers: a fixed thread count for XGBoost/OpenMP in every test.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
-# The lab uses SageMaker SDK v2 on purpose; silence it before anything imports it.
+# The lab uses SageMaker SDK v2 on purpose; silence it before anything imports it. And no
+# EC2 metadata probe, for the whole run: a local session's own setting (localsm/patches.py)
+# is undone with it, and tests that set the variable with monkeypatch remove it afterwards.
 silence_sdk()
+no_metadata_probe()
 
 
 @pytest.fixture(scope="session")

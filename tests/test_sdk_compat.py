@@ -15,7 +15,7 @@ import sagemaker.utils
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 
-from localsm import LocalSageMakerSession, sdk_compat
+from localsm import LocalSageMakerSession, patches, sdk_compat
 from localsm.session import SDK_CONFIG
 
 
@@ -35,17 +35,28 @@ def schema_checks(monkeypatch) -> list[tuple[dict, bool]]:
     return seen
 
 
-def test_install_is_idempotent(tmp_path):
-    LocalSageMakerSession(jobs_dir=tmp_path / "a")
+def test_sessions_share_one_wrapper_undone_when_the_last_closes(tmp_path):
+    """Each local session enters patches.py's "sdk" layer; the wrapper is made once and the
+    SDK's own function is back when the last session closes (sessions other tests left open
+    keep it)."""
+    entered = patches.depth("sdk")
+    original = sagemaker.utils.validate_sagemaker_config
+    first = LocalSageMakerSession(jobs_dir=tmp_path / "a")
     wrapper = sagemaker.utils.validate_sagemaker_config
-    sdk_compat.install()
-    LocalSageMakerSession(jobs_dir=tmp_path / "b")
+    with LocalSageMakerSession(jobs_dir=tmp_path / "b"):
+        assert sagemaker.utils.validate_sagemaker_config is wrapper
     assert sagemaker.utils.validate_sagemaker_config is wrapper
     # the modules that import it by name call the same wrapper
     assert sagemaker.session.validate_sagemaker_config is wrapper
     assert sagemaker.local.local_session.validate_sagemaker_config is wrapper
     assert getattr(wrapper, sdk_compat.MARKER)
     assert not getattr(wrapper.__wrapped__, sdk_compat.MARKER, False)
+    first.close()
+    first.close()  # once only
+    assert patches.depth("sdk") == entered
+    if not entered:
+        assert sagemaker.utils.validate_sagemaker_config is original
+        assert not getattr(original, sdk_compat.MARKER, False)
 
 
 def test_a_bad_config_still_raises(tmp_path, schema_checks):

@@ -13,17 +13,8 @@ Figures (`lab.figures`, scikit-learn's Display style: build with `from_...`, red
 
 from __future__ import annotations
 
-import warnings
-
-from localsm.quiet import silence_sdk
-
-silence_sdk()
-# optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent; our progress
-# bars are plain text on purpose (they read the same in JupyterLab and in papermill output).
-warnings.filterwarnings("ignore", message="IProgress not found")
-
-from lab.cleanup import show_leftovers  # noqa: E402
-from lab.explain import (  # noqa: E402
+from lab.cleanup import show_leftovers
+from lab.explain import (
     bias_table,
     clarify_output_path,
     compare_with_exact_shap,
@@ -35,8 +26,8 @@ from lab.explain import (  # noqa: E402
     report_link,
     shap_importance,
 )
-from lab.figures import PredictedProbabilityDisplay, TuningSearchDisplay  # noqa: E402
-from lab.hosting import (  # noqa: E402
+from lab.figures import PredictedProbabilityDisplay, TuningSearchDisplay
+from lab.hosting import (
     column_names,
     hosting_left,
     measure_latency,
@@ -46,9 +37,9 @@ from lab.hosting import (  # noqa: E402
     still_running,
     transform_output,
 )
-from lab.kernel import ensure_requirements  # noqa: E402
-from lab.language import language  # noqa: E402
-from lab.modes import (  # noqa: E402
+from lab.kernel import ensure_requirements
+from lab.language import language
+from lab.modes import (
     Lab,
     LabSetupError,
     bundled_csv,
@@ -57,7 +48,7 @@ from lab.modes import (  # noqa: E402
     setup,
     use_mode,
 )
-from lab.notebook import (  # noqa: E402
+from lab.notebook import (
     describe,
     evaluate,
     fetch,
@@ -72,16 +63,16 @@ from lab.notebook import (  # noqa: E402
     show_log,
     training_report,
 )
-from lab.paths import (  # noqa: E402
+from lab.paths import (
     LAB_HYPERPARAMETERS,
     LOCAL_ROLE,
     OUTPUTS_DIR,
     REPO,
     SCRIPT_DIR,
 )
-from lab.reading import read_bias, shap_ranking  # noqa: E402
-from lab.tuning import compare_tuning_jobs  # noqa: E402
-from lab.words import say  # noqa: E402
+from lab.reading import read_bias, shap_ranking
+from lab.tuning import compare_tuning_jobs
+from lab.words import say
 
 __all__ = [
     "REPO",

@@ -111,15 +111,15 @@ def use_mode(mode: str = "auto") -> str:
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk == 3:
         plain_sdk_logs()
-    sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel switched again starts from what it was before
+    sdk_notices(show=mode != "local")
+    _enter("quiet")
     _MODE[:] = [mode]
     if mode == "local":
-        from localsm.quiet import quiet_local_mode
         from localsm.warm import client as warm
 
         warm.start_soon()  # the jobs' launcher imports while this kernel imports the SDK
-        quiet_local_mode()  # the SDK's INFO lines (job names, notices): no pink boxes
+        _enter("logs")  # the SDK's INFO lines (job names, notices): no pink boxes
         _start_local_mode(OUTPUTS_DIR / "jobs", None, None)
     return mode
 
@@ -168,8 +168,9 @@ def setup(
     share_language()  # the local jobs' reports (Clarify's) in the notebook's language
     if sdk_generation() == 3:
         plain_sdk_logs()
-    sdk_notices(show=mode != "local")
     _end_local_mode()  # a kernel set up again starts from what it was before
+    sdk_notices(show=mode != "local")
+    _enter("quiet")
     _MODE[:] = [mode]
     if mode == "local":
         return _setup_local(data, output_dir, headers)
@@ -204,6 +205,7 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
     from localsm import LocalSageMakerSession  # (its import turns off botocore's EC2 probes)
 
     session = LocalSageMakerSession(jobs_dir=outputs / "jobs", region=region)
+    _ENDS.append(session.close)  # what the session patched (localsm/patches.py), undone
     _start_local_mode(outputs / "jobs", region, session.sagemaker_client)
     sources = {split: _local_source(data[split], split, headers) for split in SPLITS}
     uris = {split: s if isinstance(s, str) else s.as_uri() for split, s in sources.items()}
@@ -222,9 +224,12 @@ def _setup_local(data: dict[str, str], output_dir: str, headers: bool) -> Lab:
 def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: str) -> Lab:
     """SDK v3 reads and writes S3 only: locally that is an S3 on this machine (moto), where
     the data is uploaded, as on AWS, and where the models land."""
+    from localsm.patches import Patches
     from localsm.session_v3 import local_v3_session_and_service
 
-    session, service = local_v3_session_and_service(outputs / "jobs", region)
+    seeded = Patches()  # sagemaker-core's process-wide clients: given back when the mode ends
+    _ENDS.append(seeded.restore)
+    session, service = local_v3_session_and_service(outputs / "jobs", region, seeded)
     _start_local_mode(outputs / "jobs", region, service)
     uris = {}
     for split in SPLITS:
@@ -242,7 +247,18 @@ def _setup_local_v3(data: dict[str, str], outputs: Path, headers: bool, region: 
     )
 
 
-_ACTIVATION: list[Any] = []  # local mode's activation, while this kernel is set up locally
+# What undoes each change use_mode()/setup() made (local mode's activation, the SDK's quiet
+# settings: localsm/patches.py), last first
+_ENDS: list[Any] = []
+
+
+def _enter(layer: str) -> None:
+    """Enter a layer of localsm/patches.py ("quiet": the SDK v2 notices a learner need not
+    read; "logs": the SDK's INFO lines in local mode) until the mode is chosen again."""
+    from localsm import patches
+
+    patches.enter(layer)
+    _ENDS.append(lambda: patches.leave(layer))
 
 
 def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:
@@ -250,12 +266,14 @@ def _start_local_mode(jobs_dir: Path, region: str, service: Any) -> None:
     `sagemaker.Session()`, `boto3.client("sagemaker")`, ...), as AWS's examples make them."""
     from localsm.activation import activate
 
-    _ACTIVATION.append(activate(jobs_dir=jobs_dir, region=region, service=service))
+    _ENDS.append(activate(jobs_dir=jobs_dir, region=region, service=service).deactivate)
 
 
 def _end_local_mode() -> None:
-    while _ACTIVATION:
-        _ACTIVATION.pop().deactivate()
+    """Undo what use_mode()/setup() changed: this process as it was before."""
+    while _ENDS:
+        _ENDS.pop()()
+    sdk_notices(show=True)
 
 
 def _aws_session(sdk: int) -> tuple[Any, Any]:

@@ -38,7 +38,10 @@ def __getattr__(name: str) -> Any:
 
         return LocalSageMakerClient
     if name == "LocalSageMakerSession":
-        from localsm.session import LocalSageMakerSession
+        from localsm import patches
+
+        with patches.entered("quiet"):  # the SDK v2 warns once, as it is first imported
+            from localsm.session import LocalSageMakerSession
 
         return LocalSageMakerSession
     raise AttributeError(f"module 'localsm' has no attribute {name!r}")

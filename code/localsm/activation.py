@@ -19,40 +19,34 @@ How (botocore's documented event system; moto/core/models.py does the same with 
   (none needed); `AWS_ENDPOINT_URL_S3` reaches clients no handler list covers (s3fs);
 - the environment gets local credentials and a region, as moto's does (restored on exit);
 - SDK v2's waits on a plain `sagemaker.Session()` follow the job instead of sleeping 5-30 s,
-  and its telemetry stays home (`sdk_compat.activate_sdk_v2`).
+  and its telemetry stays home (`sdk_compat.activate_sdks`).
+Every such change is made, recorded and undone by patches.py (its "local" layer), which the
+outermost activation enters and the last one to end leaves: importing this module changes
+nothing.
 """
 
 from __future__ import annotations
 
 import copy
-import gc
-import importlib.util
-import os
 import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
-from botocore import UNSIGNED, handlers
+from botocore import UNSIGNED
 from botocore.auth import S3SigV4Auth
 from botocore.credentials import Credentials
-from botocore.hooks import HierarchicalEmitter
 
-from localsm import bridge, loopback
+from localsm import bridge, loopback, patches
 
 SERVED = ("sagemaker", "sagemaker-runtime", "cloudwatch-logs", "cloudwatch", "sts", "iam")
 LOCAL_S3 = "localsm_activated_s3"  # ours, in botocore's per-call request context
 LOCAL_CREDENTIALS = Credentials("local-mode", "local-mode")
-ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-            "AWS_SECURITY_TOKEN", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED",
-            "AWS_ENDPOINT_URL_S3", "SAGEMAKER_SUPPRESS_V2_WARNING", "no_proxy",
-            "NO_PROXY")  # fmt: skip
 DEFAULT_JOBS_DIR = "sagemaker-local-jobs"  # under the working folder, when none is given
 
 _LOCK = threading.RLock()
 _STACK: list[Activation] = []  # active activations, innermost last
-_SAVED: dict[str, Any] = {}  # what the outermost activation changed, to restore
 
 
 class Activation:
@@ -254,58 +248,15 @@ HANDLERS = (
 # ---------------------------------------------------------------------- switching
 
 
-def _existing_emitters() -> list[HierarchicalEmitter]:
-    """The event emitters of every botocore session and client alive now."""
-    # type(), not isinstance(): a dead weak proxy among the objects raises on `__class__`
-    return [obj for obj in gc.get_objects() if issubclass(type(obj), HierarchicalEmitter)]
-
-
 def _switch_on(region: str) -> None:
-    for event, handler in HANDLERS:
-        handlers.BUILTIN_HANDLERS.append((event, handler))
-    for emitter in _existing_emitters():
-        for event, handler in HANDLERS:
-            emitter.unregister(event, handler)  # never twice
-            emitter.register(event, handler)
-    _SAVED.clear()
-    _SAVED["env"] = {key: os.environ.get(key) for key in ENV_KEYS}
-    _SAVED["default_session"] = boto3.DEFAULT_SESSION  # one made while on keeps local keys
-    for key in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        os.environ.pop(key, None)
-    os.environ["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS.access_key
-    os.environ["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS.secret_key
-    os.environ["AWS_DEFAULT_REGION"] = os.environ.get("AWS_DEFAULT_REGION") or region
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-    os.environ["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
-    loopback.bypass_proxies()  # restored with the rest of ENV_KEYS
-    from localsm import moto_server
-
-    moto_server.ALL_S3_LOCAL[0] = True
-    if importlib.util.find_spec("s3fs") is not None:  # its clients are aiobotocore's
-        os.environ["AWS_ENDPOINT_URL_S3"] = moto_server.s3_endpoint()
-    from localsm import sdk_compat
-
-    _SAVED["undo_sdk"] = sdk_compat.activate_sdks(_local_client_of)
+    """Every change to botocore, boto3, the SDKs and the environment: patches.py's "local"
+    layer (recorded there, undone by `_switch_off`)."""
+    patches.enter("local", region=region, handlers=HANDLERS, local_client_of=_local_client_of,
+                  credentials=LOCAL_CREDENTIALS)  # fmt: skip
 
 
 def _switch_off() -> None:
-    from localsm import moto_server
-
-    moto_server.ALL_S3_LOCAL[0] = False
-    undo = _SAVED.pop("undo_sdk", None)
-    if undo is not None:
-        undo()
-    handlers.BUILTIN_HANDLERS[:] = [spec for spec in handlers.BUILTIN_HANDLERS
-                                    if spec[1] not in dict(HANDLERS).values()]  # fmt: skip
-    for emitter in _existing_emitters():  # those given them now, and those copied since
-        for event, handler in HANDLERS:
-            emitter.unregister(event, handler)
-    boto3.DEFAULT_SESSION = _SAVED.pop("default_session", None)
-    for key, value in _SAVED.pop("env", {}).items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    patches.leave("local")
 
 
 def _local_client_of(session: Any) -> Any:

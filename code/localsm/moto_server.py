@@ -10,7 +10,6 @@ are gone when the kernel restarts.
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
@@ -46,10 +45,15 @@ def _start_s3_server() -> str:
     from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    # werkzeug logs every request at INFO: a wall of lines in a notebook.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    class QuietRequestHandler(MotoRequestHandler):
+        """werkzeug logs every request at INFO (werkzeug/serving.py `log_request`): a wall of
+        lines in a notebook. Not logged here, without touching werkzeug's logger."""
+
+        def log_request(self, *_: Any, **__: Any) -> None:
+            pass
+
     server = make_server("127.0.0.1", 0, create_backend_app("s3"), threaded=True,
-                         request_handler=MotoRequestHandler)  # fmt: skip
+                         request_handler=QuietRequestHandler)  # fmt: skip
     threading.Thread(target=server.serve_forever, name="local-s3", daemon=True).start()
     host, port = server.server_address[:2]
     return f"http://{host}:{port}"

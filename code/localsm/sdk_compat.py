@@ -1,9 +1,11 @@
 """Every place the local service relies on the SageMaker SDK v2 beyond its public API.
 
 Keep such touches here and nowhere else, each with the reason no public way exists, so an
-SDK upgrade has one file to check (tests/test_local_mode.py covers both).
+SDK upgrade has one file to check (tests/test_local_mode.py covers both). Every wrapper is
+put in place, and taken out again, by patches.py's reversible context (nothing at import):
+`patch_sdk` for its "sdk" layer, `activate_sdks` for its "local" layer.
 
-1. `install()` wraps `validate_sagemaker_config` where the SDK looks it up: `sagemaker.utils`,
+1. `patch_sdk` wraps `validate_sagemaker_config` where the SDK looks it up: `sagemaker.utils`,
    and `sagemaker.session` and `sagemaker.local.local_session`, which import it by name (the
    local session validated its own config three times as it was created). The SDK
    re-validates its config against a large JSON schema on every config lookup (about 20 per
@@ -14,20 +16,22 @@ SDK upgrade has one file to check (tests/test_local_mode.py covers both).
 2. `check_job_status` is the SDK's private `_check_job_status`, which raises the same
    `UnexpectedStatusException` an AWS job would: our session's waits must raise it too.
 3. (SDK v3) `seed_sagemaker_core` points sagemaker-core's two process-wide clients at a
-   session. sagemaker-core keeps one SageMaker client and one CloudWatch Logs client per
-   process (`SageMakerClient`, `CloudWatchLogsClient`): the `session=` given to
+   session (undone by `restore()` of the `patches` it is given: lab/modes.py gives one for
+   local mode, and re-seeds them with an AWS session for SageMaker mode). sagemaker-core
+   keeps one SageMaker client and one CloudWatch Logs client per process
+   (`SageMakerClient`, `CloudWatchLogsClient`): the `session=` given to
    `TrainingJob.create` counts only for the first call in a process, `wait()` never looks at
    a session, and the logs client is built from a fresh `boto3.Session()`.
 
 4. (SDK v3) `latest_training_job` reads `ModelTrainer._latest_training_job`: v3 keeps the
    job that `train()` started only there (its own examples read it the same way).
-5. (SDK v3) `seed_sagemaker_core` also wraps `ProcessingJob.wait` so that, while the
-   process-wide clients are a local session's, it sleeps LOCAL_POLL_SECONDS between polls
+5. (SDK v3) `patch_sdk` also wraps `ProcessingJob.wait` so that, while the process-wide
+   clients are a local session's, it sleeps LOCAL_POLL_SECONDS between polls
    instead of its default 5 s. Its first describe comes before any sleep, so the local
    service's long poll (session_v3.py) only starts at the second one: a 2-second Clarify job
    cost a 5-second sleep. Clarify's `run_bias` and `run_explainability` take no poll
    interval to pass on.
-6. `install()` also wraps `EstimatorBase._prepare_for_training` (where the SDK v2 decides what
+6. `patch_sdk` also wraps `EstimatorBase._prepare_for_training` (where the SDK v2 decides what
    code a script-mode job gets) so that, with `local.local_code` on, the job gets what the
    SDK's `tar_and_upload_dir` would have packed for SageMaker: the entry point alone when
    there is no `source_dir`, and the `dependencies` (source_packing.py says why). The SDK has
@@ -70,16 +74,25 @@ def check_job_status(job: str, description: dict, status_key: str) -> None:
     _check_job_status(job, description, status_key)
 
 
-def install() -> None:
-    """Wrap the SDK's config validation once per process (calling it again does nothing)."""
+def patch_sdk(patches: Any) -> None:
+    """Items 1, 5 and 6 for whichever SDK is installed, each change made through `patches`
+    (patches.py's "sdk" layer, which undoes them)."""
+    if _installed("sagemaker.estimator"):  # v2 (v3 raises on finding its removed modules)
+        _validate_local_configs_once(patches)
+        _pack_source_as_sagemaker(patches)
+    if _installed("sagemaker.core"):  # v3 (sagemaker-core)
+        _poll_processing_jobs_quickly(patches)
+
+
+def _validate_local_configs_once(patches: Any) -> None:
+    """Item 1: wrap `validate_sagemaker_config` where SDK v2 looks it up (sagemaker/utils.py
+    defines it; sagemaker/session.py and sagemaker/local/local_session.py import it by
+    name)."""
     import sagemaker.local.local_session
     import sagemaker.session
     import sagemaker.utils
 
-    _pack_source_as_sagemaker()
     current = sagemaker.utils.validate_sagemaker_config
-    if getattr(current, MARKER, False):
-        return
 
     def validate_sagemaker_config(sagemaker_config: dict | None = None) -> None:
         entry = _LOCAL_CONFIGS.get(id(sagemaker_config))
@@ -95,18 +108,16 @@ def install() -> None:
     validate_sagemaker_config.__wrapped__ = current  # type: ignore[attr-defined]
     for module in (sagemaker.utils, sagemaker.session, sagemaker.local.local_session):
         if module.validate_sagemaker_config is current:
-            module.validate_sagemaker_config = validate_sagemaker_config
+            patches.attribute(module, "validate_sagemaker_config", validate_sagemaker_config)
 
 
-def _pack_source_as_sagemaker() -> None:
-    """Wrap `EstimatorBase._prepare_for_training` once (item 6)."""
+def _pack_source_as_sagemaker(patches: Any) -> None:
+    """Item 6: wrap `EstimatorBase._prepare_for_training` (sagemaker/estimator.py)."""
     from sagemaker.estimator import EstimatorBase
 
     from localsm import source_packing
 
-    current = EstimatorBase._prepare_for_training
-    if getattr(current, MARKER, False):
-        return
+    current = vars(EstimatorBase)["_prepare_for_training"]
 
     def _prepare_for_training(self, *args: Any, **kwargs: Any) -> Any:
         source_packing.before_prepare(self)
@@ -115,7 +126,7 @@ def _pack_source_as_sagemaker() -> None:
     setattr(_prepare_for_training, MARKER, True)
     _prepare_for_training.__wrapped__ = current  # type: ignore[attr-defined]
     _prepare_for_training.__doc__ = current.__doc__
-    EstimatorBase._prepare_for_training = _prepare_for_training
+    patches.attribute(EstimatorBase, "_prepare_for_training", _prepare_for_training)
 
 
 def register_local_config(config: dict) -> None:
@@ -124,28 +135,37 @@ def register_local_config(config: dict) -> None:
         _LOCAL_CONFIGS[id(config)] = [config, None]
 
 
-def seed_sagemaker_core(boto_session: Any, local: bool = False) -> None:
+def seed_sagemaker_core(boto_session: Any, local: bool = False, patches: Any = None) -> None:
     """Make sagemaker-core's process-wide SageMaker and Logs clients those of `boto_session`
-    (`local`: a session of the local service, whose processing jobs are polled quickly)."""
+    (`local`: a session of the local service, whose processing jobs are polled quickly).
+    With `patches` (a patches.Patches), its `restore()` gives back the clients it replaced;
+    without, they stay until the next seeding. sagemaker/core/utils/utils.py keeps both
+    singletons in `SingletonMeta._instances`; sagemaker/core/utils/logs.py's
+    `CloudWatchLogsClient.client` is a class attribute an instance keeps if set."""
     from sagemaker.core.utils.logs import CloudWatchLogsClient
-    from sagemaker.core.utils.utils import SageMakerClient
+    from sagemaker.core.utils.utils import SageMakerClient, SingletonMeta
 
-    SageMakerClient.reset()
+    from localsm.patches import REMOVE, Patches
+
+    patches = Patches() if patches is None else patches
+    instances = SingletonMeta._instances
+    patches.entry(instances, SageMakerClient, REMOVE)  # what SageMakerClient.reset() does
     SageMakerClient(session=boto_session, region_name=boto_session.region_name)
     logs = boto_session.client("logs")
-    CloudWatchLogsClient.client = logs  # a later instance keeps it (`if not self.client`)
-    CloudWatchLogsClient().client = logs  # and the existing one, if any, takes it
-    _CORE_IS_LOCAL[0] = local
-    _poll_processing_jobs_quickly()
+    existing = instances.get(CloudWatchLogsClient)
+    patches.entry(instances, CloudWatchLogsClient)  # one made from now on: gone on restore
+    patches.attribute(CloudWatchLogsClient, "client", logs)  # a later instance keeps it
+    if existing is not None:
+        patches.attribute(existing, "client", logs)  # and the existing one takes it
+    patches.item(_CORE_IS_LOCAL, 0, local)
 
 
-def _poll_processing_jobs_quickly() -> None:
-    """Wrap `ProcessingJob.wait` once: a shorter poll while the clients are local (item 5)."""
+def _poll_processing_jobs_quickly(patches: Any) -> None:
+    """Item 5: wrap `ProcessingJob.wait` (sagemaker/core/resources.py): a shorter poll while
+    the clients are local."""
     from sagemaker.core.resources import ProcessingJob
 
-    current = ProcessingJob.wait
-    if getattr(current, MARKER, False):
-        return
+    current = vars(ProcessingJob)["wait"]
 
     def wait(self, poll: int = 5, *args: Any, **kwargs: Any) -> None:
         if _CORE_IS_LOCAL[0]:
@@ -155,7 +175,7 @@ def _poll_processing_jobs_quickly() -> None:
     setattr(wait, MARKER, True)
     wait.__wrapped__ = current  # type: ignore[attr-defined]
     wait.__doc__ = current.__doc__
-    ProcessingJob.wait = wait
+    patches.attribute(ProcessingJob, "wait", wait)
 
 
 def latest_training_job(model_trainer: Any) -> Any:
@@ -182,7 +202,7 @@ def with_local_defaults(loaded: dict | None, defaults: dict) -> dict:
     return merged
 
 
-# SDK v2 waits answered by session.py's functions of the local service (item 6)
+# SDK v2 waits answered by session.py's functions of the local service (item 7)
 V2_WAITS = {
     "logs_for_job": lambda client, job_name, wait=False, *_, **__: (client, job_name, wait),
     "wait_for_job": lambda client, job, *_, **__: (client, job),
@@ -197,27 +217,19 @@ V2_WAITS = {
 }  # fmt: skip
 
 
-def activate_sdks(local_client_of: Callable[[Any], Any]) -> Callable[[], None]:
-    """Item 6 for whichever SDK is installed; returns what undoes it. `local_client_of(session)`
-    is the LocalSageMakerClient answering an SDK session, or None."""
-    undo: list[Callable[[], None]] = []
+def activate_sdks(patches: Any, local_client_of: Callable[[Any], Any]) -> None:
+    """Item 7 for whichever SDK is installed, each change made through `patches` (patches.py's
+    "local" layer). `local_client_of(session)` is the LocalSageMakerClient answering an SDK
+    session, or None."""
     if not _installed("sagemaker"):
-        return lambda: None
+        return
     if _installed("sagemaker.estimator"):  # v2 (v3 raises on finding its removed modules)
-        undo += _activate_v2(local_client_of)
-        undo.append(_no_telemetry("sagemaker.telemetry.telemetry_logging"))
+        _activate_v2(patches, local_client_of)
+        _no_telemetry(patches, "sagemaker.telemetry.telemetry_logging")
     if _installed("sagemaker.core"):  # v3 (sagemaker-core)
-        undo.append(_no_telemetry("sagemaker.core.telemetry.telemetry_logging"))
-        was_local = _CORE_IS_LOCAL[0]
-        _CORE_IS_LOCAL[0] = True  # every client is local now: poll processing jobs quickly
-        _poll_processing_jobs_quickly()
-        undo.append(lambda: _CORE_IS_LOCAL.__setitem__(0, was_local))
-
-    def undo_all() -> None:
-        for step in reversed(undo):
-            step()
-
-    return undo_all
+        _no_telemetry(patches, "sagemaker.core.telemetry.telemetry_logging")
+        # every client is local now: poll processing jobs quickly
+        patches.item(_CORE_IS_LOCAL, 0, True)
 
 
 def _installed(module: str) -> bool:
@@ -228,51 +240,36 @@ def _installed(module: str) -> bool:
         return False
 
 
-def _replace(owner: Any, name: str, value: Any) -> Callable[[], None]:
-    """Set `owner.name` to `value`; returns what puts the original back."""
-    had = name in vars(owner)
-    original = vars(owner).get(name)
-    setattr(owner, name, value)
-
-    def restore() -> None:
-        if had:
-            setattr(owner, name, original)
-        else:
-            delattr(owner, name)
-
-    return restore
-
-
-def _no_telemetry(module_name: str) -> Callable[[], None]:
-    """Skip the SDK's telemetry request (an HTTP call outside boto3) while local mode is on."""
+def _no_telemetry(patches: Any, module_name: str) -> None:
+    """Skip the SDK's telemetry request (an HTTP call outside boto3) while local mode is on
+    (sagemaker/telemetry/telemetry_logging.py, sagemaker/core/telemetry/telemetry_logging.py:
+    `_send_telemetry_request`)."""
     import importlib
 
     try:
         module = importlib.import_module(module_name)
     except ImportError:
-        return lambda: None
-    if not hasattr(module, "_send_telemetry_request"):
-        return lambda: None
-    return _replace(module, "_send_telemetry_request", lambda *_, **__: None)
+        return
+    if hasattr(module, "_send_telemetry_request"):
+        patches.attribute(module, "_send_telemetry_request", lambda *_, **__: None)
 
 
-def _activate_v2(local_client_of: Callable[[Any], Any]) -> list[Callable[[], None]]:
-    """Wrap SDK v2's waits and its LocalSession's clients (item 6)."""
+def _activate_v2(patches: Any, local_client_of: Callable[[Any], Any]) -> None:
+    """Wrap SDK v2's waits and its LocalSession's clients (item 7): sagemaker/session.py
+    `Session.wait_for_job` & co., sagemaker/local/local_session.py `LocalSession`."""
     from sagemaker.local import LocalSession
     from sagemaker.session import Session
 
     from localsm import session as local_session  # imports the v2 SDK, as this does
 
-    undo = []
     for cls in (Session, LocalSession):
         for name, arguments in V2_WAITS.items():
             if name in vars(cls):
                 local = getattr(local_session, name)
                 wait = _local_wait(vars(cls)[name], local, arguments, local_client_of)
-                undo.append(_replace(cls, name, wait))
+                patches.attribute(cls, name, wait)
     initialize = _local_clients(vars(LocalSession)["_initialize"], local_client_of)
-    undo.append(_replace(LocalSession, "_initialize", initialize))
-    return undo
+    patches.attribute(LocalSession, "_initialize", initialize)
 
 
 def _local_wait(original: Any, local: Any, arguments: Any, local_client_of: Any) -> Any:

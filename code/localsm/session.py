@@ -11,24 +11,15 @@ import os
 import sys
 from pathlib import Path
 
-from localsm.quiet import no_metadata_probe, quiet_local_mode, silence_sdk
+import boto3
+from sagemaker import exceptions as sagemaker_exceptions
+from sagemaker.config import load_sagemaker_config
+from sagemaker.local import LocalSession
 
-silence_sdk()
-no_metadata_probe()
-
-import boto3  # noqa: E402
-from sagemaker import exceptions as sagemaker_exceptions  # noqa: E402
-from sagemaker.config import load_sagemaker_config  # noqa: E402
-from sagemaker.local import LocalSession  # noqa: E402
-
-from localsm import (  # noqa: E402
-    moto_server,
-    roundlog,  # noqa: E402
-    sdk_compat,
-)
-from localsm.client import LocalSageMakerClient  # noqa: E402
-from localsm.roundlog import RoundCondenser  # noqa: E402
-from localsm.serving.runtime import LocalRuntimeClient  # noqa: E402
+from localsm import moto_server, patches, roundlog, sdk_compat
+from localsm.client import LocalSageMakerClient
+from localsm.roundlog import RoundCondenser
+from localsm.serving.runtime import LocalRuntimeClient
 
 # SDK defaults for local mode: no telemetry call home.
 SDK_CONFIG = {
@@ -43,13 +34,25 @@ MAX_PRINT_BYTES = 1 << 20  # read per wake-up while following a log
 
 
 class LocalSageMakerSession(LocalSession):
-    """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker)."""
+    """A LocalSession whose `sagemaker_client` runs jobs as local processes (no Docker).
+
+    Creating one enters patches.py's "sdk" and "logs" layers (the SDK wrappers of
+    sdk_compat.py, the SDK's quiet logs); `close()` (or the end of a `with` block) leaves
+    them."""
 
     LOCALSM_OWN_CLIENTS = True  # sdk_compat: its clients are set below, not by the activation
 
     def __init__(self, jobs_dir: str | Path, region: str = "us-east-1", boto_session=None):
-        sdk_compat.install()
-        quiet_local_mode()
+        patches.enter("sdk")
+        patches.enter("logs")
+        self._patched = True
+        try:
+            self._connect(jobs_dir, region, boto_session)
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self, jobs_dir: str | Path, region: str, boto_session) -> None:
         boto_session = boto_session or boto3.Session(region_name=region)
         moto_server.serve_local_bucket(boto_session, LOCAL_BUCKET)
         # The user's SageMaker config files (config.yaml, SAGEMAKER_*_CONFIG_OVERRIDE), read
@@ -61,6 +64,18 @@ class LocalSageMakerSession(LocalSession):
         self.config = {"local": {"local_code": True}}
         self.sagemaker_client = LocalSageMakerClient(self, jobs_dir)
         self.sagemaker_runtime_client = LocalRuntimeClient(self.sagemaker_client)
+
+    def close(self) -> None:
+        """Leave the layers this session entered (once; its jobs' records stay)."""
+        if self.__dict__.pop("_patched", False):
+            patches.leave("logs")
+            patches.leave("sdk")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
 
     def default_bucket(self):
         """The local bucket (served on this machine): no STS or S3 call is made to find or

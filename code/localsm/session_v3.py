@@ -21,7 +21,6 @@ from typing import Any
 from localsm import bridge, moto_server, sdk_compat
 from localsm.client import LocalSageMakerClient
 from localsm.logs import LocalLogs
-from localsm.quiet import no_metadata_probe
 
 POLL_WINDOW_SECONDS = 10.0  # describes this close together are a waiting loop
 LONG_POLL_SECONDS = 60.0  # then the SDK sleeps its 5 s once and asks again
@@ -104,20 +103,22 @@ def local_v3_session(jobs_dir: str | Path, region: str = "us-east-1") -> Any:
     return local_v3_session_and_service(jobs_dir, region)[0]
 
 
-def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1") -> tuple:
+def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1",
+                                 patches: Any = None) -> tuple:  # fmt: skip
     """The session of `local_v3_session`, and the (long-polling) local service answering it
-    (which `localsm.activate(service=...)` can answer every other client with)."""
+    (which `localsm.activate(service=...)` can answer every other client with). sagemaker-core's
+    process-wide clients become this session's: with `patches` (a patches.Patches), until its
+    `restore()`."""
     from sagemaker.core.config import load_sagemaker_config
     from sagemaker.core.helper.session_helper import Session
 
-    no_metadata_probe()
     service = LongPolling()
     boto_session = bridge.local_boto_session(
         region, service, LocalLogs(service), moto_server.s3_endpoint()
     )
     owner = SimpleNamespace(boto_session=boto_session, boto_region_name=region)
     service.service = LocalSageMakerClient(owner, jobs_dir)
-    sdk_compat.seed_sagemaker_core(boto_session, local=True)
+    sdk_compat.seed_sagemaker_core(boto_session, local=True, patches=patches)
     # the user's config files (config.yaml), as sagemaker.core's Session reads them, with
     # local mode's defaults on top
     config = sdk_compat.with_local_defaults(load_sagemaker_config(), SDK_CONFIG)

@@ -19,10 +19,15 @@ import math
 import queue
 import threading
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
-import optuna
+with warnings.catch_warnings():
+    # optuna imports tqdm.auto, which warns in Jupyter when ipywidgets is absent ("IProgress
+    # not found"); our progress bars are plain text on purpose. Only while importing it.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import optuna
 
 from localsm import metrics
 from localsm.background import BackgroundJob, now
@@ -33,7 +38,6 @@ from localsm.tuning_request import open_ends, ranges_of, validate_request
 
 __all__ = ["TuningJob", "load_saved", "sort_summaries", "summary_of", "validate_request"]
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
 TUNING_FOLDER = "tuning-jobs"
 MONITOR_SECONDS = 0.2
 NO_OBJECTIVE = (

@@ -68,7 +68,7 @@ def processing_job_sleeps(monkeypatch, local: bool) -> list[float]:
     from sagemaker.core.resources import ProcessingJob
     from sagemaker.core.shapes import ProcessingClusterConfig, ProcessingResources
 
-    from localsm import sdk_compat
+    from localsm import patches, sdk_compat
 
     keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
     sdk_compat.seed_sagemaker_core(boto3.Session(region_name="us-east-1", **keys), local=local)
@@ -89,7 +89,8 @@ def processing_job_sleeps(monkeypatch, local: bool) -> list[float]:
     sleeps: list[float] = []
     monkeypatch.setattr(ProcessingJob, "refresh", refresh)
     monkeypatch.setattr(resources.time, "sleep", sleeps.append)
-    job.wait()
+    with patches.entered("sdk"):  # where the quick poll is put in place (and undone)
+        job.wait()
     return sleeps
 
 

@@ -11,7 +11,6 @@ compares the rows above the threshold (exclusive) against the others.
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
@@ -27,10 +26,6 @@ from smclarify.bias.report import (
 
 from localsm.clarify.config import AnalysisConfig, Columns
 from localsm.clarify.errors import InputError
-
-# smclarify logs every failed metric with a traceback (CDDL without a group variable, say);
-# the entry's `error` already says it, so the job log stays short.
-logging.getLogger("smclarify").setLevel(logging.CRITICAL + 1)
 
 
 @dataclass(frozen=True)
