@@ -26,11 +26,19 @@ ROOTS = (CODE, CODE / "script", CODE / "localsm" / "script_image")  # as on sys.
 
 KNOWN_CYCLES = {
     frozenset(
-        {"localsm.activation", "localsm.sdk_compat", "localsm.session", "localsm.session_v3"}
+        {
+            "localsm.activation",
+            "localsm.patches",
+            "localsm.sdk_compat",
+            "localsm.session",
+            "localsm.session_v3",
+        }
     ): (
-        "localsm.session and localsm.session_v3 import localsm.sdk_compat at module level; "
-        "sdk_compat imports session and activation, and activation imports session_v3 and "
-        "sdk_compat, inside functions: to untangle in code/localsm"
+        "localsm.session imports patches and sdk_compat, session_v3 imports sdk_compat, at "
+        "module level; inside functions sdk_compat imports patches (Patches), session (the v2 "
+        "waits) and activation (current), patches imports sdk_compat, and activation imports "
+        "session_v3 (LongPolling): to untangle in code/localsm (pass the waits and `current` "
+        "in, move Patches and LongPolling to modules of their own)"
     ),
 }
 
