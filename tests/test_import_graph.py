@@ -9,9 +9,8 @@ a package's `__init__` by its submodules. Module names are those Python sees: co
 lab, localsm, xgboost_report), code/script (the script-mode modules `checks`, `xgboost_train`)
 and code/localsm/script_image (the image's stand-in packages) are each on the path.
 
-The cycles already known in code/lab and code/localsm are listed in KNOWN_CYCLES, each with why
-it is left for now; their test is a strict xfail, so it fails once the cycle is gone (then
-remove the entry). Any other cycle fails `test_no_new_import_cycles`.
+There is none: the last ones (lab.hosting/lab.notebook, lab.kernel/lab.modes, and localsm's
+activation/patches/sdk_compat/session/session_v3) were taken apart, so any cycle fails.
 """
 
 from __future__ import annotations
@@ -19,28 +18,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 CODE = Path(__file__).resolve().parents[1] / "code"
 ROOTS = (CODE, CODE / "script", CODE / "localsm" / "script_image")  # as on sys.path
-
-KNOWN_CYCLES = {
-    frozenset(
-        {
-            "localsm.activation",
-            "localsm.patches",
-            "localsm.sdk_compat",
-            "localsm.session",
-            "localsm.session_v3",
-        }
-    ): (
-        "localsm.session imports patches and sdk_compat, session_v3 imports sdk_compat, at "
-        "module level; inside functions sdk_compat imports patches (Patches), session (the v2 "
-        "waits) and activation (current), patches imports sdk_compat, and activation imports "
-        "session_v3 (LongPolling): to untangle in code/localsm (pass the waits and `current` "
-        "in, move Patches and LongPolling to modules of their own)"
-    ),
-}
 
 
 def module_names() -> dict[str, Path]:
@@ -144,9 +123,9 @@ def test_cycle_finder_finds_cycles():
     assert sorted(map(sorted, cycles(graph))) == [["a", "b", "c"], ["d", "e"]]
 
 
-def test_no_new_import_cycles():
-    new = [sorted(c) for c in cycles(import_graph()) if c not in KNOWN_CYCLES]
-    assert not new, f"import cycles among the modules under code/: {new}"
+def test_no_import_cycles():
+    found = [sorted(c) for c in cycles(import_graph())]
+    assert not found, f"import cycles among the modules under code/: {found}"
 
 
 def test_the_report_package_has_no_cycle():
@@ -159,18 +138,3 @@ def test_the_report_package_has_no_cycle():
         assert "xgboost_report.report" not in graph[name], name
     for name in sections:
         assert "xgboost_report.page" not in graph[name], name
-
-
-@pytest.mark.parametrize(
-    "cycle",
-    [
-        pytest.param(
-            cycle, marks=pytest.mark.xfail(reason=why, strict=True), id="+".join(sorted(cycle))
-        )
-        for cycle, why in KNOWN_CYCLES.items()
-    ],
-)
-def test_known_cycle_is_gone(cycle):
-    """Fails (xfail) while the cycle is there; passes, and so fails strictly, once it is gone:
-    then remove it from KNOWN_CYCLES."""
-    assert cycle not in cycles(import_graph())

@@ -143,7 +143,7 @@ def current() -> Activation | None:
 
 def _long_polling(service: Any) -> Any:
     """`service` (a LocalSageMakerClient) behind the long-polling describes of session_v3."""
-    from localsm.session_v3 import LongPolling
+    from localsm.long_polling import LongPolling
 
     if isinstance(service, LongPolling):
         return service
@@ -161,7 +161,7 @@ def _new_service(jobs_dir: Path, region: str) -> Any:
     from localsm import moto_server
     from localsm.client import LocalSageMakerClient
     from localsm.logs import LocalLogs
-    from localsm.session_v3 import LongPolling
+    from localsm.long_polling import LongPolling
 
     service = LongPolling()
     boto_session = bridge.local_boto_session(
@@ -252,7 +252,7 @@ def _switch_on(region: str) -> None:
     """Every change to botocore, boto3, the SDKs and the environment: patches.py's "local"
     layer (recorded there, undone by `_switch_off`)."""
     patches.enter("local", region=region, handlers=HANDLERS, local_client_of=_local_client_of,
-                  credentials=LOCAL_CREDENTIALS)  # fmt: skip
+                  credentials=LOCAL_CREDENTIALS, current=current)  # fmt: skip
 
 
 def _switch_off() -> None:

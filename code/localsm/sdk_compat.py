@@ -67,6 +67,14 @@ _LOCAL_CONFIGS: dict[int, list[Any]] = {}  # id(config) -> [config, key of the v
 _LOCK = threading.Lock()
 
 
+# The SDK defaults of every local session (v2 and v3): no telemetry call home (the SDKs send
+# one per job otherwise); the user's own config.yaml is merged under it.
+SDK_CONFIG = {
+    "SchemaVersion": "1.0",
+    "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
+}
+
+
 def check_job_status(job: str, description: dict, status_key: str) -> None:
     """Raise the SDK v2's own exception when a job ended Failed (or Stopped, with a warning)."""
     from sagemaker.session import _check_job_status
@@ -145,7 +153,7 @@ def seed_sagemaker_core(boto_session: Any, local: bool = False, patches: Any = N
     from sagemaker.core.utils.logs import CloudWatchLogsClient
     from sagemaker.core.utils.utils import SageMakerClient, SingletonMeta
 
-    from localsm.patches import REMOVE, Patches
+    from localsm.patching import REMOVE, Patches
 
     patches = Patches() if patches is None else patches
     instances = SingletonMeta._instances
@@ -217,14 +225,17 @@ V2_WAITS = {
 }  # fmt: skip
 
 
-def activate_sdks(patches: Any, local_client_of: Callable[[Any], Any]) -> None:
+def activate_sdks(patches: Any, local_client_of: Callable[[Any], Any], waits: Any,
+                  current: Callable[[], Any]) -> None:  # fmt: skip
     """Item 7 for whichever SDK is installed, each change made through `patches` (patches.py's
     "local" layer). `local_client_of(session)` is the LocalSageMakerClient answering an SDK
-    session, or None."""
+    session, or None; `waits`: the module of the local waits (waits.py); `current()`: the
+    activation in force (activation.py), or None. Passed in, not imported: both import this
+    module."""
     if not _installed("sagemaker"):
         return
     if _installed("sagemaker.estimator"):  # v2 (v3 raises on finding its removed modules)
-        _activate_v2(patches, local_client_of)
+        _activate_v2(patches, local_client_of, waits, current)
         _no_telemetry(patches, "sagemaker.telemetry.telemetry_logging")
     if _installed("sagemaker.core"):  # v3 (sagemaker-core)
         _no_telemetry(patches, "sagemaker.core.telemetry.telemetry_logging")
@@ -254,21 +265,20 @@ def _no_telemetry(patches: Any, module_name: str) -> None:
         patches.attribute(module, "_send_telemetry_request", lambda *_, **__: None)
 
 
-def _activate_v2(patches: Any, local_client_of: Callable[[Any], Any]) -> None:
+def _activate_v2(patches: Any, local_client_of: Callable[[Any], Any], waits: Any,
+                 current: Callable[[], Any]) -> None:  # fmt: skip
     """Wrap SDK v2's waits and its LocalSession's clients (item 7): sagemaker/session.py
     `Session.wait_for_job` & co., sagemaker/local/local_session.py `LocalSession`."""
     from sagemaker.local import LocalSession
     from sagemaker.session import Session
 
-    from localsm import session as local_session  # imports the v2 SDK, as this does
-
     for cls in (Session, LocalSession):
         for name, arguments in V2_WAITS.items():
             if name in vars(cls):
-                local = getattr(local_session, name)
+                local = getattr(waits, name)
                 wait = _local_wait(vars(cls)[name], local, arguments, local_client_of)
                 patches.attribute(cls, name, wait)
-    initialize = _local_clients(vars(LocalSession)["_initialize"], local_client_of)
+    initialize = _local_clients(vars(LocalSession)["_initialize"], current)
     patches.attribute(LocalSession, "_initialize", initialize)
 
 
@@ -286,13 +296,12 @@ def _local_wait(original: Any, local: Any, arguments: Any, local_client_of: Any)
     return wait
 
 
-def _local_clients(original: Any, local_client_of: Any) -> Any:
+def _local_clients(original: Any, current: Callable[[], Any]) -> Any:
     """The SDK's `LocalSession` set up as always, then given the local service's clients
     (the SDK's own are its Docker runner)."""
 
     def _initialize(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        from localsm.activation import current
         from localsm.serving.runtime import LocalRuntimeClient
 
         activation = current()

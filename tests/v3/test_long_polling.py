@@ -3,7 +3,7 @@ describe only when the job ends (or after LONG_POLL_SECONDS), so no job costs a 
 
 from __future__ import annotations
 
-from localsm import session_v3
+from localsm import long_polling
 
 
 class Clock:
@@ -39,8 +39,8 @@ class FakeService:
 
 def test_a_repeated_describe_waits_and_a_long_poll_that_ran_out_still_counts(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(session_v3.time, "monotonic", clock.monotonic)
-    polling = session_v3.LongPolling()
+    monkeypatch.setattr(long_polling.time, "monotonic", clock.monotonic)
+    polling = long_polling.LongPolling()
     polling.service = FakeService(clock)
     sdk_sleep = 5.0
 
