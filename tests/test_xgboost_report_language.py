@@ -22,8 +22,8 @@ from xgboost_report import page
 from xgboost_report.wording import ENGLISH, LANGUAGES, Note, Words, language_code
 from xgboost_report.wording_pt_br import PORTUGUESE
 
-# Words a Portuguese text may share with its English one: names, symbols, the kept "recall".
-NAMES = {"AUC", "F1", "ROC", "RMSE", "MAE", "R²", "XGBoost", "recall", "TP", "FN", "FP", "TN"}
+# Words a Portuguese text may share with its English one: names and symbols.
+NAMES = {"AUC", "F1", "ROC", "RMSE", "MAE", "R²", "XGBoost", "TP", "FN", "FP", "TN"}
 # European Portuguese where Brazilian Portuguese says arquivo, tela, equipe, usuário, registro.
 PT_PT = ("ficheiro", "ecrã", "equipa", "utilizador", "registo", "guardar")
 # English section titles and page words that a Portuguese page must not show.

@@ -1,7 +1,7 @@
 """Every word of the report in Brazilian Portuguese: the same keys as `wording.ENGLISH`.
 
 The terms are the course notebooks' (rótulo, atributo, rodada de boosting, acurácia, precisão,
-recall, limiar, importância dos atributos, ganho...). The numbers the templates format get a
+revocação, limiar, importância dos atributos, ganho...). The numbers the templates format get a
 decimal comma (`Words` swaps the separators), so `{auc:.4f}` reads 0,9123 here.
 """
 
@@ -49,7 +49,7 @@ LABEL_DISTRIBUTION = {
     "title": "Distribuição dos rótulos verdadeiros",
     "how": "Quantas linhas dos dados avaliados têm cada rótulo. Quando uma classe domina, a "
     "acurácia sozinha faz o modelo parecer melhor do que é: prever sempre a classe majoritária "
-    "já acerta a fração dela. Olhe o recall e o F1 de cada classe, mais abaixo.",
+    "já acerta a fração dela. Olhe a revocação e o F1 de cada classe, mais abaixo.",
     "how.regression": "Um histograma dos valores do rótulo nos dados avaliados. Compare-o com os "
     "resíduos mais abaixo: em geral o modelo erra mais onde os rótulos são raros.",
     "figure": "Linhas por rótulo verdadeiro",
@@ -134,7 +134,7 @@ CLASSIFICATION_REPORT = {
     "title": "Avaliação da matriz de confusão",
     "title.regression": "Avaliação das previsões",
     "how": "Por classe: precisão = TP / (TP + FP), a fração das linhas previstas como da classe "
-    "que realmente pertencem a ela; recall (revocação) = TP / (TP + FN), a fração da classe que o "
+    "que realmente pertencem a ela; revocação (recall) = TP / (TP + FN), a fração da classe que o "
     "modelo encontra; o F1, média harmônica dos dois, só é alto quando ambos são; o suporte "
     "(support) é o número de linhas da classe. A acurácia é a fração de todas as linhas "
     "previstas corretamente. A média macro dá o mesmo peso a todas as classes; a média ponderada "
@@ -170,7 +170,7 @@ CLASS_ACCURACY = {
 
 ROC_CURVE = {
     "title": "Curva ROC",
-    "how": "A taxa de verdadeiros positivos (o recall do rótulo 1) contra a taxa de falsos "
+    "how": "A taxa de verdadeiros positivos (a revocação do rótulo 1) contra a taxa de falsos "
     "positivos, para cada limiar possível na probabilidade prevista; o ponto marca o limiar "
     "{threshold}. A área sob a curva (AUC) é a chance de uma linha positiva sorteada receber uma "
     "pontuação maior que uma linha negativa sorteada: 0,5 é um chute, 1 é perfeito. Ela não "
@@ -267,7 +267,7 @@ TABLES = {
     "% of all rows": "% de todas as linhas",
     "% of its true class": "% da sua classe verdadeira",
     "precision": "precisão",
-    "recall": "recall",
+    "recall": "revocação",
     "f1-score": "F1",
     "support": "suporte",
     "accuracy": "acurácia",
