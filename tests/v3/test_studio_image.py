@@ -155,4 +155,4 @@ def offline_run(notebook: str, kernel: str, home: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "auc" in printed
+    assert "auc" in printed.lower()  # the summary prints "AUC"
