@@ -297,6 +297,6 @@ def test_the_report_goes_without_history_when_the_job_wrote_none(aws, tmp_path, 
     )
     trained = SimpleNamespace(model_data=f"s3://{bucket}/job/output/model.tar.gz",
                               latest_training_job=SimpleNamespace(name="job"))  # fmt: skip
-    report = lab.training_report(trained, setup)
+    report = lab.training_report(trained, setup.validation_uri, setup.session)
     assert "the report leaves out the loss curves" in capsys.readouterr().out
     assert report.summary()["auc"] > 0.5

@@ -160,37 +160,41 @@ def test_local_mode_drops_the_sdk_v3_notices_of_defaults(caplog):
         sdklogs.sdk_notices(show=True)
 
 
-def test_local_mode_drops_botocores_notice_of_the_local_credentials(caplog):
-    """`Found credentials in environment variables.` (botocore/credentials.py, INFO): in local
-    mode those are the keys localsm.activate() sets, not the learner's; shown on AWS."""
-    logger = logging.getLogger(sdklogs.CREDENTIALS_LOGGER)
+@pytest.mark.parametrize(
+    ("logger_name", "notice", "kept"),
+    [
+        # botocore/credentials.py (INFO): in local mode these are the keys
+        # localsm.activate() sets, not the learner's; shown on AWS
+        pytest.param(
+            sdklogs.CREDENTIALS_LOGGER,
+            ("Found credentials in environment variables.",),
+            "Found credentials in shared credentials file: ~/.aws/credentials",
+            id="botocore-local-credentials",
+        ),
+        # SDK v3's image_uris.retrieve, for an image with one variant only
+        pytest.param(
+            sdklogs.IMAGE_URIS_LOGGER,
+            ("Ignoring unnecessary instance type: %s.", None),
+            "Same images are used for training and inference.",
+            id="sdk-v3-image-lookup",
+        ),
+    ],
+)
+def test_local_mode_drops_a_notice_and_keeps_its_neighbours(caplog, logger_name, notice, kept):
+    """One notice of a logger dropped in local mode, shown on AWS; the logger's other lines
+    are always shown."""
+    logger = logging.getLogger(logger_name)
+    dropped = notice[0] % notice[1:] if len(notice) > 1 else notice[0]
     try:
         for show in (False, True):
             caplog.clear()
             sdklogs.sdk_notices(show=show)
-            with caplog.at_level(logging.INFO, logger=sdklogs.CREDENTIALS_LOGGER):
-                logger.info("Found credentials in environment variables.")
-                logger.info("Found credentials in shared credentials file: ~/.aws/credentials")
+            with caplog.at_level(logging.INFO, logger=logger_name):
+                logger.info(*notice)
+                logger.info(kept)
             shown = [r.getMessage() for r in caplog.records]
-            assert ("Found credentials in environment variables." in shown) == show
-            assert shown[-1].startswith("Found credentials in shared credentials file")
-    finally:
-        sdklogs.sdk_notices(show=True)
-
-
-def test_local_mode_drops_the_sdk_v3_image_lookup_notice(caplog):
-    """`Ignoring unnecessary instance type: None.` (image_uris.retrieve): dropped locally."""
-    logger = logging.getLogger(sdklogs.IMAGE_URIS_LOGGER)
-    try:
-        for show in (False, True):
-            caplog.clear()
-            sdklogs.sdk_notices(show=show)
-            with caplog.at_level(logging.INFO, logger=sdklogs.IMAGE_URIS_LOGGER):
-                logger.info("Ignoring unnecessary instance type: %s.", None)
-                logger.info("Same images are used for training and inference.")
-            shown = [r.getMessage() for r in caplog.records]
-            assert shown[-1] == "Same images are used for training and inference."
-            assert ("Ignoring unnecessary instance type: None." in shown) == show
+            assert (dropped in shown) == show
+            assert shown[-1] == kept
     finally:
         sdklogs.sdk_notices(show=True)
 
@@ -221,3 +225,17 @@ def test_setup_checks_the_packages_of_the_mode_the_notebook_asked_for(
     message = stop.value._render_traceback_()[0]
     assert "lacks moto for the SDK v2 lab in local mode" in message
     assert "XGBoost lab (SDK v2)" in message
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Creating training_job resource."), ("pt_BR", "Criando o recurso training_job.")],
+)
+def test_sdk_v3_progress_lines_read_in_the_notebooks_language(monkeypatch, language, shown):
+    """sagemaker-core's own progress line (resources.py, `Creating {resource} resource.`,
+    with rich's [bold] markup) as a plain line, in Portuguese in a pt_BR notebook."""
+    monkeypatch.setenv("LAB_LANGUAGE", language)
+    message = "[bold]Creating training_job resource.[/bold]"
+    record = logging.LogRecord("sagemaker.core", logging.INFO, __file__, 1, message, None, None)
+    assert sdklogs.PlainText().filter(record) is True
+    assert record.getMessage() == shown

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from lab.language import language
-from lab.modes import Lab, current_mode, session_of
+from lab.modes import current_mode, session_of
 from lab.paths import OUTPUTS_DIR, S3_PREFIX
-from localsm.uris import file_path, is_file_uri
 
 WORDS = {
     "en": {
@@ -45,12 +44,10 @@ def show_leftovers(lab: Any) -> None:
     listed = session.sagemaker_client.list_training_jobs(StatusEquals="InProgress")
     running = [j["TrainingJobName"] for j in listed["TrainingJobSummaries"]]
     print(say["running"].format(names=", ".join(running)) if running else say["jobs"])
-    if (lab.mode if isinstance(lab, Lab) else current_mode()) == "local":
+    if current_mode() == "local":  # what use_mode() or setup() chose
         from lab.notebook import short
 
-        output = lab.output_path if isinstance(lab, Lab) else ""
-        folder = file_path(output).parent if is_file_uri(output) else OUTPUTS_DIR
-        print(say["local"].format(folder=short(str(folder)) + "/"))
+        print(say["local"].format(folder=short(str(OUTPUTS_DIR)) + "/"))
         return
     bucket = session.default_bucket()
     prefix = f"s3://{bucket}/{S3_PREFIX}/"

@@ -20,7 +20,7 @@ from typing import Any
 
 from lab.modes import session_of
 from lab.tuning import _training_jobs
-from lab.words import say
+from lab.words import number, say
 
 BEST_COLOR = "#c44e52"
 JOB_COLOR = "#4c72b0"
@@ -42,12 +42,6 @@ def _localize(*axes: Any) -> None:
         for axis in (ax.xaxis, ax.yaxis):
             if type(axis.get_major_formatter()) is ScalarFormatter:
                 axis.set_major_formatter(CommaFormatter())
-
-
-def _decimal(value: float, places: int) -> str:
-    """`value` with `places` decimals, in the notebook's language (0.92 / 0,92)."""
-    text = f"{value:.{places}f}"
-    return text.replace(".", ",") if say("decimal_point") == "," else text
 
 
 # ------------------------------------------------------------------------------ Task 2
@@ -362,7 +356,7 @@ class PredictedProbabilityDisplay:
             self.threshold,
             color="black",
             linestyle="--",
-            label=say("figure.threshold", threshold=_decimal(self.threshold, 1)),
+            label=say("figure.threshold", threshold=number(self.threshold, 1)),
         )
         ax.set_xlim(0, 1)
         ax.set_xlabel(say("figure.probability"))

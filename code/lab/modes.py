@@ -106,15 +106,7 @@ def use_mode(mode: str = "auto") -> str:
     after it is the SDK's own (`sagemaker.Session()`, `get_execution_role()`, ...): on AWS
     they reach SageMaker; in local mode `localsm.activate()` answers them on this machine
     (training, tuning, hosting and processing jobs as processes, S3 in memory)."""
-    mode = _chosen_mode(mode)
-    sdk = sdk_generation()
-    share_language()  # the local jobs' reports (Clarify's) in the notebook's language
-    if sdk == 3:
-        plain_sdk_logs()
-    _end_local_mode()  # a kernel switched again starts from what it was before
-    sdk_notices(show=mode != "local")
-    _enter("quiet")
-    _MODE[:] = [mode]
+    mode = _switch_to(mode)
     if mode == "local":
         from localsm.warm import client as warm
 
@@ -134,6 +126,20 @@ def session_of(owner: Any) -> Any:
     if isinstance(owner, Lab):
         return owner.session
     return getattr(owner, "sagemaker_session", None) or owner
+
+
+def _switch_to(mode: str) -> str:
+    """What use_mode() and setup() both do first: the mode chosen and said, the kernel's
+    state of an earlier mode undone, the SDK's output set for this one."""
+    mode = _chosen_mode(mode)
+    share_language()  # the local jobs' reports (Clarify's) in the notebook's language
+    if sdk_generation() == 3:
+        plain_sdk_logs()
+    _end_local_mode()  # a kernel switched again starts from what it was before
+    sdk_notices(show=mode != "local")
+    _enter("quiet")
+    _MODE[:] = [mode]
+    return mode
 
 
 def _chosen_mode(mode: str) -> str:
@@ -163,15 +169,8 @@ def setup(
     role: str = "",
 ) -> Lab:
     """Set up the lab. `train`/`validation`/`test`: a CSV path or s3:// URI (empty = bundled)."""
-    mode = _chosen_mode(mode)
+    mode = _switch_to(mode)
     data = {"train": train, "validation": validation, "test": test}
-    share_language()  # the local jobs' reports (Clarify's) in the notebook's language
-    if sdk_generation() == 3:
-        plain_sdk_logs()
-    _end_local_mode()  # a kernel set up again starts from what it was before
-    sdk_notices(show=mode != "local")
-    _enter("quiet")
-    _MODE[:] = [mode]
     if mode == "local":
         return _setup_local(data, output_dir, headers)
     return _setup_sagemaker(data, output_dir, headers, role)

@@ -13,7 +13,7 @@ from lab.paths import DOWNLOADS_DIR, OUTPUTS_DIR, REPO, SPLITS
 from lab.words import number, say, template, term
 from localsm.logs import TRAINING_GROUP as LOG_GROUP
 from localsm.roundlog import RoundCondenser
-from localsm.uris import file_path, is_file_uri
+from localsm.uris import file_path
 
 
 def short(uri: str) -> str:
@@ -88,16 +88,14 @@ def _training_job(trained: Any) -> Any:
     return latest_training_job(trained)
 
 
-def training_report(trained: Any, validation_uri: Any, session: Any = None):
+def training_report(trained: Any, validation_uri: str, session: Any = None):
     """The training report of the last job of an estimator (v2) or model trainer (v3): built
     in seconds, in both modes, from its model artifact, its evaluation history and the
-    validation data (`validation_uri`, or a `Lab` record that holds it). `session`: the SDK
-    session to read S3 with, when `trained` is a v3 `TrainingJob` (which holds none)."""
+    validation data. `session`: the SDK session to read S3 with (default: the estimator's;
+    needed for a v3 `TrainingJob`, which holds none)."""
     import xgboost_report
 
-    lab = validation_uri if isinstance(validation_uri, Lab) else session or session_of(trained)
-    if isinstance(validation_uri, Lab):
-        validation_uri = validation_uri.validation_uri
+    lab = session or session_of(trained)
     model_uri = model_data(trained)
     model = fetch(model_uri, lab, DOWNLOADS_DIR)
     history_tar = _history(model_uri, lab)
@@ -114,9 +112,6 @@ def training_report(trained: Any, validation_uri: Any, session: Any = None):
     page.parent.mkdir(parents=True, exist_ok=True)
     report.to_html(page)
     print(say("report_page", path=short(page.as_uri())))
-    if isinstance(lab, Lab) and lab.mode == "local" and is_file_uri(lab.output_path):
-        rule = file_path(lab.output_path) / job / "rule-output"
-        print(say("rule_output", path=short(rule.as_uri())))
     return report
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 POLL_WINDOW_SECONDS = 10.0  # describes this close together are a waiting loop
 LONG_POLL_SECONDS = 60.0  # then the SDK sleeps its 5 s once and asks again
+RUNNING = ("InProgress", "Stopping")  # a processing or transform job not over yet
 
 
 class LongPolling:
@@ -59,26 +60,35 @@ class LongPolling:
 
     def describe_processing_job(self, ProcessingJobName: str) -> dict:  # noqa: N803
         name = ProcessingJobName
-        description = self.service.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] in ("InProgress", "Stopping") and self._polled(name):
-            self.service.processing_job(name).wait(LONG_POLL_SECONDS)
-            description = self.service.describe_processing_job(ProcessingJobName=name)
-        return self._answered(name, description)
+        return self._long_polled(
+            name, lambda: self.service.describe_processing_job(ProcessingJobName=name),
+            "ProcessingJobStatus", RUNNING, lambda: self.service.processing_job(name),
+        )  # fmt: skip
 
     def describe_transform_job(self, TransformJobName: str) -> dict:  # noqa: N803
-        name, key = TransformJobName, f"transform-job/{TransformJobName}"
-        description = self.service.describe_transform_job(TransformJobName=name)
-        if description["TransformJobStatus"] in ("InProgress", "Stopping") and self._polled(key):
-            self.service.transform_job(name).wait(LONG_POLL_SECONDS)
-            description = self.service.describe_transform_job(TransformJobName=name)
-        return self._answered(key, description)
+        name = TransformJobName
+        return self._long_polled(
+            f"transform-job/{name}",
+            lambda: self.service.describe_transform_job(TransformJobName=name),
+            "TransformJobStatus", RUNNING, lambda: self.service.transform_job(name),
+        )  # fmt: skip
 
     def describe_endpoint(self, EndpointName: str) -> dict:  # noqa: N803
         """Endpoint.create describes once (`get`), so `wait_for_status`'s first describe is
         already the waiting loop's: answered when the endpoint leaves Creating/Updating."""
-        name, key = EndpointName, f"endpoint/{EndpointName}"  # a job may bear the same name
-        description = self.service.describe_endpoint(EndpointName=name)
-        if description["EndpointStatus"] in ("Creating", "Updating") and self._polled(key):
-            self.service.endpoint(name).wait(LONG_POLL_SECONDS)
-            description = self.service.describe_endpoint(EndpointName=name)
+        name = EndpointName
+        return self._long_polled(
+            f"endpoint/{name}",  # a job may bear the same name
+            lambda: self.service.describe_endpoint(EndpointName=name),
+            "EndpointStatus", ("Creating", "Updating"), lambda: self.service.endpoint(name),
+        )  # fmt: skip
+
+    def _long_polled(self, key: str, describe: Any, status_key: str, busy: tuple[str, ...],
+                     resource: Any) -> dict:  # fmt: skip
+        """`describe()`, answered once the resource leaves a `busy` status when `key` was
+        described moments ago (someone is waiting on it)."""
+        description = describe()
+        if description[status_key] in busy and self._polled(key):
+            resource().wait(LONG_POLL_SECONDS)
+            description = describe()
         return self._answered(key, description)

@@ -100,3 +100,17 @@ def test_local_v3_session_merges_the_users_config_file(tmp_path, monkeypatch):
     merged = session.sagemaker_config["SageMaker"]
     assert merged["TrainingJob"]["Tags"] == [{"Key": "team", "Value": "course"}]
     assert merged["PythonSDK"]["Modules"]["TelemetryOptOut"] is True
+
+
+def test_rich_writes_plain_text_after_the_sdk_is_set_up():
+    """sagemaker-core's waits draw a self-clearing rich `Live` panel (resources.py `wait`);
+    in a notebook, rich's Jupyter output would leave an empty box behind once it clears.
+    After the lab's set-up of SDK v3's output, rich's console is neither Jupyter nor a
+    terminal, so the panel leaves nothing."""
+    import rich
+
+    from lab import sdklogs
+
+    sdklogs.plain_sdk_logs()
+    console = rich.get_console()
+    assert not console.is_jupyter and not console.is_terminal
