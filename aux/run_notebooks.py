@@ -53,6 +53,7 @@ from lab.words import ENGLISH, PORTUGUESE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import notebook_lanes as lanes  # noqa: E402
+from warm_kernels import warm_kernels  # noqa: E402
 
 ORDER = tuple(
     path
@@ -214,8 +215,9 @@ def main() -> int:
         return 0
     parameters = parameters_from(args.p)
     if args.worker:  # a lane's notebooks (notebook_lanes.py): one JSON line per row
-        for row in run_each(args.worker, parameters, lanes.announce):
-            print(lanes.RESULT + json.dumps(row), flush=True)
+        with warm_kernels(sdk_generation()):
+            for row in run_each(args.worker, parameters, lanes.announce):
+                print(lanes.RESULT + json.dumps(row), flush=True)
         return 0
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -223,9 +225,10 @@ def main() -> int:
         rows = lanes.run(args, Path(__file__).resolve(), ORDER)
     else:
         rows = []
-        for row in run_each(args.only or list(ORDER), parameters, lanes.say_running):
-            lanes.say_finished(row)
-            rows.append(row)
+        with warm_kernels(sdk_generation()):
+            for row in run_each(args.only or list(ORDER), parameters, lanes.say_running):
+                lanes.say_finished(row)
+                rows.append(row)
     print_table(rows, time.perf_counter() - start)
     return 1 if any(row.get("failed") for row in rows) else 0
 

@@ -104,3 +104,26 @@ def test_local_processes_let_idle_openmp_threads_sleep(monkeypatch):
     assert cpus.openmp_environment() == {"OMP_WAIT_POLICY": "PASSIVE"}
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     assert cpus.openmp_environment(1)["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(("variable", "threads"), [(None, 8), ("2", 2), ("16", 8), ("0", 8),
+                                                   ("x", 8), (" 3 ", 3)])  # fmt: skip
+def test_a_jobs_threads_are_capped_by_omp_num_threads(eight_cpus, monkeypatch, variable, threads):
+    """OMP_NUM_THREADS (the OpenMP specification's thread-count variable; GCC's libgomp
+    manual, "Environment Variables") set where the service runs caps each local job's threads
+    as it caps the kernel's own; a value that is not a positive count is ignored."""
+    monkeypatch.setattr(cpus, "cgroup_cpu_limit", lambda *a: None)
+    if variable is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", variable)
+    assert cpus.job_threads() == threads
+
+
+def test_training_processing_and_tuning_jobs_take_their_threads_from_it():
+    import localsm.client
+    import localsm.processing.api
+    import localsm.tuning
+
+    for module in (localsm.client, localsm.processing.api, localsm.tuning):
+        assert module.job_threads is cpus.job_threads

@@ -32,7 +32,8 @@ for name in args[: len(args) - len(extra)]:
     if name == "crash.ipynb":
         sys.exit("Kernel died: worker gone")
     row = {"name": name, "numbers": {"validation AUC": 0.9}, "seconds": 0.1,
-           "policy": os.environ.get("OMP_WAIT_POLICY"), "extra": extra, "pid": os.getpid()}
+           "policy": os.environ.get("OMP_WAIT_POLICY"), "extra": extra, "pid": os.getpid(),
+           "threads": os.environ.get("OMP_NUM_THREADS")}
     if name == "broken.ipynb":
         row.update(numbers={}, failed=True, error="PapermillExecutionError: cell 3 failed")
     print("noise")
@@ -49,7 +50,9 @@ def fake_environments(tmp_path):
     return runner, v3_python
 
 
-def test_lanes_run_each_notebook_once_in_its_environment(tmp_path, capsys):
+def test_lanes_run_each_notebook_once_in_its_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(lanes, "available_cpus", lambda: 4)
     runner, v3_python = fake_environments(tmp_path)
     args = argparse.Namespace(only=None, p=[["num_round", "5"]], python=[str(v3_python)])
     rows = lanes.run(args, runner, ("a.ipynb", "train_script_mode.ipynb"))
@@ -63,6 +66,7 @@ def test_lanes_run_each_notebook_once_in_its_environment(tmp_path, capsys):
         "a.ipynb", "train_script_mode.ipynb", "sdk_v3/b.ipynb", "sdk_v3/c.ipynb"
     ]  # fmt: skip
     assert all(row["policy"] == "PASSIVE" for row in good)
+    assert all(row["threads"] == "2" for row in good)  # 4 cores, 2 lanes
     assert all(row["extra"] == ["-p", "num_round", "5"] for row in good)
     assert len({row["pid"] for row in good}) == 2  # one worker per lane, not per notebook
     assert all(row["numbers"] == {} for row in rows if row.get("failed"))
@@ -84,3 +88,15 @@ def test_only_selects_notebooks_across_environments(tmp_path):
     args = argparse.Namespace(only=["sdk_v3/b.ipynb"], p=[], python=[str(v3_python)])
     rows = lanes.run(args, runner, ("a.ipynb",))
     assert [row["name"] for row in rows] == ["sdk_v3/b.ipynb"]
+
+
+def test_each_lane_gets_its_share_of_the_cores_unless_the_caller_chose(monkeypatch):
+    """Two lanes on 2 cores: one OpenMP thread each (the local jobs take it as their cap,
+    localsm/cpus.job_threads); a thread count the caller set is kept."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(lanes, "available_cpus", lambda: 2)
+    assert lanes.lane_environment(2) == {"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "1"}
+    assert lanes.lane_environment(1)["OMP_NUM_THREADS"] == "2"
+    assert lanes.lane_environment(3)["OMP_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert lanes.lane_environment(2)["OMP_NUM_THREADS"] == "4"

@@ -251,3 +251,31 @@ def test_folders_of_runners_gone_without_cleaning_up_are_swept(runner, tmp_path)
     assert client.sweep_abandoned(tmp_path) == 1
     assert not dead.exists() and starting.exists() and live.exists()
     assert runner.ready()
+
+
+def test_a_runner_preloads_more_modules_whatever_they_print(tmp_path):
+    """A runner for other processes (aux/warm_kernels.py) names more modules to import; one
+    that prints as it loads (SDK v2 prints its deprecation notice) goes to the runner's log,
+    not to the ready line the client waits for."""
+    (tmp_path / "noisy_module.py").write_text("print('a notice on stdout')\n")
+    runner = client.WarmRunner(
+        preload=("noisy_module", "no_such_module_here"),
+        env={"PYTHONPATH": str(tmp_path)},
+    )
+    try:
+        assert runner.ready(), runner.failure
+        assert "a notice on stdout" in runner.log_path.read_text()
+        script = tmp_path / "check.py"
+        script.write_text("import sys; print('noisy_module' in sys.modules)\n")
+        read_end, write_end = os.pipe()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        env = {"PATH": os.environ["PATH"]}
+        child = runner.spawn([sys.executable, str(script)], env, tmp_path,
+                             [devnull, write_end, write_end])  # fmt: skip
+        os.close(devnull)
+        os.close(write_end)
+        with open(read_end, "rb") as out:
+            assert out.read().decode().strip() == "True"
+        assert child.wait(10) == 0
+    finally:
+        runner.close()

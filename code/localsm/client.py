@@ -13,7 +13,7 @@ from typing import Any
 
 from localsm import metrics, tags, toolkit, tuning
 from localsm.builtin import versions
-from localsm.cpus import available_cpus
+from localsm.cpus import job_threads
 from localsm.exceptions import ResourceInUse, ResourceNotFound, ValidationException
 from localsm.processing.api import ProcessingOperations
 from localsm.resources import LOCAL_ACCOUNT, arn_formatter, filter_and_sort, paginate
@@ -82,7 +82,7 @@ class LocalSageMakerClient(HostingOperations, ProcessingOperations):
                 region=self.region,
                 owner=self.owner,
                 boto_session=self.sagemaker_session.boto_session,
-                threads=threads or available_cpus(),
+                threads=threads or job_threads(),
                 verdict=verdict,
                 on_done=on_done,
             )

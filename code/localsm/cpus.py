@@ -28,6 +28,16 @@ def available_cpus(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) ->
     return count
 
 
+def job_threads() -> int:
+    """The threads one local job may run: the CPUs this process may use, or fewer where
+    `OMP_NUM_THREADS` (the variable OpenMP itself reads) is set in this process's environment:
+    it caps the jobs, model servers and Clarify runs local mode starts as it caps the
+    kernel's own XGBoost. Parallel tuning jobs share the same CPUs (`tuning.py`)."""
+    count = available_cpus()
+    limit = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return min(count, int(limit)) if limit.isdigit() and int(limit) > 0 else count
+
+
 def openmp_environment(threads: int | None = None) -> dict[str, str]:
     """OpenMP settings for a process local mode starts (job, model server, Clarify, the jobs'
     launcher): `threads` threads when given, and idle threads that sleep.

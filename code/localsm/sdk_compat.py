@@ -12,7 +12,8 @@ put in place, and taken out again, by patches.py's reversible context (nothing a
    `fit`, over a second in all). The wrapper skips the check only for a config a local
    session registered (`register_local_config`) and only while that config is unchanged
    since it passed: every other config, a real `sagemaker.Session()`'s included, is
-   validated as before.
+   validated as before. SDK v3 (sagemaker-core) does the same: its two functions of that
+   name are wrapped alike, for the config of the local session `session_v3.py` makes.
 2. `check_job_status` is the SDK's private `_check_job_status`, which raises the same
    `UnexpectedStatusException` an AWS job would: our session's waits must raise it too.
 3. (SDK v3) `seed_sagemaker_core` points sagemaker-core's two process-wide clients at a
@@ -89,6 +90,7 @@ def patch_sdk(patches: Any) -> None:
         _validate_local_configs_once(patches)
         _pack_source_as_sagemaker(patches)
     if _installed("sagemaker.core"):  # v3 (sagemaker-core)
+        _validate_local_configs_once_v3(patches)
         _poll_processing_jobs_quickly(patches)
 
 
@@ -101,6 +103,35 @@ def _validate_local_configs_once(patches: Any) -> None:
     import sagemaker.utils
 
     current = sagemaker.utils.validate_sagemaker_config
+    wrapper = _once_per_local_config(current)
+    for module in (sagemaker.utils, sagemaker.session, sagemaker.local.local_session):
+        if module.validate_sagemaker_config is current:
+            patches.attribute(module, "validate_sagemaker_config", wrapper)
+
+
+def _validate_local_configs_once_v3(patches: Any) -> None:
+    """Item 1 for SDK v3: sagemaker-core checks the config in two functions of the same
+    name: `SageMakerConfig.validate_sagemaker_config` (sagemaker/core/config/config_manager.py,
+    called by `common_utils.get_sagemaker_config_value` on every lookup: about 35 in the
+    Clarify notebook, 70 ms each), and `sagemaker/core/config/config.py`'s, which the session
+    helper and the local session import by name."""
+    import sagemaker.core.config.config
+    import sagemaker.core.helper.session_helper
+    from sagemaker.core.config.config_manager import SageMakerConfig
+
+    method = SageMakerConfig.validate_sagemaker_config  # a staticmethod: the function
+    patches.attribute(SageMakerConfig, "validate_sagemaker_config",
+                      staticmethod(_once_per_local_config(method)))  # fmt: skip
+    current = sagemaker.core.config.config.validate_sagemaker_config
+    wrapper = _once_per_local_config(current)
+    for module in (sagemaker.core.config.config, sagemaker.core.helper.session_helper):
+        if getattr(module, "validate_sagemaker_config", None) is current:
+            patches.attribute(module, "validate_sagemaker_config", wrapper)
+
+
+def _once_per_local_config(current: Callable[..., None]) -> Callable[..., None]:
+    """`current`, skipped for a config a local session registered while it is unchanged
+    since it last passed."""
 
     def validate_sagemaker_config(sagemaker_config: dict | None = None) -> None:
         entry = _LOCAL_CONFIGS.get(id(sagemaker_config))
@@ -114,9 +145,7 @@ def _validate_local_configs_once(patches: Any) -> None:
 
     setattr(validate_sagemaker_config, MARKER, True)
     validate_sagemaker_config.__wrapped__ = current  # type: ignore[attr-defined]
-    for module in (sagemaker.utils, sagemaker.session, sagemaker.local.local_session):
-        if module.validate_sagemaker_config is current:
-            patches.attribute(module, "validate_sagemaker_config", validate_sagemaker_config)
+    return validate_sagemaker_config
 
 
 def _pack_source_as_sagemaker(patches: Any) -> None:

@@ -47,4 +47,5 @@ def local_v3_session_and_service(jobs_dir: str | Path, region: str = "us-east-1"
     # the user's config files (config.yaml), as sagemaker.core's Session reads them, with
     # local mode's defaults on top
     config = sdk_compat.with_local_defaults(load_sagemaker_config(), SDK_CONFIG)
+    sdk_compat.register_local_config(config)
     return Session(boto_session=boto_session, sagemaker_config=config), service

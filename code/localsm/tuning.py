@@ -31,7 +31,7 @@ with warnings.catch_warnings():
 
 from localsm import metrics
 from localsm.background import BackgroundJob, now
-from localsm.cpus import available_cpus
+from localsm.cpus import available_cpus, job_threads
 from localsm.resources import arn_formatter
 from localsm.training import TrainingJob, processes, storage
 from localsm.tuning_request import open_ends, ranges_of, validate_request
@@ -117,7 +117,7 @@ class TuningJob(BackgroundJob):
             self.total = limits["MaxNumberOfTrainingJobs"]
         cores = available_cpus()
         self.parallel = max(1, min(limits.get("MaxParallelTrainingJobs", 1), cores, self.total))
-        self.threads = max(1, cores // self.parallel)
+        self.threads = max(1, min(cores // self.parallel, job_threads()))
         self.max_runtime = limits.get("MaxRuntimeInSeconds")
         self.status = "InProgress"
         self.failure_reason: str | None = None

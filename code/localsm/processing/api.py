@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from localsm.cpus import available_cpus
+from localsm.cpus import job_threads
 from localsm.exceptions import ValidationException
 from localsm.processing.job import ProcessingJob
 from localsm.resources import Registry, filter_and_sort, paginate
@@ -70,7 +70,7 @@ class ProcessingOperations:
             raise taken(name)
         job = self._processing_jobs.add(
             name,
-            lambda: ProcessingJob(copy.deepcopy(request), self, folder, available_cpus()),
+            lambda: ProcessingJob(copy.deepcopy(request), self, folder, job_threads()),
             taken,
         )
         job.start()

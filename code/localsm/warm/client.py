@@ -43,9 +43,10 @@ def enabled() -> bool:
 
 
 class WarmRunner:
-    """The server process and how to reach it."""
+    """The server process and how to reach it. `preload`: modules its children import besides
+    the jobs' (see server.PRELOAD); `env`: variables for it and so for what it imports."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
         sweep_abandoned(Path(tempfile.gettempdir()))
         self.folder = Path(tempfile.mkdtemp(prefix=PREFIX))  # 0700: ours only
         self.socket_path = str(self.folder / "server.sock")
@@ -53,7 +54,7 @@ class WarmRunner:
         self.failure: str | None = None
         self._ready = threading.Event()
         self._checked = threading.Lock()
-        env = dict(os.environ)
+        env = {**os.environ, **(env or {})}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CODE_FOLDER),
                                                           env.get("PYTHONPATH")]))  # fmt: skip
         # read once when XGBoost's libgomp loads in the server: its children inherit it
@@ -63,7 +64,7 @@ class WarmRunner:
         env[marker.SLOT] = marker.slot_value()  # where each child writes its job's marker
         with open(self.log_path, "wb") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-u", "-m", "localsm.warm.server", self.socket_path],
+                [sys.executable, "-u", "-m", "localsm.warm.server", self.socket_path, *preload],
                 cwd=self.folder,
                 env=env,
                 stdin=subprocess.PIPE,  # the lifeline

@@ -1,4 +1,4 @@
-"""The warm runner's server: `python -u -m localsm.warm.server <socket path>`.
+"""The warm runner's server: `python -u -m localsm.warm.server <socket path> [MODULE ...]`.
 
 It imports what the local jobs import (NumPy, pandas, XGBoost, the model server, ...) once,
 then forks one child per request on its Unix socket. The child becomes the job's process
@@ -13,6 +13,7 @@ folder and exits.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
@@ -43,12 +44,15 @@ READY_LINE = "warm runner ready"
 LIFELINE = 0  # standard input
 
 
-def preload() -> None:
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+def preload(extra: tuple[str, ...] = ()) -> None:
+    """Import the jobs' modules, and `extra` (a runner for other processes, such as
+    `aux/warm_kernels.py`'s notebook kernels, names what those import)."""
+    with contextlib.redirect_stdout(sys.stderr):  # the client reads READY_LINE on stdout
+        for name in (*PRELOAD, *extra):
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
     # What is loaded now lives as long as any child: the collector need not scan it again in
     # every child, nor at every child's exit (which takes a third of a second otherwise).
     gc.freeze()
@@ -184,8 +188,8 @@ class Server:
                 pass
 
 
-def main(socket_path: str) -> None:
-    preload()
+def main(socket_path: str, *extra: str) -> None:
+    preload(extra)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
@@ -200,4 +204,4 @@ def main(socket_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])
