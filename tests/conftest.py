@@ -166,6 +166,20 @@ def learnable_csvs(folder: Path, seed: int, rows: dict[str, int], columns: int, 
 # ------------------------------------------------------- processes a test started
 
 
+def write_tarball(path: Path, files: dict[str, bytes]) -> Path:
+    """A gzip tarball at `path` holding `files` ({member name: bytes}), as SageMaker packs a
+    model.tar.gz."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
 def alive(pid: int) -> bool:
     """Whether `pid` is a process that has not ended. A zombie has ended (it only waits for
     its parent to read its exit code); a process may also end while we look."""

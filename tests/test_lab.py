@@ -14,6 +14,7 @@ from lab import kernel, sdklogs
 
 
 def test_requirements_already_satisfied_means_no_setup(monkeypatch, capsys):
+    monkeypatch.setenv("LAB_LANGUAGE", "en")  # whatever notebook ran before in this process
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(a))
     lab.ensure_requirements()
@@ -239,3 +240,19 @@ def test_sdk_v3_progress_lines_read_in_the_notebooks_language(monkeypatch, langu
     record = logging.LogRecord("sagemaker.core", logging.INFO, __file__, 1, message, None, None)
     assert sdklogs.PlainText().filter(record) is True
     assert record.getMessage() == shown
+
+
+def test_the_tuning_tables_api_columns_in_the_notebooks_language(monkeypatch):
+    """`HyperparameterTuningJobAnalytics.dataframe()` names its columns as the API does
+    (sagemaker/analytics.py: TrainingJobStatus, FinalObjectiveValue); the Portuguese notebooks
+    show them in Portuguese, the English ones as they are; hyperparameters keep their names."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"max_depth": [4], "TrainingJobStatus": ["Completed"],
+                          "FinalObjectiveValue": [0.92]})  # fmt: skip
+    monkeypatch.setenv("LAB_LANGUAGE", "en")
+    assert list(lab.localized(frame).columns) == list(frame.columns)
+    monkeypatch.setenv("LAB_LANGUAGE", "pt_BR")
+    shown = lab.localized(frame)
+    assert list(shown.columns) == ["max_depth", "situação do job", "valor final do objetivo"]
+    assert shown.iloc[0].tolist() == [4, "Completed", 0.92]

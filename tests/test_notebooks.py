@@ -142,3 +142,46 @@ def test_papermill_examples_name_the_notebook_they_are_in(name):
     text = "\n".join(c.source for c in read(name).cells if c.cell_type == "markdown")
     named = re.findall(r"papermill (notebooks/\S+\.ipynb)", text)
     assert all(path == f"notebooks/{name}" for path in named), (name, named)
+
+
+# CommonMark (spec 0.31, "Lists" and "Paragraphs"): a bullet list, an ordered list that starts
+# at 1, an ATX heading or a block quote may interrupt a paragraph, so prose wrapped before
+# "1) ...", "- ...", "# ..." or "> ..." renders as a list, heading or quote.
+INTERRUPTS = re.compile(r"^(1[.)]|[-*+]|#{1,6}|>)(\s|$)")
+LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def accidental_blocks(markdown: str) -> list[str]:
+    """Lines of `markdown` that start a list, heading or quote in the middle of a paragraph
+    (not in a list, a table, HTML or a code fence)."""
+    found, paragraph, listed, fenced = [], False, False, False
+    for line in markdown.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        if fenced or not line.strip():
+            paragraph = listed = False
+            continue
+        if INTERRUPTS.match(line) and paragraph and not listed:
+            found.append(line)
+        listed = listed or bool(LIST_ITEM.match(line))
+        paragraph = not line.startswith(("#", "|", "<"))
+    return found
+
+
+def test_accidental_blocks_are_found():
+    assert accidental_blocks("as in Task\n1) and then") == ["1) and then"]
+    assert accidental_blocks("ends in\n- a dash") == ["- a dash"]
+    assert accidental_blocks("see issue\n# 12") == ["# 12"]
+    assert accidental_blocks("1. one\n   more\n2. two\n\n- a\n- b\n\n## Title\n- item") == []
+    assert accidental_blocks("in July\n2027. It") == []  # only a list that starts at 1
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_wrapped_prose_never_starts_a_list_or_heading(name):
+    notebook = read(name)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            assert not accidental_blocks(cell.source), (
+                f"{name} cell {index}: a wrapped line starts a list, heading or quote "
+                f"({accidental_blocks(cell.source)}): rewrap the paragraph"
+            )

@@ -7,11 +7,9 @@ and the module's session ends with none either.
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import socket
-import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +28,7 @@ from sagemaker.serializers import CSVSerializer, JSONSerializer
 from sagemaker.xgboost import XGBoostModel
 
 import lab
-from conftest import SCRIPT_DIR
+from conftest import SCRIPT_DIR, write_tarball
 from estimators import lab_script_estimator, small_builtin_estimator
 from localsm.language import VARIABLE as SERVICE_LANGUAGE
 from localsm.training import processes
@@ -147,12 +145,7 @@ def model_error(runtime, endpoint_name: str, body: bytes, content_type: str) -> 
 
 
 def tarball(path: Path, files: dict[str, bytes]) -> str:
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path.as_uri()
+    return write_tarball(path, files).as_uri()
 
 
 def failed_deploy(model: Model, client) -> str:

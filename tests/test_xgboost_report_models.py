@@ -15,15 +15,7 @@ import xgboost as xgb
 from test_xgboost_report import small_booster, small_problem
 
 import xgboost_report as xr
-
-
-def save_tar(path: Path, files: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
+from conftest import write_tarball as save_tar
 
 
 def predictions(booster: xgb.Booster, x: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ from lab.paths import (
     SCRIPT_DIR,
 )
 from lab.reading import read_bias, shap_ranking
-from lab.tuning import compare_tuning_jobs
+from lab.tuning import compare_tuning_jobs, localized
 from lab.words import say
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "LabSetupError",
     "bundled_csv",
     "compare_tuning_jobs",
+    "localized",
     "TuningSearchDisplay",
     "PredictedProbabilityDisplay",
     "describe",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lab.modes import session_of
-from lab.words import say
+from lab.words import say, term
 
 
 def compare_tuning_jobs(lab: Any, original: str, tuned: str):
@@ -54,3 +54,10 @@ def _training_jobs(client: Any, name: str) -> list[dict]:
         if not page.get("NextToken"):
             return jobs
         token = {"NextToken": page["NextToken"]}
+
+
+def localized(frame: Any):
+    """`frame` with the SageMaker API's column names (`TrainingJobStatus`,
+    `FinalObjectiveValue` of `HyperparameterTuningJobAnalytics`) in the notebook's language;
+    names lab.words does not translate (hyperparameters, and every name in English) stay."""
+    return frame.rename(columns=lambda name: term("col", name))

@@ -113,6 +113,8 @@ ENGLISH = {
     "col.endpoint": "P(label 1), endpoint",
     "col.xgboost": "P(label 1), XGBoost",
     "col.script": "P(label 1), script mode",
+    "col.TrainingJobStatus": "TrainingJobStatus",  # the API's names, as the SDK's table has them
+    "col.FinalObjectiveValue": "FinalObjectiveValue",
     "scores.batch": "batch transform",
     "scores.direct": "model scored directly",
     "scores.xgboost": "XGBoost",
@@ -265,6 +267,8 @@ PORTUGUESE = {
     "col.endpoint": "P(rótulo 1), endpoint",
     "col.xgboost": "P(rótulo 1), XGBoost",
     "col.script": "P(rótulo 1), modo script",
+    "col.TrainingJobStatus": "situação do job",
+    "col.FinalObjectiveValue": "valor final do objetivo",
     "scores.batch": "transformação em lote",
     "scores.direct": "modelo avaliado diretamente",
     "scores.xgboost": "XGBoost",

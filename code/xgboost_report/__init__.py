@@ -25,7 +25,8 @@ Modules: `model_io` (model files), `inputs` (data sets, evaluation history), `ev
 `report` (the numbers), `frames` (the tables), `sections/` (one display per report section,
 in the manner of scikit-learn's: built by a `from_...` class method from the evaluation data it
 needs, immutable, drawn with `plot(ax=...)` in matplotlib or `to_bokeh()`), `wording` and
-`wording_pt_br` (every text shown, in English and in Brazilian Portuguese), `page` (HTML page,
+`wording_pt_br` (every text shown, in English and in Brazilian Portuguese; `catalogue` names
+their parts once), `page` (HTML page,
 notebook view, PNG files, from a `Header` and the sections), `jobs` (reports of artifacts and
 training jobs). Imports go one way: report -> page -> sections -> frames, evaluate, wording.
 """

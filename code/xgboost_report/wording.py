@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from .catalogue import catalogue
 from .constants import DEFAULT_TITLE, POSITIVE_LABEL, THRESHOLD
 from .errors import ReportError
 from .wording_pt_br import PORTUGUESE
@@ -280,20 +281,7 @@ TABLES = {  # the column and row labels of Report.tables(), as the sections show
     "cover": "cover",
 }
 
-ENGLISH: dict[str, dict[str, str]] = {
-    "page": PAGE,
-    "reasons": REASONS,
-    "label-distribution": LABEL_DISTRIBUTION,
-    "loss": LOSS,
-    "feature-importance": FEATURE_IMPORTANCE,
-    "confusion-matrix": CONFUSION_MATRIX,
-    "classification-report": CLASSIFICATION_REPORT,
-    "class-accuracy": CLASS_ACCURACY,
-    "roc-curve": ROC_CURVE,
-    "prediction-distribution": PREDICTION_DISTRIBUTION,
-    "notes": NOTES,
-    "tables": TABLES,
-}
+ENGLISH = catalogue(globals())
 LANGUAGES = {"en": ENGLISH, "pt_BR": PORTUGUESE}
 HTML_LANG = {"en": "en", "pt_BR": "pt-BR"}  # the page's <html lang>, as BCP 47 writes it
 DECIMAL_COMMA = frozenset({"pt_BR"})  # languages that write 0,5 and 6.512

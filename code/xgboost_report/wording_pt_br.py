@@ -7,6 +7,8 @@ decimal comma (`Words` swaps the separators), so `{auc:.4f}` reads 0,9123 here.
 
 from __future__ import annotations
 
+from .catalogue import catalogue
+
 REASONS = {
     "no_labels": "os dados não têm rótulos (só colunas de atributos), então não há valores "
     "verdadeiros com que comparar as previsões; passe os dados de validação com rótulos para ver "
@@ -281,17 +283,4 @@ TABLES = {
     "cover": "cobertura",
 }
 
-PORTUGUESE: dict[str, dict[str, str]] = {
-    "page": PAGE,
-    "reasons": REASONS,
-    "label-distribution": LABEL_DISTRIBUTION,
-    "loss": LOSS,
-    "feature-importance": FEATURE_IMPORTANCE,
-    "confusion-matrix": CONFUSION_MATRIX,
-    "classification-report": CLASSIFICATION_REPORT,
-    "class-accuracy": CLASS_ACCURACY,
-    "roc-curve": ROC_CURVE,
-    "prediction-distribution": PREDICTION_DISTRIBUTION,
-    "notes": NOTES,
-    "tables": TABLES,
-}
+PORTUGUESE = catalogue(globals())

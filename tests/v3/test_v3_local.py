@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - `outputs` and `setup` are the fixtures imported from v3_setup
 """SDK v3, unmodified, against the local service: ModelTrainer (built-in algorithm and script
 mode, ours and a third-party entry point) and the v3 tuner, offline. Runs in .venv-v3."""
 
@@ -17,22 +18,13 @@ from sagemaker.core.parameter import ContinuousParameter, IntegerParameter  # no
 from sagemaker.train import ModelTrainer  # noqa: E402
 from sagemaker.train.configs import Compute, InputData, OutputDataConfig, SourceCode  # noqa: E402
 from sagemaker.train.tuner import HyperparameterTuner  # noqa: E402
+from v3_setup import outputs, setup  # noqa: E402, F401 - the module's fixtures
 
 import lab  # noqa: E402
 from conftest import SCRIPT_DIR  # noqa: E402
 from localsm.warm import client as warm  # noqa: E402
 
 IMAGE = image_uris.retrieve(framework="xgboost", region="us-east-1", version="1.7-1")
-
-
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("v3")
-
-
-@pytest.fixture(scope="module")
-def setup(outputs) -> lab.Lab:
-    return lab.setup("local", output_dir=str(outputs))
 
 
 def trainer(setup: lab.Lab, **kwargs) -> ModelTrainer:
@@ -147,16 +139,22 @@ print("python:", sys.executable)
 """
 
 
+def script_and_data(folder: Path, script: str, rows: int) -> tuple[Path, Path]:
+    """`folder`/src holding `script` as train.py, and `folder`/data holding the first `rows`
+    rows of the bundled validation split as train.csv (a local folder v3 uploads first)."""
+    source, data = folder / "src", folder / "data"
+    source.mkdir()
+    (source / "train.py").write_text(script)
+    data.mkdir()
+    lines = Path(lab.bundled_csv("validation")).read_text().splitlines()[:rows]
+    (data / "train.csv").write_text("\n".join(lines) + "\n")
+    return source, data
+
+
 def test_a_third_party_toolkit_entry_point_trains_from_a_local_folder(setup, outputs, tmp_path):
     """Any script that follows the training-toolkit contract, and local data folders that
     v3 uploads first, as it does on AWS."""
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "train.py").write_text(THIRD_PARTY)
-    data = tmp_path / "data"
-    data.mkdir()
-    rows = Path(lab.bundled_csv("validation")).read_text().splitlines()[:500]
-    (data / "train.csv").write_text("\n".join(rows) + "\n")
+    source, data = script_and_data(tmp_path, THIRD_PARTY, rows=500)
     other = script_trainer(setup, "v3-third-party", str(source), "train.py", rounds=3)
     other.train([InputData(channel_name="train", data_source=str(data))], wait=True, logs=False)
     name = lab.job_name(other)
@@ -184,13 +182,7 @@ booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"))
 def test_a_v3_entry_script_imports_the_images_helpers(setup, tmp_path):
     """The XGBoost image's `sagemaker_xgboost_container.data_utils` (aws/sagemaker-xgboost-
     container 1.7-1), importable by a v3 script as by a v2 one (tests/test_script_image.py)."""
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "train.py").write_text(IMAGE_HELPERS)
-    data = tmp_path / "data"
-    data.mkdir()
-    rows = Path(lab.bundled_csv("validation")).read_text().splitlines()[:300]
-    (data / "train.csv").write_text("\n".join(rows) + "\n")
+    source, data = script_and_data(tmp_path, IMAGE_HELPERS, rows=300)
     helpers = script_trainer(setup, "v3-image-helpers", str(source), "train.py")
     helpers.train([InputData(channel_name="train", data_source=str(data))], wait=True, logs=False)
     described = setup.session.sagemaker_client.describe_training_job(

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - `outputs` and `setup` are the fixtures imported from v3_setup
 """SDK v3 `SourceCode(requirements=...)`: the SDK's `sm_train.sh` runs
 `python3 install_requirements.py <file>` (pip install -r) before the entry script, in the
 container's own Python (aws/sagemaker-python-sdk sagemaker-train/src/sagemaker/train/
@@ -18,6 +19,7 @@ pytest.importorskip("sagemaker.train", reason="SDK v3 tests run in .venv-v3 (mak
 
 from sagemaker.train.configs import InputData, SourceCode  # noqa: E402
 from test_v3_local import IMAGE, trainer  # noqa: E402
+from v3_setup import outputs, setup  # noqa: E402, F401 - the module's fixtures
 
 import lab  # noqa: E402
 from localsm.training import job_env  # noqa: E402
@@ -31,16 +33,6 @@ print("entry python:", sys.executable)
 print("prefix:", sys.prefix)
 open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write(sys.prefix)
 """
-
-
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("v3req")
-
-
-@pytest.fixture(scope="module")
-def setup(outputs) -> lab.Lab:
-    return lab.setup("local", output_dir=str(outputs))
 
 
 def freeze() -> str:
