@@ -102,7 +102,8 @@ def run_notebook(name: str, folder: Path) -> dict:
     trace = folder / f"{stem}.trace"
     trace.unlink(missing_ok=True)
     os.environ[run_notebooks.LANGUAGE_VARIABLE] = run_notebooks.language_of(name)
-    os.environ.update(run_notebooks.lanes.LANE_ENVIRONMENT, LAB_BENCH_TRACE=str(trace))
+    # the variables of one of make lab's two lanes (OpenMP threads: each lane's share)
+    os.environ.update(run_notebooks.lanes.lane_environment(2), LAB_BENCH_TRACE=str(trace))
     os.environ["PYTHONPATH"] = f"{TRACER}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     samples, halt = [], threading.Event()
     sampler = threading.Thread(target=sample_kernel, args=(samples, halt), daemon=True)
