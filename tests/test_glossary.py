@@ -94,3 +94,12 @@ def test_the_glossary_is_published_in_the_portuguese_readme():
 )
 def test_english_terms_are_found_outside_glosses_and_code(text, expected):
     assert sorted(english_terms(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: str(p.relative_to(REPO)))
+def test_numbered_steps_are_etapas(path):
+    """A numbered step of a notebook is an "etapa" (etapa 3.4), in prose and in comments."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.findall(r"\bpassos?\s+\d+\.\d+", text), (
+        f"{path.relative_to(REPO)}: write 'etapa N.N' for a numbered step, not 'passo N.N'"
+    )
