@@ -54,10 +54,14 @@ def warm_kernels(sdk: int) -> Iterator[bool]:
     if not warm.enabled():
         yield False
         return
-    runner = warm.WarmRunner(
-        preload=KERNEL_MODULES + SDK_MODULES[sdk],
-        env={"MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE_BACKEND},
-    )
+    try:
+        runner = warm.WarmRunner(
+            preload=KERNEL_MODULES + SDK_MODULES[sdk],
+            env={"MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE_BACKEND},
+        )
+    except OSError:  # no temporary folder or process to be had: plain kernels, as the jobs do
+        yield False
+        return
     before = os.environ.get("JUPYTER_PATH")
     try:
         if not runner.ready():

@@ -163,9 +163,6 @@ def learnable_csvs(folder: Path, seed: int, rows: dict[str, int], columns: int, 
     return uris
 
 
-# ------------------------------------------------------- processes a test started
-
-
 def write_tarball(path: Path, files: dict[str, bytes]) -> Path:
     """A gzip tarball at `path` holding `files` ({member name: bytes}), as SageMaker packs a
     model.tar.gz."""
@@ -178,6 +175,9 @@ def write_tarball(path: Path, files: dict[str, bytes]) -> Path:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return path
+
+
+# ------------------------------------------------------- processes a test started
 
 
 def alive(pid: int) -> bool:

@@ -41,6 +41,17 @@ def builtin_estimator(session, folder: Path, image: str = "", rules=None, **hype
     return estimator
 
 
+def aws_builtin_estimator(role: str, instance_type: str, rounds: int, **options):
+    """The built-in algorithm's estimator (1.7-1) as AWS's examples write one: binary:logistic,
+    `rounds` rounds, no output path; `options`: the session, output path or metric
+    definitions a test gives."""
+    from sagemaker.estimator import Estimator
+
+    hyperparameters = {"objective": "binary:logistic", "num_round": str(rounds)}
+    return Estimator(xgboost_image("1.7-1"), role, instance_count=1, instance_type=instance_type,
+                     hyperparameters=hyperparameters, **options)  # fmt: skip
+
+
 def local_xgboost(session, folder: Path, **options):
     """The SDK's script-mode `XGBoost` (1.7-1) in local mode; `options` name the code."""
     from sagemaker.xgboost import XGBoost

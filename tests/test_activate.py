@@ -43,6 +43,7 @@ from sagemaker.tuner import HyperparameterTuner, IntegerParameter
 
 import localsm
 import localsm.activation
+from estimators import aws_builtin_estimator
 from localsm import LocalSageMakerSession
 
 REGION = "us-east-1"
@@ -101,18 +102,6 @@ def long_sleeps(monkeypatch) -> list[float]:
     return slept
 
 
-def builtin_image() -> str:
-    return sagemaker.image_uris.retrieve("xgboost", REGION, "1.7-1")
-
-
-def builtin_estimator(role: str, instance_type: str, rounds: int, **kwargs) -> Estimator:
-    """A built-in XGBoost estimator as AWS's examples write one (binary:logistic, `rounds`
-    rounds; `kwargs`: the session, output path or metric definitions the test gives)."""
-    hyperparameters = {"objective": "binary:logistic", "num_round": str(rounds)}
-    return Estimator(builtin_image(), role, instance_count=1, instance_type=instance_type,
-                     hyperparameters=hyperparameters, **kwargs)  # fmt: skip
-
-
 def test_plain_sdk_builtin_job_without_output_path(tmp_path, tiny_csv, long_sleeps):
     """AWS's notebook code with one added line: session, role, bucket, upload, a built-in
     job on a real instance type with no output_path, fit; no 5-10 s polling sleep."""
@@ -121,8 +110,8 @@ def test_plain_sdk_builtin_job_without_output_path(tmp_path, tiny_csv, long_slee
         role = sagemaker.get_execution_role()
         bucket = session.default_bucket()
         train = session.upload_data(str(tiny_csv), key_prefix="demo/train")
-        estimator = Estimator(  # as AWS's examples write it (the other tests: builtin_estimator)
-            builtin_image(),
+        estimator = Estimator(  # as AWS's examples write it
+            sagemaker.image_uris.retrieve("xgboost", REGION, "1.7-1"),
             role,
             instance_count=1,
             instance_type="ml.m5.xlarge",
@@ -171,7 +160,7 @@ def test_s3_uploader_attach_and_analytics_without_a_session(tmp_path, tiny_csv, 
         bucket = session.default_bucket()
         train = S3Uploader.upload(str(tiny_csv), f"s3://{bucket}/tune/train")
         validation = S3Uploader.upload(str(tiny_csv), f"s3://{bucket}/tune/validation")
-        estimator = builtin_estimator(sagemaker.get_execution_role(), "ml.m5.xlarge", 2)
+        estimator = aws_builtin_estimator(sagemaker.get_execution_role(), "ml.m5.xlarge", 2)
         tuner = HyperparameterTuner(
             estimator,
             "validation:auc",
@@ -204,7 +193,7 @@ def test_sdk_local_session_keeps_its_empty_output_path(tmp_path, tiny_csv, long_
     with localsm.activate(jobs_dir=tmp_path / "jobs"):
         session = sagemaker.local.LocalSession()
         session.config = {"local": {"local_code": True}}
-        estimator = builtin_estimator(LOCAL_ROLE, "local", 2, sagemaker_session=session)
+        estimator = aws_builtin_estimator(LOCAL_ROLE, "local", 2, sagemaker_session=session)
         estimator.fit({"train": TrainingInput(tiny_csv.as_uri(), content_type="text/csv")})
         description = session.sagemaker_client.describe_training_job(
             TrainingJobName=estimator.latest_training_job.name
@@ -223,7 +212,7 @@ def test_local_bucket_needs_no_credentials(tmp_path, tiny_csv):
     assert session.boto_session.get_credentials() is None
     bucket = session.default_bucket()
     train = session.upload_data(str(tiny_csv), bucket=bucket, key_prefix="nocreds/train")
-    estimator = builtin_estimator(
+    estimator = aws_builtin_estimator(
         LOCAL_ROLE,
         "local",
         2,
@@ -246,7 +235,7 @@ def test_local_session_merges_the_users_config_file(tmp_path, tiny_csv, monkeypa
     session = LocalSageMakerSession(jobs_dir=tmp_path / "jobs", region=REGION)
     modules = session.sagemaker_config["SageMaker"]["PythonSDK"]["Modules"]
     assert modules["TelemetryOptOut"] is True
-    estimator = builtin_estimator(
+    estimator = aws_builtin_estimator(
         LOCAL_ROLE,
         "local",
         2,
@@ -345,7 +334,7 @@ def test_training_job_analytics_reads_the_jobs_metrics(tmp_path, tiny_csv):
     datapoint, the average of the values its metric definition found in the log."""
     definition = {"Name": "train:logloss", "Regex": "train-logloss:([0-9\\.]+)"}
     with localsm.activate(jobs_dir=tmp_path / "jobs"):
-        estimator = builtin_estimator(
+        estimator = aws_builtin_estimator(
             LOCAL_ROLE, "ml.m5.xlarge", 3, metric_definitions=[definition]
         )
         session = estimator.sagemaker_session
@@ -369,7 +358,7 @@ def test_deploy_and_predict_with_a_plain_session(tmp_path, tiny_csv, long_sleeps
     with localsm.activate(jobs_dir=tmp_path / "jobs"):
         session = sagemaker.Session()
         train = session.upload_data(str(tiny_csv), key_prefix="deploy/train")
-        estimator = builtin_estimator(sagemaker.get_execution_role(), "ml.m5.xlarge", 3)
+        estimator = aws_builtin_estimator(sagemaker.get_execution_role(), "ml.m5.xlarge", 3)
         estimator.fit({"train": TrainingInput(train, content_type="text/csv")}, logs="None")
         predictor = estimator.deploy(1, "ml.m5.large", serializer=CSVSerializer())
         rows = np.loadtxt(tiny_csv, delimiter=",")[:2, 1:]

@@ -15,7 +15,7 @@ import xgboost as xgb
 from test_xgboost_report import small_booster, small_problem
 
 import xgboost_report as xr
-from conftest import write_tarball as save_tar
+from conftest import write_tarball
 
 
 def predictions(booster: xgb.Booster, x: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def predictions(booster: xgb.Booster, x: np.ndarray) -> np.ndarray:
 def test_script_mode_json_tarball(tmp_path):
     booster = small_booster("binary", "binary:logistic")
     booster.save_model(tmp_path / "xgboost-model.json")
-    artifact = save_tar(
+    artifact = write_tarball(
         tmp_path / "model.tar.gz",
         {"xgboost-model.json": (tmp_path / "xgboost-model.json").read_bytes()},
     )
@@ -50,7 +50,7 @@ def test_builtin_ubj_model_without_extension(tmp_path):
             predictions(xr.load_model(source), x), predictions(booster, x)
         )
     # In a tarball with other files, `xgboost-model*` is the model.
-    artifact = save_tar(
+    artifact = write_tarball(
         tmp_path / "model.tar.gz",
         {"notes.txt": b"hello", "code/extra.json": b"{}", "xgboost-model": model.read_bytes()},
     )
@@ -58,7 +58,7 @@ def test_builtin_ubj_model_without_extension(tmp_path):
 
 
 def test_tarball_without_a_model_file_is_explained(tmp_path):
-    artifact = save_tar(tmp_path / "model.tar.gz", {"a.txt": b"1", "b.txt": b"2"})
+    artifact = write_tarball(tmp_path / "model.tar.gz", {"a.txt": b"1", "b.txt": b"2"})
     with pytest.raises(xr.ReportError, match=r"which file is the model.*xgboost-model"):
         xr.load_model(artifact)
 
@@ -101,7 +101,7 @@ def test_legacy_binary_model_from_xgboost_1_7(xgb17_models, tmp_path):
     assert model.read_bytes()[:4] == b"binf" and xr.sniff_format(model.read_bytes()) == "binary"
     x, expected = np.load(xgb17_models / "x.npy"), np.load(xgb17_models / "p.npy")
     np.testing.assert_allclose(predictions(xr.load_model(model), x), expected, rtol=1e-6)
-    artifact = save_tar(tmp_path / "model.tar.gz", {"xgboost-model": model.read_bytes()})
+    artifact = write_tarball(tmp_path / "model.tar.gz", {"xgboost-model": model.read_bytes()})
     booster = xr.load_model(artifact)
     np.testing.assert_allclose(predictions(booster, x), expected, rtol=1e-6)
     assert xr.booster_objective(booster) == "binary:logistic"
@@ -112,7 +112,7 @@ def test_legacy_binary_model_from_xgboost_1_7(xgb17_models, tmp_path):
 def test_pickles_are_refused_unless_allowed(xgb17_models, tmp_path, name):
     path = xgb17_models / name
     x, expected = np.load(xgb17_models / "x.npy"), np.load(xgb17_models / "p.npy")
-    artifact = save_tar(tmp_path / "model.tar.gz", {"xgboost-model": path.read_bytes()})
+    artifact = write_tarball(tmp_path / "model.tar.gz", {"xgboost-model": path.read_bytes()})
     for source in (path, artifact):
         with pytest.raises(xr.PickleRefused) as refused:
             xr.load_model(source)
@@ -184,7 +184,7 @@ def test_other_files_are_explained(tmp_path):
 
 def test_an_empty_model_archive_says_the_job_saved_no_model(tmp_path):
     """A stopped or failed job's model.tar.gz may hold nothing: say so, not "cannot load"."""
-    empty = save_tar(tmp_path / "model.tar.gz", {})
+    empty = write_tarball(tmp_path / "model.tar.gz", {})
     with pytest.raises(xr.ReportError, match="holds no file: the training job saved no model"):
         xr.load_model(empty)
 
@@ -193,7 +193,7 @@ def test_a_tar_bomb_is_refused_before_extraction(tmp_path, monkeypatch):
     from xgboost_report import model_io
 
     monkeypatch.setattr(model_io, "MAX_MODEL_BYTES", 1000)
-    bomb = save_tar(tmp_path / "model.tar.gz", {"xgboost-model": b"\0" * 5000})
+    bomb = write_tarball(tmp_path / "model.tar.gz", {"xgboost-model": b"\0" * 5000})
     with pytest.raises(xr.ReportError, match="too large for a model file"):
         xr.load_model(bomb)
     assert not list(tmp_path.glob("**/xgboost-model"))
